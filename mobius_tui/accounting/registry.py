@@ -1,0 +1,38 @@
+"""The accounting packages the product knows, imported only when chosen."""
+
+from __future__ import annotations
+
+import importlib
+
+from mobius_tui.accounting.base import AccountingPackage
+
+# name → "module:Class"; a package whose module is missing is simply not offered.
+_PACKAGES: dict[str, str] = {
+    "dynamics_sl": "mobius_tui.accounting.dynamics_sl:DynamicsSL",
+    "sage300": "mobius_tui.accounting.sage300:Sage300",
+}
+
+
+def package_class(name: str) -> type[AccountingPackage]:
+    try:
+        target = _PACKAGES[name]
+    except KeyError:
+        known = ", ".join(sorted(_PACKAGES))
+        raise KeyError(f"Unknown accounting package {name!r}; choose one of: {known}.") from None
+    module_name, class_name = target.split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def register(name: str, target: str) -> None:
+    """Add a package (tests register their own)."""
+    _PACKAGES[name] = target
+
+
+def available() -> dict[str, type[AccountingPackage]]:
+    out: dict[str, type[AccountingPackage]] = {}
+    for name in _PACKAGES:
+        try:
+            out[name] = package_class(name)
+        except ImportError:
+            continue
+    return out
