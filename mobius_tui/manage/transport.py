@@ -1,0 +1,450 @@
+"""The HTTP layer of the Manage client: site, codebase, headers, auth, retries and errors.
+
+:class:`ManageTransport` sends one logical request to the Manage API and returns the response
+or raises a typed :mod:`~mobius_tui.manage.errors` error. The API methods live in
+:mod:`mobius_tui.manage.client`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+
+from mobius_tui.manage.auth import (
+    ApiKeyCredentials,
+    MemberToken,
+    basic_authorization,
+    make_member_token,
+)
+from mobius_tui.manage.errors import (
+    AuthenticationFailed,
+    ConfigurationError,
+    ManageError,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+    error_for_status,
+    parse_error_body,
+)
+from mobius_tui.manage.models import CompanyInfo
+from mobius_tui.manage.retry import (
+    NOT_PROCESSED_STATUSES,
+    NOT_SENT_ERRORS,
+    is_retryable_status,
+    parse_retry_after,
+)
+from mobius_tui.manage.settings import ManageSettings
+from mobius_tui.manage.site import parse_site
+
+log = logging.getLogger("mobius_tui.manage")
+
+Auth = Literal["member", "integrator", "none"]
+USER_AGENT = "mobius-tui"
+
+
+def dumps(body: Any) -> bytes:
+    """JSON for a request body. Decimals go out as JSON numbers (shortest exact float text)."""
+
+    def default(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if isinstance(value, date):
+            return value.strftime("%Y-%m-%dT00:00:00Z")
+        raise TypeError(f"{type(value).__name__} cannot be sent to Manage")
+
+    return json.dumps(body, default=default, separators=(",", ":")).encode()
+
+
+def loads(content: bytes) -> Any:
+    """JSON from Manage with every non-integer number as an exact ``Decimal``."""
+    return json.loads(content, parse_float=Decimal) if content.strip() else None
+
+
+def _check_setting(value: str, what: str, how: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ConfigurationError(f"The Manage {what} is empty. {how}")
+    if any(ch.isspace() or ord(ch) < 32 or ch in ":/?#" for ch in value):
+        raise ConfigurationError(f"The Manage {what} {value!r} contains spaces or one of : / ? #. {how}")
+    return value
+
+
+def _is_dns_failure(exc: BaseException) -> bool:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class ManageTransport:
+    def __init__(
+        self,
+        settings: ManageSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.site = parse_site(settings.site)
+        self.company_id = _check_setting(
+            settings.company_id,
+            "company id",
+            "Enter the company id you type at the Manage login screen.",
+        )
+        self.client_id = _check_setting(
+            settings.client_id,
+            "client id",
+            "Every integration needs a clientId: create one at developer.connectwise.com (ClientID) "
+            "and enter it in the connection settings.",
+        )
+        if not 1 <= settings.page_size <= 1000:
+            raise ConfigurationError(f"The Manage page size must be between 1 and 1000, not {settings.page_size}.")
+        if settings.retry.attempts < 1:
+            raise ConfigurationError("The Manage retry policy needs at least one attempt.")
+        self.accept = f"application/vnd.connectwise.com+json; version={settings.api_version}"
+        self._http = httpx.AsyncClient(
+            timeout=settings.timeout,
+            transport=transport,
+            follow_redirects=False,
+            headers={"clientId": self.client_id, "User-Agent": USER_AGENT},
+        )
+        self._sleep = sleep
+        self._slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self._codebase: str | None = self._clean_codebase(settings.codebase) if settings.codebase is not None else None
+        self._codebase_looked_up = False
+        self._codebase_lock = asyncio.Lock()
+        self._token: MemberToken | None = None
+        self._token_lock = asyncio.Lock()
+        self.requests_sent = 0
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- where ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _clean_codebase(codebase: str) -> str:
+        codebase = codebase.strip().strip("/")
+        if any(ch.isspace() or ch in "?#\\" for ch in codebase) or ".." in codebase:
+            raise ConfigurationError(f"The Manage codebase {codebase!r} is not valid (expected e.g. 'v4_6_release/').")
+        return f"{codebase}/" if codebase else ""
+
+    async def base_url(self) -> str:
+        codebase = await self.codebase()
+        return f"{self.site.origin}/{codebase}apis/3.0"
+
+    async def codebase(self, *, refresh: bool = False) -> str:
+        if self._codebase is not None and not refresh:
+            return self._codebase
+        async with self._codebase_lock:
+            if self._codebase is None or refresh:
+                info = await self.company_info()
+                self._codebase = self._clean_codebase(info.Codebase or "")
+                self._codebase_looked_up = True
+        return self._codebase
+
+    async def company_info(self) -> CompanyInfo:
+        """``GET /login/companyinfo/{company}``: no auth; tells the codebase the API lives under."""
+        url = f"{self.site.origin}/login/companyinfo/{quote(self.company_id, safe='')}"
+        unknown = ConfigurationError(
+            f"Manage at {self.site.host} does not know the company id {self.company_id!r}. "
+            "Enter the company id exactly as typed at the Manage login screen, and check the site address."
+        )
+        try:
+            response = await self.send("GET", url, auth="none", accept="application/json")
+        except NotFound:
+            raise unknown from None
+        except (AuthenticationFailed, PermissionDenied) as exc:
+            raise ConfigurationError(
+                f"Manage at {self.site.host} refused the company lookup ({exc.status}). "
+                "Check that the site address points at a ConnectWise Manage server."
+            ) from None
+        try:
+            data = loads(response.content)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not data.get("Codebase"):
+            raise unknown
+        return CompanyInfo.model_validate(data)
+
+    # --- who -----------------------------------------------------------------------------
+
+    def _auth_hint(self, auth: Auth) -> str:
+        creds = self.settings.credentials
+        if auth == "integrator":
+            return (
+                f"Check the company id ({self.company_id}), the integrator user name and password "
+                "(System > Setup Tables > Integrator Login) and the client id."
+            )
+        if isinstance(creds, ApiKeyCredentials):
+            return (
+                f"Check the company id ({self.company_id}), the public and private API keys "
+                "(System > Members > API Members > API Keys) and the client id."
+            )
+        return (
+            f"The member keys issued for {creds.member_identifier!r} were refused; check that the member "
+            "is active and the integrator login may act for it, and the client id."
+        )
+
+    async def _auth_headers(self, auth: Auth) -> dict[str, str]:
+        creds = self.settings.credentials
+        if auth == "none":
+            return {}
+        if auth == "integrator":
+            return {
+                "Authorization": basic_authorization(self.company_id, creds.integrator_username, creds.integrator_password),
+                "x-cw-usertype": "integrator",
+            }
+        if isinstance(creds, ApiKeyCredentials):
+            return {"Authorization": basic_authorization(self.company_id, creds.public_key, creds.private_key)}
+        token = await self.member_token()
+        return {
+            "Authorization": basic_authorization(self.company_id, token.public_key, token.private_key),
+            "x-cw-usertype": "member",
+        }
+
+    async def member_token(self, *, renew: bool = False) -> MemberToken:
+        """Member keys for impersonation, fetched once and renewed before they expire."""
+        if self._token is not None and not renew and not self._token.needs_renewal():
+            return self._token
+        async with self._token_lock:
+            stale = self._token
+            if stale is not None and not stale.needs_renewal() and not renew:
+                return stale
+            creds = self.settings.credentials
+            path = f"/system/members/{quote(creds.member_identifier, safe='')}/tokens"
+            url = await self.base_url() + path
+            try:
+                response = await self.send(
+                    "POST", url, auth="integrator", body={"memberIdentifier": creds.member_identifier}
+                )
+            except NotFound:
+                raise ConfigurationError(
+                    f"Manage has no member {creds.member_identifier!r} to act as. Enter the member's "
+                    "identifier as shown in System > Members."
+                ) from None
+            except PermissionDenied as exc:
+                raise PermissionDenied(
+                    f"The integrator login may not act as member {creds.member_identifier!r} (403). In Manage, "
+                    "System > Setup Tables > Integrator Login: set Access Level to 'All records' and enable "
+                    "'Member API'.",
+                    status=403,
+                    method="POST",
+                    where=path,
+                ) from None
+            data = loads(response.content) or {}
+            if not isinstance(data, dict):
+                data = {}
+            self._token = make_member_token(
+                data.get("publicKey"),
+                data.get("privateKey"),
+                data.get("expiration"),
+                margin=self.settings.token_margin,
+            )
+            log.info("Manage member token for %s issued, valid until %s", creds.member_identifier, self._token.expires_at)
+            return self._token
+
+    # --- sending -------------------------------------------------------------------------
+
+    async def api(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """A request to ``{base}{path}``; re-resolves the codebase once if the route is gone."""
+        url = await self.base_url() + path
+        try:
+            return await self.send(method, url, params=params, body=body, idempotent=idempotent, headers=headers)
+        except NotFound as exc:
+            # A 404 without Manage's JSON error body means the route itself is unknown: hosted
+            # codebases move between releases, so ask companyinfo again once.
+            if exc.code is not None or not self._codebase_looked_up:
+                raise
+            old = self._codebase
+            if await self.codebase(refresh=True) == old:
+                raise
+            log.warning("Manage codebase changed from %r to %r; repeating %s %s", old, self._codebase, method, path)
+            url = await self.base_url() + path
+            return await self.send(method, url, params=params, body=body, idempotent=idempotent, headers=headers)
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        auth: Auth = "member",
+        idempotent: bool = True,
+        accept: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send with retries; return a 2xx response or raise a typed error.
+
+        ``idempotent=False`` requests are repeated only when the server surely did not act on
+        them (connection refused, 429, 503); otherwise :class:`Unavailable` is raised with
+        ``outcome_unknown`` set so the caller can look before trying again.
+        """
+        policy = self.settings.retry
+        # Named in messages and logs: the site and the path, never the query or a header.
+        where = f"{self.site.host}{httpx.URL(url).path}"
+        content = dumps(body) if body is not None else None
+        renewed_token = False
+        attempt = 0
+        while True:
+            attempt += 1
+            request_headers = {"Accept": accept or self.accept, **(await self._auth_headers(auth))}
+            if content is not None:
+                request_headers["Content-Type"] = "application/json"
+            if headers:
+                request_headers.update(headers)
+            try:
+                async with self._slots:
+                    self.requests_sent += 1
+                    response = await self._http.request(
+                        method, url, params=params, content=content, headers=request_headers
+                    )
+            except httpx.TransportError as exc:
+                reason = self._describe_exception(exc)
+                if _is_dns_failure(exc):
+                    raise Unavailable(
+                        f"The Manage site {self.site.host} could not be found ({str(exc) or 'no DNS answer'}). "
+                        "Check the site address in the connection settings.",
+                        method=method,
+                        where=where,
+                    ) from None
+                sent = not isinstance(exc, NOT_SENT_ERRORS)
+                if sent and not idempotent:
+                    raise Unavailable(
+                        f"The connection to Manage at {self.site.host} failed during {method} {where} ({reason}); "
+                        "the request may or may not have been carried out.",
+                        method=method,
+                        where=where,
+                        outcome_unknown=True,
+                    ) from None
+                if attempt >= policy.attempts:
+                    raise Unavailable(
+                        f"Manage at {self.site.origin} could not be reached for {method} {where} after "
+                        f"{attempt} attempts (last: {reason}). Check the site address and the network, "
+                        "then try again.",
+                        method=method,
+                        where=where,
+                    ) from None
+                await self._wait(method, where, reason, attempt, None)
+                continue
+
+            status = response.status_code
+            if status < 300:
+                return response
+            request_id = response.headers.get("x-cw-request-id")
+            if 300 <= status < 400:
+                raise ConfigurationError(
+                    f"Manage answered {method} {where} with a redirect ({status}) to "
+                    f"{response.headers.get('location', 'an unknown place')}. Check the site address "
+                    "(use the API host, with https).",
+                    status=status,
+                    method=method,
+                    where=where,
+                )
+            if status == 401 and auth == "member" and self._token is not None and not renewed_token:
+                # A member token can be revoked or expire early: get a new one once.
+                renewed_token = True
+                await self.member_token(renew=True)
+                attempt -= 1
+                continue
+            if is_retryable_status(status, response.content):
+                may_repeat = idempotent or status in NOT_PROCESSED_STATUSES
+                error_body = parse_error_body(response.content, response.headers.get("content-type"))
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                if may_repeat and attempt < policy.attempts:
+                    if retry_after is not None and retry_after > policy.max_retry_after:
+                        raise Unavailable(
+                            f"Manage is rate limiting {method} {where} and asked to wait {retry_after:.0f} s, "
+                            f"longer than the {policy.max_retry_after:.0f} s this client waits. Try again later.",
+                            status=status,
+                            code=error_body.code,
+                            method=method,
+                            where=where,
+                            request_id=request_id,
+                        )
+                    await self._wait(method, where, f"HTTP {status}", attempt, retry_after)
+                    continue
+                if not may_repeat:
+                    suffix = " The request may or may not have been carried out."
+                else:
+                    suffix = f" Gave up after {attempt} attempts." if attempt > 1 else ""
+                error = error_for_status(
+                    status, error_body, method=method, where=where, request_id=request_id, suffix=suffix
+                )
+                if isinstance(error, Unavailable):
+                    error.outcome_unknown = not may_repeat
+                raise error
+            raise error_for_status(
+                status,
+                parse_error_body(response.content, response.headers.get("content-type")),
+                method=method,
+                where=where,
+                request_id=request_id,
+                auth_hint=self._auth_hint(auth),
+            )
+
+    async def _wait(self, method: str, where: str, reason: str, attempt: int, retry_after: float | None) -> None:
+        policy = self.settings.retry
+        delay = policy.delay(attempt, retry_after)
+        log.warning(
+            "Manage %s %s: %s; retry %d of %d in %.1f s",
+            method,
+            where,
+            reason,
+            attempt,
+            policy.attempts - 1,
+            delay,
+        )
+        await self._sleep(delay)
+
+    @staticmethod
+    def _describe_exception(exc: httpx.TransportError) -> str:
+        kind = {
+            httpx.ConnectError: "connection refused or unreachable",
+            httpx.ConnectTimeout: "timed out connecting",
+            httpx.ReadTimeout: "timed out waiting for the answer",
+            httpx.WriteTimeout: "timed out sending the request",
+            httpx.PoolTimeout: "timed out waiting for a free connection",
+            httpx.RemoteProtocolError: "the server closed the connection",
+            httpx.ReadError: "the connection broke while reading",
+            httpx.WriteError: "the connection broke while sending",
+        }.get(type(exc), type(exc).__name__)
+        detail = str(exc).strip()
+        return f"{kind}: {detail}" if detail and detail not in kind else kind
+
+    def json(self, response: httpx.Response) -> Any:
+        try:
+            return loads(response.content)
+        except ValueError:
+            excerpt = response.content[:120].decode("utf-8", errors="replace")
+            raise ManageError(
+                f"Manage answered {response.request.method} {response.request.url.path} with something that is "
+                f"not JSON ({response.headers.get('content-type', 'no content type')}: {excerpt!r}). "
+                "Check that the site address points at the Manage API.",
+                status=response.status_code,
+                method=response.request.method,
+                where=response.request.url.path,
+            ) from None
