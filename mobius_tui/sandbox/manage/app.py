@@ -1,0 +1,475 @@
+"""HTTP layer of the Manage sandbox: routing, authentication and error bodies over ``ManageStore``.
+
+``create_app(store, faults=None, client_ids=None) -> ASGI app``. Paths and query keys match
+case-insensitively, as on the real server. Codebase ``v4_6_release/``; API root
+``/v4_6_release/apis/3.0``; ``GET /login/companyinfo/{companyId}`` needs no authentication.
+
+UNCONFIRMED choices (the reference leaves them open): a missing ``clientId`` header is a 401 with
+code ``Unauthorized``; any non-empty clientId is accepted unless ``client_ids`` is given; an
+integrator login calling anything but the tokens endpoint gets 403; ``POST /batches`` answers 201
+with the batch's GLExport, ``POST /export`` 200; payments POST 201; DELETE 204; unknown company in
+companyinfo is a plain-text 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mobius_tui.manage import models as m
+from mobius_tui.sandbox.faults import FaultMiddleware, Faults
+from mobius_tui.sandbox.manage import credentials as cred
+from mobius_tui.sandbox.manage import wire
+from mobius_tui.sandbox.manage.query import QueryError, count, query_list
+from mobius_tui.sandbox.manage.store import ManageStore, StoreError
+
+API_ROOT = "/v4_6_release/apis/3.0"
+API_VERSION = "2025.1"
+_request_ids = itertools.count(1)
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, code: str, message: str, errors: list[m.ValidationError] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = m.ErrorResponseMessage(code=code, message=message, errors=errors or None)
+
+
+def not_found(what: str) -> HttpError:
+    return HttpError(404, "NotFound", f"{what} was not found.")
+
+
+@dataclass
+class Ctx:
+    request: Request
+    params: dict[str, str]  # query keys lower-cased
+    args: tuple[str, ...]
+    member: str
+    url: str  # absolute URL of this path, without query
+
+    async def body(self) -> Any:
+        raw = await self.request.body()
+        if not raw.strip():
+            return {}
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise HttpError(400, "InvalidObject", f"The request body is not valid JSON: {exc}.") from exc
+
+
+def prune(value: Any) -> Any:
+    """Drop empty lists and objects below the top level: the API omits empty properties."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = prune(v)
+            if v != [] and v != {}:
+                out[k] = v
+        return out
+    if isinstance(value, list):
+        return [prune(v) for v in value]
+    return value
+
+
+def json_response(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(content, BaseModel):
+        content = m.to_wire(content)
+    elif isinstance(content, list):
+        content = [m.to_wire(c) if isinstance(c, BaseModel) else c for c in content]
+    body = json.dumps(prune(content), ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status_code=status, media_type="application/json; charset=utf-8", headers=headers)
+
+
+def _model_body(model: type[BaseModel], body: Any, resource: str) -> Any:
+    if not isinstance(body, dict):
+        raise HttpError(400, "InvalidObject", f"{resource} object is invalid: the body must be a JSON object.")
+    try:
+        return model.model_validate(body)
+    except PydanticValidationError as exc:
+        errors = [m.ValidationError(code="InvalidField", field="/".join(str(p) for p in e["loc"]),
+                                    message=e["msg"], resource=resource) for e in exc.errors()]
+        raise HttpError(400, "InvalidObject", f"{resource} object is invalid", errors) from exc
+
+
+Handler = Callable[[Ctx], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    accounting: bool = False  # needs the accounting security role
+    integrator_ok: bool = False
+
+
+class ManageApp:
+    def __init__(self, store: ManageStore, client_ids: set[str] | None = None) -> None:
+        self.store = store
+        self.client_ids = client_ids
+        self.routes: list[Route] = []
+        self._register()
+
+    # --- routing -------------------------------------------------------------------
+
+    def add(self, method: str, path: str, handler: Handler, accounting: bool = False,
+            integrator_ok: bool = False) -> None:
+        regex = "^" + re.sub(r"\{(\w+)\}", r"([^/]+)", path.rstrip("/")) + "/?$"
+        self.routes.append(Route(method, re.compile(regex, re.IGNORECASE), handler, accounting, integrator_ok))
+
+    def collection(self, path: str, model: type[BaseModel], records: Callable[[Ctx], list[dict[str, Any]]],
+                   name: str, accounting: bool = False) -> None:
+        """GET list, /count and /{id} over wire dicts (``records`` may use ctx.args for parent ids)."""
+
+        async def list_(ctx: Ctx) -> Response:
+            rows, link = query_list(model, records(ctx), ctx.params, ctx.url,
+                                    ctx.request.headers.get("pagination-type", "").lower() == "forward-only")
+            return json_response(rows, headers={"Link": link} if link is not None else None)
+
+        async def count_(ctx: Ctx) -> Response:
+            return json_response(m.Count(count=count(model, records(ctx), ctx.params)))
+
+        async def one(ctx: Ctx) -> Response:
+            wanted = ctx.args[-1]
+            for r in records(Ctx(ctx.request, ctx.params, ctx.args[:-1], ctx.member, ctx.url)):
+                if str(r.get("id")) == wanted:
+                    rows, _ = query_list(model, [r], {k: v for k, v in ctx.params.items() if k == "fields"},
+                                         ctx.url, False)
+                    return json_response(rows[0])
+            raise not_found(f"{name} with id {wanted}")
+
+        self.add("GET", path, list_, accounting)
+        self.add("GET", path + "/count", count_, accounting)
+        self.add("GET", path + "/{id}", one, accounting)
+
+    def _register(self) -> None:
+        s = self.store
+        ds = s.dataset
+        acc = "/finance/accounting"
+
+        def cached(kind: str, items: list[Any], key: Callable[[Any], int], build: Callable[[Any], BaseModel]):
+            return [s.wire_cached(kind, key(x), lambda x=x: build(x)) for x in items]
+
+        # unposted records and their taxable levels
+        self.collection(acc + "/unpostedinvoices", m.UnpostedInvoice, lambda c: cached(
+            "uinv", s.unposted_invoices(), lambda i: i.unposted_id, lambda i: wire.unposted_invoice(ds, i)),
+            "Unposted invoice", accounting=True)
+        self.collection(acc + "/unpostedexpenses", m.UnpostedExpense, lambda c: cached(
+            "uexp", s.unposted_expenses(), lambda e: e.id, lambda e: wire.unposted_expense(ds, e)),
+            "Unposted expense", accounting=True)
+        self.collection(acc + "/unpostedprocurement", m.UnpostedProcurement, lambda c: cached(
+            "upro", s.unposted_procurements(), lambda p: p.id, lambda p: wire.unposted_procurement(ds, p)),
+            "Unposted procurement", accounting=True)
+        self.collection(acc + "/unpostedpayments", m.UnpostedPayments, lambda c: [], "Unposted payment",
+                        accounting=True)
+
+        def invoice_levels(c: Ctx) -> list[dict[str, Any]]:
+            inv = s.invoices_by_unposted.get(_int(c.args[0]))
+            if inv is None or not s._unbatched(inv):
+                raise not_found(f"Unposted invoice with id {c.args[0]}")
+            tc = ds.tax_code(inv.tax_code_id)
+            return [m.to_wire(x) for x in wire.taxable_levels(tc, {t.level.level: t.amount for t in inv.taxes},
+                                                              inv.unposted_id)]
+
+        def expense_levels(c: Ctx) -> list[dict[str, Any]]:
+            e = s.expenses_by_id.get(_int(c.args[0]))
+            if e is None or not s._unbatched(e):
+                raise not_found(f"Unposted expense with id {c.args[0]}")
+            return [m.to_wire(x) for x in wire.taxable_levels(ds.tax_code(e.tax_code_id), {1: e.tax_amount}, e.id)]
+
+        def procurement_levels(c: Ctx) -> list[dict[str, Any]]:
+            p = s.procurements_by_id.get(_int(c.args[0]))
+            if p is None or not s._unbatched(p):
+                raise not_found(f"Unposted procurement with id {c.args[0]}")
+            if p.tax_code_id is None:
+                return []
+            return [m.to_wire(x) for x in wire.taxable_levels(ds.tax_code(p.tax_code_id),
+                                                              {t.level.level: t.amount for t in p.taxes}, p.id)]
+
+        for sub, fn in (("unpostedinvoices", invoice_levels), ("unpostedexpenses", expense_levels),
+                        ("unpostedprocurement", procurement_levels)):
+            self.collection(f"{acc}/{sub}/{{parentId}}/taxableLevels", m.UnpostedInvoiceTaxableLevel, fn,
+                            "Taxable level", accounting=True)
+
+        # export and batches
+        self.add("POST", acc + "/export", self.export, accounting=True)
+        self.collection(acc + "/batches", m.AccountingBatch, lambda c: [m.to_wire(b) for b in s.batches()],
+                        "Accounting batch", accounting=True)
+        self.add("POST", acc + "/batches", self.create_batch, accounting=True)
+        self.add("DELETE", acc + "/batches/{id}", self.delete_batch, accounting=True)
+        self.add("POST", acc + "/batches/{id}/export", self.batch_export, accounting=True)
+
+        def entries(c: Ctx) -> list[dict[str, Any]]:
+            batch_id = _int(c.args[0])
+            if s.batch(batch_id) is None:
+                raise not_found(f"Accounting batch with id {c.args[0]}")
+            return [m.to_wire(e) for e in s.batch_entries(batch_id)]
+
+        self.collection(acc + "/batches/{parentId}/entries", m.BatchEntry, entries, "Batch entry", accounting=True)
+
+        # invoices and payments
+        self.collection("/finance/invoices", m.Invoice, lambda c: [s.invoice_wire(i) for i in ds.invoices], "Invoice")
+
+        def payments(c: Ctx) -> list[dict[str, Any]]:
+            return [m.to_wire(p) for p in s.payments(self._invoice(c.args[0]).id)]
+
+        self.collection("/finance/invoices/{parentId}/payments", m.InvoicePayment, payments, "Payment")
+        self.add("POST", "/finance/invoices/{parentId}/payments", self.add_payment, accounting=True)
+        for verb in ("PUT", "PATCH"):
+            self.add(verb, "/finance/invoices/{parentId}/payments/{id}", self.update_payment, accounting=True)
+        self.add("DELETE", "/finance/invoices/{parentId}/payments/{id}", self.delete_payment, accounting=True)
+
+        # reference data
+        static: list[tuple[str, type[BaseModel], Callable[[], list[BaseModel]], str]] = [
+            ("/company/companies", m.Company, lambda: [wire.company(ds, c) for c in ds.companies], "Company"),
+            ("/system/members", m.Member, lambda: [wire.member(ds, mb) for mb in ds.members], "Member"),
+            ("/finance/glAccounts", m.GLAccount, lambda: wire.gl_accounts(ds), "GL account"),
+            ("/finance/taxCodes", m.TaxCode, lambda: [wire.tax_code(tc) for tc in ds.tax_codes], "Tax code"),
+            ("/finance/billingTerms", m.BillingTerm, lambda: [
+                m.BillingTerm(id=t.id, name=t.name, defaultFlag=t.id == 1, dueDays=t.due_days, termsXref=t.terms_xref)
+                for t in ds.terms], "Billing term"),
+            ("/procurement/catalog", m.CatalogItem, lambda: [wire.catalog_item(ds, i) for i in ds.items],
+             "Catalog item"),
+            ("/procurement/types", m.ProductType, lambda: [
+                m.ProductType(id=p.id, name=p.name, inactiveFlag=False, typeXref=p.type_xref, defaultFlag=p.id == 4)
+                for p in ds.product_types], "Product type"),
+            ("/procurement/warehouses", m.Warehouse, lambda: [wire.warehouse(ds, wh) for wh in ds.warehouses],
+             "Warehouse"),
+            ("/system/locations", m.Location, lambda: [
+                m.Location(id=loc.id, ownerLevelId=1, name=loc.name, payrollXref=loc.payroll_xref, locationFlag=True,
+                           clientFlag=False,
+                           structureLevel=m.CorporateStructureLevelReference(id=1, name="Location"))
+                for loc in ds.locations], "Location"),
+            ("/finance/currencies", m.FinanceCurrency, lambda: [
+                m.FinanceCurrency(id=cur.id, currencyIdentifier=cur.code, name=cur.name, symbol=cur.symbol,
+                                  displayIdFlag=False, displaySymbolFlag=True,
+                                  currencyCode=m.CurrencyCodeReference(id=cur.id, name=cur.code),
+                                  thousandsSeparator=",", decimalSeparator=".", negativeParenthesesFlag=False,
+                                  rightAlign=False, numberOfDecimals=2)
+                for cur in ds.currencies], "Currency"),
+            ("/finance/accountingPackages", m.AccountingPackage, lambda: [
+                m.AccountingPackage(id=6, identifier="Other", name="Mobius TUI")], "Accounting package"),
+        ]
+        for path, model, build, name in static:
+            rows = [m.to_wire(x) for x in build()]
+            self.collection(path, model, lambda c, rows=rows: rows, name)
+        self.collection("/finance/accountingPackageSetup", m.AccountingPackageSetup,
+                        lambda c: [m.to_wire(m.AccountingPackageSetup.model_validate(s.setup()))],
+                        "Accounting package setup")
+
+        def levels(c: Ctx) -> list[dict[str, Any]]:
+            tcs = [tc for tc in ds.tax_codes if str(tc.id) == c.args[0]]
+            if not tcs:
+                raise not_found(f"Tax code with id {c.args[0]}")
+            return [m.to_wire(x) for x in wire.tax_code_levels(tcs[0])]
+
+        self.collection("/finance/taxCodes/{parentId}/taxCodeLevels", m.TaxCodeLevel, levels, "Tax code level")
+        self.add("GET", "/system/info", self.info)
+        self.add("POST", "/system/members/{memberIdentifier}/tokens", self.tokens, integrator_ok=True)
+
+    # --- handlers ------------------------------------------------------------------
+
+    async def info(self, ctx: Ctx) -> Response:
+        return json_response(m.Info(version="v2025.1.10431", isCloud=False, serverTimeZone="Eastern Standard Time",
+                                    licenseBits=[], maxWorkFlowRecordsAllowed=10000))
+
+    async def tokens(self, ctx: Ctx) -> Response:
+        ident = ctx.args[0]
+        members = [mb for mb in self.store.dataset.members if mb.identifier.lower() == ident.lower()]
+        if not members:
+            raise not_found(f"Member '{ident}'")
+        return json_response(self.store.issue_token(members[0].identifier), status=201)
+
+    async def export(self, ctx: Ctx) -> Response:
+        req = _model_body(m.ExportAccountingBatchRequest, await ctx.body(), "exportAccountingBatchRequest")
+        return json_response(self.store.export(req))
+
+    async def create_batch(self, ctx: Ctx) -> Response:
+        req = _model_body(m.CreateAccountingBatchRequest, await ctx.body(), "accountingBatch")
+        _, export = self.store.create_batch(req, created_by=ctx.member)
+        return json_response(export, status=201)
+
+    def _batch_id(self, raw: str) -> int:
+        batch_id = _int(raw)
+        if self.store.batch(batch_id) is None:
+            raise not_found(f"Accounting batch with id {raw}")
+        return batch_id
+
+    async def delete_batch(self, ctx: Ctx) -> Response:
+        self.store.delete_batch(self._batch_id(ctx.args[0]))
+        return Response(status_code=204)
+
+    async def batch_export(self, ctx: Ctx) -> Response:
+        batch_id = self._batch_id(ctx.args[0])
+        body = await ctx.body()
+        req = _model_body(m.ExportAccountingBatchRequest, body, "exportAccountingBatchRequest")
+        return json_response(self.store.batch_export(batch_id, req.summarizeInvoices))
+
+    def _invoice(self, raw: str) -> Any:
+        inv = self.store.invoices_by_id.get(_int(raw))
+        if inv is None:
+            raise not_found(f"Invoice with id {raw}")
+        return inv
+
+    async def add_payment(self, ctx: Ctx) -> Response:
+        inv = self._invoice(ctx.args[0])
+        body = await ctx.body()
+        if not isinstance(body, dict):
+            raise HttpError(400, "InvalidObject", "payment object is invalid: the body must be a JSON object.")
+        ref = body.get("invoice")
+        if isinstance(ref, dict) and ref.get("id") not in (None, inv.id):
+            raise HttpError(400, "InvalidObject", "payment object is invalid", [m.ValidationError(
+                code="InvalidField", field="invoice/id", resource="payment",
+                message=f"invoice/id {ref.get('id')} does not match invoice {inv.id} in the path.")])
+        return json_response(self.store.add_payment(inv.id, body, ctx.member), status=201)
+
+    async def update_payment(self, ctx: Ctx) -> Response:
+        inv = self._invoice(ctx.args[0])
+        body = await ctx.body()
+        if ctx.request.method == "PATCH":
+            if not isinstance(body, list):
+                raise HttpError(400, "InvalidObject", "PATCH expects a JSON array of operations such as "
+                                                      '[{"op":"replace","path":"/amount","value":450}].')
+            changes: dict[str, Any] = {}
+            for op in body:
+                patch = _model_body(m.PatchOperation, op, "patchOperation")
+                field = (patch.path or "").strip("/")
+                if (patch.op or "").lower() not in ("replace", "add") or field not in ("amount", "paymentDate", "type"):
+                    raise HttpError(400, "InvalidObject", f"Unsupported patch operation {patch.op!r} on "
+                                                          f"{patch.path!r}; use replace on /amount, /paymentDate "
+                                                          "or /type.")
+                changes[field] = patch.value
+        else:
+            if not isinstance(body, dict):
+                raise HttpError(400, "InvalidObject", "payment object is invalid: the body must be a JSON object.")
+            changes = {k: body[k] for k in ("amount", "paymentDate", "type") if k in body}
+            if "amount" not in changes:
+                changes["amount"] = None  # PUT replaces the whole payment; amount is required
+        updated = self.store.update_payment(inv.id, _int(ctx.args[1]), changes)
+        if updated is None:
+            raise not_found(f"Payment with id {ctx.args[1]} on invoice {inv.id}")
+        return json_response(updated)
+
+    async def delete_payment(self, ctx: Ctx) -> Response:
+        inv = self._invoice(ctx.args[0])
+        if not self.store.delete_payment(inv.id, _int(ctx.args[1])):
+            raise not_found(f"Payment with id {ctx.args[1]} on invoice {inv.id}")
+        return Response(status_code=204)
+
+    # --- authentication ------------------------------------------------------------
+
+    def _authenticate(self, request: Request, route: Route) -> str:
+        """The member identifier the request acts as, or an HttpError."""
+        unauthenticated = HttpError(401, "ConnectWiseApi", "UserNotAuthenticated")
+        if not request.headers.get("clientid"):
+            raise HttpError(401, "Unauthorized", "The clientId header is missing. Send your integration's clientId "
+                                                 "(a GUID from the ConnectWise developer portal) in a 'clientId' header.")
+        if self.client_ids is not None and request.headers["clientid"] not in self.client_ids:
+            raise HttpError(401, "Unauthorized", "The clientId is not registered for this site.")
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "basic":
+            raise unauthenticated
+        try:
+            user, _, password = base64.b64decode(token, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise unauthenticated from None
+        company, _, login = user.partition("+")
+        if company.lower() != cred.COMPANY_ID.lower() or not login:
+            raise unauthenticated
+        usertype = request.headers.get("x-cw-usertype", "").lower()
+        if usertype == "integrator":
+            if login != cred.INTEGRATOR_USERNAME or password != cred.INTEGRATOR_PASSWORD:
+                raise unauthenticated
+            if not route.integrator_ok:
+                raise HttpError(403, "Forbidden", "An integrator login may only request member tokens "
+                                                  "(POST /system/members/{memberIdentifier}/tokens); call the API "
+                                                  "with the member keys it returns.")
+            return cred.INTEGRATOR_USERNAME
+        for key in cred.API_KEYS:
+            if key.public_key == login and key.private_key == password:
+                return key.member
+        member, expired = self.store.token_member(login, password)
+        if member is None or expired:
+            raise unauthenticated
+        return member
+
+    def _has_role(self, member: str) -> bool:
+        for mb in self.store.dataset.members:
+            if mb.identifier == member:
+                return mb.accounting_role
+        return False
+
+    # --- ASGI ------------------------------------------------------------------------
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        response = await self._dispatch(request)
+        response.headers["x-cw-request-id"] = f"sandbox-{next(_request_ids)}"
+        response.headers["api-current-version"] = API_VERSION
+        await response(scope, receive, send)
+
+    async def _dispatch(self, request: Request) -> Response:
+        path = request.url.path
+        try:
+            info = re.match(r"^/login/companyinfo/([^/]+)/?$", path, re.IGNORECASE)
+            if info:
+                return self._company_info(request, info.group(1))
+            if not path.lower().startswith(API_ROOT.lower() + "/"):
+                return Response("Cannot route. Codebase/company is invalid", status_code=404, media_type="text/plain")
+            sub = path[len(API_ROOT):]
+            matches = [(r, r.pattern.match(sub)) for r in self.routes]
+            matches = [(r, mt) for r, mt in matches if mt]
+            if not matches:
+                raise not_found(f"The resource {sub}")
+            chosen = [(r, mt) for r, mt in matches if r.method == request.method]
+            if not chosen:
+                raise HttpError(405, "MethodNotAllowed", f"{request.method} is not allowed on {sub}.")
+            route, mt = chosen[0]
+            member = self._authenticate(request, route)
+            if route.accounting and not self._has_role(member):
+                raise HttpError(403, "Forbidden", f"Member '{member}' lacks the security role for the accounting "
+                                                  "interface (Finance > Accounting Interface / Invoicing). Ask an "
+                                                  "administrator to grant it to this API member.")
+            params = {k.lower(): v for k, v in request.query_params.items()}
+            url = str(request.url.replace(query=""))
+            return await route.handler(Ctx(request, params, mt.groups(), member, url))
+        except HttpError as exc:
+            return json_response(exc.body, status=exc.status)
+        except StoreError as exc:
+            return json_response(exc.body, status=exc.status)
+        except QueryError as exc:
+            return json_response(m.ErrorResponseMessage(code="InvalidObject", message=str(exc)), status=400)
+
+    def _company_info(self, request: Request, company_id: str) -> Response:
+        if company_id.lower() != cred.COMPANY_ID.lower():
+            return Response("Cannot route. Codebase/company is invalid", status_code=404, media_type="text/plain")
+        host = request.headers.get("host", "127.0.0.1")
+        return json_response(m.CompanyInfo(CompanyName=cred.COMPANY_ID, Codebase="v4_6_release/",
+                                           VersionCode="v2025.1", VersionNumber="v4.6.10431",
+                                           CompanyID=cred.COMPANY_ID, IsCloud=False, SiteUrl=host))
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise HttpError(404, "NotFound", f"{raw!r} is not a valid id.") from None
+
+
+def create_app(store: ManageStore, faults: Faults | None = None, client_ids: set[str] | None = None) -> Any:
+    app = ManageApp(store, client_ids)
+    return FaultMiddleware(app, faults) if faults is not None else app
