@@ -148,7 +148,8 @@ class MoveLine:
     description: str = ""
     from_location: str = ""  # transfers: source location xref
     to_location: str = ""  # transfers: destination location xref
-    offset_account: str = ""  # adjustments: the adjustment (write-off) account
+    offset_account: str = ""  # adjustments: the adjustment (write-off) account; transfers: the
+    # source side's account when Manage credits another account than item.inventory_account
 
 
 @dataclass
@@ -264,8 +265,9 @@ class InventoryTransfer(Document):
         # Same account on both sides in most charts; the locations differ.
         out: list[Posting] = []
         for line in self.lines:
+            source = line.offset_account or line.item.inventory_account
             out.append(Posting(line.item.inventory_account, line.value, f"to {line.to_location}"))
-            out.append(Posting(line.item.inventory_account, -line.value, f"from {line.from_location}"))
+            out.append(Posting(source, -line.value, f"from {line.from_location}"))
         return out
 
 
