@@ -1,14 +1,161 @@
-"""Headless command line. Knows service/ (and the sandbox runner) only."""
+"""Headless command line: the same use cases as the screens, for scripts, cron jobs and consoles.
+
+Commands: ``export`` (run a new batch), ``rerun`` (a previous batch), ``sync-payments``, ``check``
+(the mapping report), ``batches list|show``, ``finish`` (complete an interrupted run),
+``profiles``, ``where`` (the file paths), ``sandbox``. With no command, the terminal app opens.
+
+Connection: ``--profile NAME`` (or MOBIUS_TUI_PROFILE; the only profile when there is one), any
+field overridable by a flag; package fields are ``--pkg-<name>`` flags built from the chosen
+package's settings. Secrets never go on the command line: they come from the keyring or from
+environment variables (MOBIUS_PRIVATE_KEY, MOBIUS_INTEGRATOR_PASSWORD, and each secret package
+field's own variable, listed by ``--help`` once a package is chosen).
+
+Output: human progress on stderr, the result on stdout; ``--json`` prints one JSON object per
+event on stdout instead (the last one is ``{"event": "report", ...}``).
+
+Exit codes:
+    0  success (everything posted; dry run or check found nothing wrong; payments synced)
+    1  unexpected error, or the run posted but its Manage batch is not recorded yet (run ``finish``)
+    2  partial: some documents posted (the Manage batch holds exactly those), others failed
+    3  failed: the check found problems, the batch number was refused, or nothing could be
+       posted; nothing was recorded in Manage
+    4  configuration or authentication error (profile, secrets, login, unknown batch or run)
+    5  another run holds the lock on the same books, or an interrupted run must be finished first
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import os
 import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any, TextIO
+
+EXIT_SUCCESS, EXIT_UNEXPECTED, EXIT_PARTIAL, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+
+SESSION_COMMANDS = ("export", "rerun", "sync-payments", "check", "batches", "finish")
+_PROFILE_FIELDS = {
+    "site": "Manage site (host name, e.g. na.myconnectwise.net)",
+    "company_id": "Manage company id (as typed at the Manage login)",
+    "client_id": "clientId of the integration (developer.connectwise.com)",
+    "auth_type": "APIKey or MemberImpersonation",
+    "public_key": "API public key (APIKey)",
+    "member_identifier": "member to act as (MemberImpersonation)",
+    "integrator_user": "integrator login (MemberImpersonation)",
+    "package": "accounting package",
+    "initials": "initials for suggested batch numbers",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mobius-tui", description=__doc__)
+class CliError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def _connection_flags(parser: argparse.ArgumentParser, package: str | None) -> None:
+    group = parser.add_argument_group("connection (override the profile)")
+    group.add_argument("--profile", default=os.environ.get("MOBIUS_TUI_PROFILE"), help="profile name")
+    for name, text in _PROFILE_FIELDS.items():
+        choices = ("APIKey", "MemberImpersonation") if name == "auth_type" else None
+        group.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None, help=text, choices=choices)
+    if not package:
+        return
+    from mobius_tui.accounting import registry
+
+    try:
+        package_cls = registry.package_class(package)
+    except (KeyError, ImportError):
+        return
+    pkg = parser.add_argument_group(f"{package_cls.label} connection")
+    for field in package_cls.settings:
+        if field.secret:
+            continue  # never on the command line; see the epilog for its environment variable
+        kwargs: dict[str, Any] = {"dest": f"pkg_{field.name}", "default": None, "help": field.help or field.label}
+        if field.choices:
+            kwargs["choices"] = field.choices
+        pkg.add_argument(f"--pkg-{field.name.replace('_', '-')}", **kwargs)
+    secrets = [f"{f.env_var} ({f.label})" for f in package_cls.settings if f.secret]
+    if secrets:
+        parser.epilog = "Secret package fields come from the keyring or: " + ", ".join(secrets)
+
+
+def _output_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+    parser.add_argument("--yes", "-y", action="store_true", help="answer yes to confirmations (needed without a terminal)")
+
+
+def _selection_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--location", type=int, default=None, help="location id (default: all locations)")
+    parser.add_argument("--thru", type=date.fromisoformat, default=None, help="through date YYYY-MM-DD (default: today)")
+    parser.add_argument("--invoices", action=argparse.BooleanOptionalAction, default=None, help="export invoices")
+    parser.add_argument("--invoice-detail", choices=("Default", "Condensed", "Detailed"), default="Default")
+    parser.add_argument("--expenses", action=argparse.BooleanOptionalAction, default=None, help="export expenses")
+    parser.add_argument("--inventory", action=argparse.BooleanOptionalAction, default=None,
+                        help="export inventory (item receipts, adjustments, transfers)")
+    for kind in ("invoice", "expense", "product"):
+        parser.add_argument(f"--include-{kind}", action="append", default=[], metavar="ID",
+                            help=f"only these {kind} ids (repeatable)")
+        parser.add_argument(f"--exclude-{kind}", action="append", default=[], metavar="ID", help=f"leave out these {kind} ids")
+
+
+def build_parser(package: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mobius-tui", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", dest="top_profile", default=None, help="profile for the terminal app")
     sub = parser.add_subparsers(dest="command")
+
+    def session_parser(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _connection_flags(p, package)
+        _output_flags(p)
+        return p
+
+    export = session_parser("export", "run a new batch: export, check, post, record the Manage batch")
+    _selection_flags(export)
+    export.add_argument("--batch-number", default=None, help="batch number (default: the suggested date+initials+kind)")
+    export.add_argument("--dry-run", action="store_true", help="show the full plan; write nothing anywhere")
+    export.add_argument("--force", action="store_true", help="post documents the package already holds")
+
+    rerun = session_parser("rerun", "post a previous batch again (skips documents already in the package)")
+    rerun.add_argument("batch", help="batch number (batch identifier) in Manage")
+    rerun.add_argument("--force", action="store_true", help="post documents the package already holds anyway")
+    rerun.add_argument("--dry-run", action="store_true")
+
+    sync = session_parser("sync-payments", "bring invoice payments from the package into Manage")
+    sync.add_argument("--start", default="last-successful-run",
+                      choices=("last-successful-run", "past-week", "past-two-weeks", "past-month", "custom"))
+    sync.add_argument("--since", type=date.fromisoformat, default=None, help="custom start date YYYY-MM-DD")
+
+    check = session_parser("check", "mapping report: check everything unposted against the package, post nothing")
+    _selection_flags(check)
+
+    batches = session_parser("batches", "Manage accounting batches")
+    batches.add_argument("action", choices=("list", "show"))
+    batches.add_argument("batch", nargs="?", help="batch number (for show)")
+    batches.add_argument("--limit", type=int, default=20)
+
+    finish = session_parser("finish", "complete an interrupted run (records its Manage batch; never posts again)")
+    finish.add_argument("run_id", nargs="?", help="run id (default: list the unfinished runs)")
+    finish.add_argument("--all", action="store_true", help="finish every unfinished run of the profile's books")
+
+    profiles = sub.add_parser("profiles", help="list, show, add or delete profiles; store secrets in the keyring")
+    profiles.add_argument("action", choices=("list", "show", "add", "delete", "set-secret"))
+    profiles.add_argument("name", nargs="?")
+    profiles.add_argument("field", nargs="?", help="secret field for set-secret (value read from stdin)")
+    _connection_flags(profiles, package)
+    _output_flags(profiles)
+
+    where = sub.add_parser("where", help="where profiles, the run journal and logs are kept")
+    where.add_argument("--json", action="store_true")
+
     sandbox = sub.add_parser("sandbox", help="run the sandbox servers on loopback until interrupted")
     sandbox.add_argument("--json", action="store_true", help="print one JSON line with URLs and demo credentials")
     sandbox.add_argument("--size", type=int, default=None, help="number of invoices in the generated dataset")
@@ -16,14 +163,404 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _chosen_package(argv: list[str]) -> str | None:
+    """The package named by --package or by the profile, to add its --pkg-* flags."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--package")
+    pre.add_argument("--profile", default=os.environ.get("MOBIUS_TUI_PROFILE"))
+    known, _ = pre.parse_known_args(argv)
+    if known.package:
+        return known.package
+    try:
+        profile = _stored_profile(known.profile)
+    except Exception:
+        return None
+    return profile.package if profile else None
+
+
+def _stored_profile(name: str | None):
+    from mobius_tui.service.profiles import list_profiles, load_profile
+
+    if name:
+        names = list_profiles()
+        return load_profile(name) if name in names else None
+    names = list_profiles()
+    return load_profile(names[0]) if len(names) == 1 else None
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+class Printer:
+    """Events to the terminal: JSON lines on stdout, or readable lines on stderr."""
+
+    def __init__(self, as_json: bool, out: TextIO, err: TextIO) -> None:
+        self.as_json, self.out, self.err = as_json, out, err
+
+    def __call__(self, event) -> None:  # noqa: ANN001 - an Event
+        from mobius_tui.service import events as ev
+        from mobius_tui.service.runlog import describe
+
+        if self.as_json:
+            self.json(event.to_json())
+            return
+        if isinstance(event, ev.Progress) and not (event.done == 0 and event.total):
+            return
+        if isinstance(event, ev.Finished):
+            return  # the result is printed on stdout
+        for line in describe(event):
+            print(line, file=self.err, flush=True)
+
+    def json(self, obj: dict[str, Any]) -> None:
+        print(json.dumps(obj, default=str), file=self.out, flush=True)
+
+    def result(self, lines: list[str], obj: dict[str, Any]) -> None:
+        if self.as_json:
+            self.json({"event": "report", **obj})
+        else:
+            for line in lines:
+                print(line, file=self.out, flush=True)
+
+    def error(self, code: int, message: str) -> None:
+        if self.as_json:
+            self.json({"event": "error", "exit_code": code, "message": message})
+        else:
+            print(f"error: {message}", file=self.err, flush=True)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def _profile_from_args(args: argparse.Namespace):
+    from mobius_tui.service.profiles import Profile
+
+    profile = _stored_profile(args.profile)
+    if args.profile and profile is None:
+        from mobius_tui.service.profiles import ProfileError, list_profiles
+
+        if not any(getattr(args, f, None) for f in ("site", "package")):
+            known = ", ".join(list_profiles()) or "none yet"
+            raise ProfileError(f"There is no profile named {args.profile!r} (profiles: {known}).")
+    profile = profile or Profile(name=args.profile or "default")
+    overrides = {f: getattr(args, f) for f in _PROFILE_FIELDS if getattr(args, f, None) is not None}
+    profile = replace(profile, **overrides)
+    pkg_values = {k[4:]: v for k, v in vars(args).items() if k.startswith("pkg_") and v is not None}
+    if pkg_values:
+        profile = replace(profile, package_values={**profile.package_values, **pkg_values})
+    return profile
+
+
+async def _open_session(args: argparse.Namespace):
+    from mobius_tui.accounting import registry
+    from mobius_tui.service.secrets import load_secrets
+    from mobius_tui.service.session import Session
+
+    profile = _profile_from_args(args)
+    try:
+        package_cls = registry.package_class(profile.package) if profile.package else None
+    except (KeyError, ImportError):
+        package_cls = None
+    return await Session.open(profile, load_secrets(profile, package_cls))
+
+
+def _confirm(args: argparse.Namespace, question: str) -> None:
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise CliError(EXIT_CONFIG, f"{question} Confirmation needed: pass --yes when running without a terminal.")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise CliError(EXIT_FAILED, "Cancelled; nothing was done.")
+
+
+def _options(args: argparse.Namespace, batch_number: str = ""):
+    from mobius_tui.documents.model import RecordKind
+    from mobius_tui.service.options import ExportOptions, InvoiceDetail, Selection
+
+    any_kind = any(v is not None for v in (args.invoices, args.expenses, args.inventory))
+    selections = {
+        RecordKind.INVOICE: Selection(args.include_invoice, args.exclude_invoice),
+        RecordKind.EXPENSE: Selection(args.include_expense, args.exclude_expense),
+        RecordKind.PROCUREMENT: Selection(args.include_product, args.exclude_product),
+    }
+    return ExportOptions(
+        thru_date=args.thru or date.today(),
+        location_id=args.location,
+        invoices=bool(args.invoices) if any_kind else True,
+        invoice_detail=InvoiceDetail(args.invoice_detail),
+        expenses=bool(args.expenses),
+        inventory=bool(args.inventory),
+        selections=selections,
+        batch_number=batch_number,
+        force=bool(getattr(args, "force", False)),
+    )
+
+
+def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
+    from mobius_tui.service.problems import describe_groups
+
+    lines = [f"{report.outcome.value.upper()}: {report.summary}"]
+    if report.problems:
+        lines += describe_groups(report.problems)
+    for result in report.failed:
+        lines.append(f"  failed: {result.label}: {result.error}")
+    for result in report.duplicates:
+        lines.append(f"  already in the package: {result.label} ({result.reference})")
+    if report.plan is not None and report.action in ("dry-run", "check"):
+        lines.append(f"plan: {len(report.plan.documents)} documents")
+        for kind, total in sorted(report.plan.totals.items()):
+            lines.append(f"  {kind}: {total}")
+        for account, net in sorted(report.plan.accounts.items()):
+            lines.append(f"  account {account}: {net}")
+    if report.log_path:
+        lines.append(f"full log: {report.log_path}")
+    return lines
+
+
+def _exit_for(report) -> int:  # noqa: ANN001 - RunReport or SyncReport
+    from mobius_tui.service.events import Outcome
+
+    if getattr(report, "unfinished", False):
+        return EXIT_UNEXPECTED
+    return {Outcome.SUCCESS: EXIT_SUCCESS, Outcome.PARTIAL: EXIT_PARTIAL, Outcome.FAILED: EXIT_FAILED}[report.outcome]
+
+
+async def _session_command(args: argparse.Namespace, printer: Printer) -> int:
+    session = await _open_session(args)
+    try:
+        unfinished = session.unfinished_runs()
+        if unfinished and args.command != "finish":
+            for run in unfinished:
+                printer(_log(f"unfinished run {run.run_id} (batch {run.batch_identifier}, {run.posted} posted): "
+                             f"'mobius-tui finish {run.run_id}' completes it", "warning"))
+        handler = _HANDLERS[args.command]
+        return await handler(session, args, printer)
+    finally:
+        await session.close()
+
+
+def _log(message: str, level: str = "info"):
+    from mobius_tui.service.events import Level, LogLine
+
+    return LogLine(message, Level(level))
+
+
+async def _cmd_export(session, args, printer) -> int:  # noqa: ANN001
+    options = _options(args)
+    number = args.batch_number if args.batch_number is not None else session.suggest_batch_number(options)
+    options.batch_number = number
+    if not args.dry_run:
+        _confirm(args, f"Post batch {number} to {session.package.label}?")
+    report = await session.run_export(options, printer, dry_run=args.dry_run)
+    printer.result(_report_lines(report), report.to_json())
+    return _exit_for(report)
+
+
+async def _cmd_rerun(session, args, printer) -> int:  # noqa: ANN001
+    if not args.dry_run:
+        extra = " Documents already in the package WILL be posted again." if args.force else ""
+        _confirm(args, f"Rerun batch {args.batch} into {session.package.label}?{extra}")
+    report = await session.rerun(args.batch, printer, force=args.force, dry_run=args.dry_run)
+    printer.result(_report_lines(report), report.to_json())
+    return _exit_for(report)
+
+
+async def _cmd_check(session, args, printer) -> int:  # noqa: ANN001
+    report = await session.mapping_report(printer, _options(args))
+    printer.result(_report_lines(report), report.to_json())
+    return _exit_for(report)
+
+
+async def _cmd_sync(session, args, printer) -> int:  # noqa: ANN001
+    from mobius_tui.service.dates import StartDateError
+    from mobius_tui.service.reports import StartChoice
+
+    choice = StartChoice(args.start)
+    if args.since is not None:
+        choice = StartChoice.CUSTOM
+    try:
+        report = await session.sync_payments(choice, printer, custom=args.since)
+    except StartDateError as exc:
+        raise CliError(EXIT_CONFIG, str(exc)) from None
+    lines = [f"{report.outcome.value.upper()}: {report.summary}"]
+    lines += [f"  unknown to Manage: {r.package_number}" for r in report.unknown]
+    obj = {"run_id": report.run_id, "outcome": report.outcome.value, "summary": report.summary,
+           "since": report.since.isoformat(), "advanced_last_success": report.advanced_last_success,
+           "results": [{"package_number": r.package_number, "manage_number": r.manage_number, "action": r.action.value,
+                        "amount": str(r.amount), "paid_on": r.paid_on.isoformat() if r.paid_on else None,
+                        "message": r.message} for r in report.results]}
+    printer.result(lines, obj)
+    return _exit_for(report)
+
+
+async def _cmd_batches(session, args, printer) -> int:  # noqa: ANN001
+    batches = await session.recent_batches(limit=10_000 if args.action == "show" else args.limit)
+    if args.action == "show":
+        if not args.batch:
+            raise CliError(EXIT_CONFIG, "Name the batch to show: mobius-tui batches show BATCH.")
+        chosen = [b for b in batches if b.batch_identifier == args.batch]
+        if not chosen:
+            raise CliError(EXIT_CONFIG, f"Manage has no batch {args.batch!r}; see 'mobius-tui batches list'.")
+        batches = chosen
+    rows = [{"id": b.id, "batch_identifier": b.batch_identifier, "invoices": b.invoices, "expenses": b.expenses,
+             "procurement": b.procurement, "closed": b.closed} for b in batches]
+    lines = []
+    for b in batches:
+        kinds = "".join(k for k, on in (("I", b.invoices), ("E", b.expenses), ("P", b.procurement)) if on)
+        lines.append(f"{b.id:>8}  {b.batch_identifier:<50}  {kinds}{'  closed' if b.closed else ''}")
+    if args.action == "show":
+        runs = [r for r in session.recent_runs(1000) if r.batch_identifier == args.batch]
+        for run in runs:
+            lines.append(f"  run {run.run_id} ({run.action}): {run.posted} posted, {run.failed} failed, "
+                         f"{run.outcome or 'unfinished'}")
+        rows[0]["runs"] = [{"run_id": r.run_id, "action": r.action, "posted": r.posted, "failed": r.failed,
+                            "outcome": r.outcome} for r in runs]
+    printer.result(lines, {"batches": rows})
+    return EXIT_SUCCESS
+
+
+async def _cmd_finish(session, args, printer) -> int:  # noqa: ANN001
+    unfinished = session.unfinished_runs()
+    if not args.run_id and not args.all:
+        lines = [f"{r.run_id}  {r.action}  batch {r.batch_identifier}  {r.posted} posted, {r.unresolved} unknown"
+                 for r in unfinished] or ["No unfinished runs."]
+        printer.result(lines, {"unfinished": [r.run_id for r in unfinished]})
+        return EXIT_SUCCESS
+    run_ids = [args.run_id] if args.run_id else [r.run_id for r in unfinished]
+    worst = EXIT_SUCCESS
+    for run_id in run_ids:
+        report = await session.finish(run_id, printer)
+        printer.result(_report_lines(report), report.to_json())
+        worst = max(worst, _exit_for(report))
+    return worst
+
+
+_HANDLERS: dict[str, Callable] = {
+    "export": _cmd_export, "rerun": _cmd_rerun, "check": _cmd_check, "sync-payments": _cmd_sync,
+    "batches": _cmd_batches, "finish": _cmd_finish,
+}
+
+
+def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
+    from dataclasses import asdict
+
+    from mobius_tui.accounting import registry
+    from mobius_tui.service import profiles as pr
+    from mobius_tui.service import secrets as sec
+
+    if args.action == "list":
+        names = pr.list_profiles()
+        printer.result(names or ["No profiles yet: mobius-tui profiles add NAME --site ... --package ..."], {"profiles": names})
+        return EXIT_SUCCESS
+    if not args.name:
+        raise CliError(EXIT_CONFIG, f"Name the profile: mobius-tui profiles {args.action} NAME.")
+    if args.action == "show":
+        profile = pr.load_profile(args.name)
+        data = asdict(profile)
+        printer.result([f"{k}: {v}" for k, v in data.items()], {"profile": data})
+        return EXIT_SUCCESS
+    if args.action == "delete":
+        _confirm(args, f"Delete profile {args.name} and its saved secrets?")
+        profile = pr.load_profile(args.name)
+        try:
+            package_cls = registry.package_class(profile.package)
+        except (KeyError, ImportError):
+            package_cls = None
+        sec.forget_secrets(profile, package_cls)
+        pr.delete_profile(args.name)
+        printer.result([f"profile {args.name} deleted"], {"deleted": args.name})
+        return EXIT_SUCCESS
+    if args.action == "set-secret":
+        if not args.field:
+            raise CliError(EXIT_CONFIG, "Name the secret field: mobius-tui profiles set-secret NAME FIELD (value on stdin).")
+        value = sys.stdin.readline().rstrip("\r\n")
+        if not value:
+            raise CliError(EXIT_CONFIG, f"No value for {args.field} on standard input.")
+        sec.set_secret(args.name, args.field, value)
+        printer.result([f"{args.field} of profile {args.name} saved in the keyring"], {"saved": args.field})
+        return EXIT_SUCCESS
+    args.profile = args.name  # add: start from the stored profile when it exists
+    profile = replace(_profile_from_args(args), name=args.name)
+    try:
+        package_cls = registry.package_class(profile.package) if profile.package else None
+    except (KeyError, ImportError) as exc:
+        raise CliError(EXIT_CONFIG, str(exc.args[0] if exc.args else exc)) from None
+    path = pr.save_profile(profile, package_cls)
+    printer.result([f"profile {args.name} saved in {path}"], {"saved": args.name, "path": str(path)})
+    return EXIT_SUCCESS
+
+
+def _cmd_where(args: argparse.Namespace, printer: Printer) -> int:
+    from mobius_tui.service import paths
+    from mobius_tui.service.secrets import keyring_status
+
+    usable, reason = keyring_status()
+    places = {
+        "config_dir": str(paths.config_dir()), "profiles": str(paths.profiles_file()),
+        "data_dir": str(paths.data_dir()), "journal": str(paths.journal_file()),
+        "logs": str(paths.logs_dir()), "locks": str(paths.locks_dir()),
+        "keyring": ("usable: " if usable else "not usable: ") + reason,
+    }
+    printer.result([f"{k:<11} {v}" for k, v in places.items()], places)
+    return EXIT_SUCCESS
+
+
+def _exit_code_for(exc: BaseException) -> int | None:
+    from mobius_tui.manage.errors import AuthenticationFailed, ConfigurationError, PermissionDenied
+    from mobius_tui.service.dates import StartDateError
+    from mobius_tui.service.errors import LockHeld, LoginError, NotFoundError, UnfinishedRuns
+    from mobius_tui.service.options import BatchNumberError
+    from mobius_tui.service.profiles import ProfileError
+    from mobius_tui.service.secrets import SecretsError
+
+    if isinstance(exc, CliError):
+        return exc.code
+    if isinstance(exc, (LockHeld, UnfinishedRuns)):
+        return EXIT_LOCKED
+    config = (LoginError, NotFoundError, ProfileError, SecretsError, BatchNumberError, StartDateError,
+              ConfigurationError, AuthenticationFailed, PermissionDenied)
+    if isinstance(exc, config):
+        return EXIT_CONFIG
+    return None
+
+
+def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out, err = out or sys.stdout, err or sys.stderr
+    package = _chosen_package(argv) if argv and argv[0] in (*SESSION_COMMANDS, "profiles") else None
+    args = build_parser(package).parse_args(argv)
     if args.command == "sandbox":
         from mobius_tui.sandbox.runner import run_forever
 
         return run_forever(json_output=args.json, size=args.size, seed=args.seed)
-    build_parser().print_help()
-    return 0
+    if args.command is None:
+        return _open_app(args.top_profile, err)
+    printer = Printer(bool(getattr(args, "json", False)), out, err)
+    try:
+        if args.command == "where":
+            return _cmd_where(args, printer)
+        if args.command == "profiles":
+            return _cmd_profiles(args, printer)
+        return asyncio.run(_session_command(args, printer))
+    except KeyboardInterrupt:
+        printer.error(EXIT_UNEXPECTED, "interrupted; if a run was posting, 'mobius-tui finish' completes it")
+        return EXIT_UNEXPECTED
+    except Exception as exc:
+        code = _exit_code_for(exc)
+        if code is None:
+            printer.error(EXIT_UNEXPECTED, f"unexpected {type(exc).__name__}: {exc}")
+            return EXIT_UNEXPECTED
+        printer.error(code, str(exc))
+        return code
+
+
+def _open_app(profile: str | None, err: TextIO) -> int:
+    try:
+        from mobius_tui.tui.app import run
+    except ImportError as exc:
+        print(f"The terminal app cannot start ({exc}). Use a command instead; see 'mobius-tui --help'.", file=err)
+        return EXIT_UNEXPECTED
+    return run(profile)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,39 @@
+"""Errors the use cases raise (everything else comes back as a report)."""
+
+from __future__ import annotations
+
+from mobius_tui.service.lock import LockHeld
+from mobius_tui.service.reports import RunSummary
+
+__all__ = ["LockHeld", "LoginError", "ServiceError", "UnfinishedRuns", "NotFoundError"]
+
+
+class ServiceError(Exception):
+    """A use case cannot start; the message says what and how to fix it."""
+
+
+class LoginError(ServiceError):
+    """Manage or the package refused the connection, or the profile cannot work (wrong site, key,
+    password, missing secret)."""
+
+    def __init__(self, system: str, message: str) -> None:
+        self.system = system  # "Manage", the package label, or "profile"
+        super().__init__(message)
+
+
+class NotFoundError(ServiceError):
+    """A batch or run the user named does not exist."""
+
+
+class UnfinishedRuns(ServiceError):
+    """A run on the same books was interrupted after posting; it must be finished first, or the
+    records it posted would be exported and posted again."""
+
+    def __init__(self, runs: list[RunSummary]) -> None:
+        self.runs = runs
+        names = ", ".join(f"{r.run_id} (batch {r.batch_identifier or '-'}, {r.posted} posted)" for r in runs)
+        super().__init__(
+            f"An earlier run on these books did not finish: {names}. Finish it first "
+            f"('mobius-tui finish {runs[0].run_id}' or the Finish button); it records the Manage batch "
+            "of what it posted and never posts again."
+        )

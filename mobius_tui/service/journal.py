@@ -1,0 +1,276 @@
+"""The run journal: what a run planned, what each document did, and which Manage batch holds it.
+
+Written so that a crash at any moment can be finished without posting anything twice:
+
+* the run and every planned document are committed before the first post;
+* each document's result is committed the moment the package reports it;
+* the Manage batch id is committed once Manage has it.
+
+A run without ``finished`` is unfinished; :meth:`Journal.unfinished` lists them. SQLite in WAL mode,
+one short transaction per write, so a killed process loses at most the write in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from mobius_tui.service import paths
+from mobius_tui.service.reports import DocumentState, RunSummary
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    action TEXT NOT NULL,
+    profile TEXT NOT NULL DEFAULT '',
+    target TEXT NOT NULL,
+    batch_identifier TEXT NOT NULL DEFAULT '',
+    flags TEXT NOT NULL DEFAULT '{}',
+    started TEXT NOT NULL,
+    finished TEXT,
+    outcome TEXT,
+    manage_batch_id INTEGER,
+    log_path TEXT
+);
+CREATE TABLE IF NOT EXISTS documents (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    label TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    gl_entry_ids TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reference TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    updated TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, key)
+);
+CREATE TABLE IF NOT EXISTS payment_sync (
+    os_user TEXT NOT NULL,
+    machine TEXT NOT NULL,
+    site TEXT NOT NULL,
+    company TEXT NOT NULL,
+    last_success TEXT NOT NULL,
+    PRIMARY KEY (os_user, machine, site, company)
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class JournalDocument:
+    key: str
+    label: str
+    amount: Decimal
+    gl_entry_ids: tuple[int, ...]
+    state: DocumentState
+    reference: str = ""
+    error: str = ""
+    body: str = ""  # the document itself (doc_codec), to ask the package about it after a crash
+
+
+@dataclass(frozen=True)
+class JournalRun:
+    id: str
+    action: str
+    profile: str
+    target: str
+    batch_identifier: str
+    flags: dict[str, bool]
+    started: datetime
+    finished: datetime | None
+    outcome: str
+    manage_batch_id: int | None
+    log_path: str
+
+
+class Journal:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path else paths.journal_file()
+        paths.ensure_private_dir(self.path.parent)
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a posted document's record must survive power loss
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- runs --------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        action: str,
+        target: str,
+        documents: Iterable[JournalDocument],
+        *,
+        profile: str = "",
+        batch_identifier: str = "",
+        flags: dict[str, bool] | None = None,
+        log_path: str = "",
+        run_id: str | None = None,
+    ) -> str:
+        """Record the run and every planned document in one transaction; returns the run id."""
+        run_id = run_id or new_run_id()
+        now = _now()
+        with self._tx():
+            self._db.execute(
+                "INSERT INTO runs (id, action, profile, target, batch_identifier, flags, started, log_path)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, action, profile, target, batch_identifier, json.dumps(flags or {}), now, log_path),
+            )
+            self._db.executemany(
+                "INSERT INTO documents (run_id, seq, key, label, amount, gl_entry_ids, state, reference, error, updated, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (run_id, seq, d.key, d.label, str(d.amount), json.dumps(list(d.gl_entry_ids)), d.state.value,
+                     d.reference, d.error, now, d.body)
+                    for seq, d in enumerate(documents)
+                ],
+            )
+        return run_id
+
+    def record_result(self, run_id: str, key: str, state: DocumentState, reference: str = "", error: str = "") -> None:
+        with self._tx():
+            cur = self._db.execute(
+                "UPDATE documents SET state = ?, reference = ?, error = ?, updated = ? WHERE run_id = ? AND key = ?",
+                (state.value, reference, error, _now(), run_id, key),
+            )
+            if cur.rowcount != 1:
+                raise KeyError(f"run {run_id} has no document {key}")
+
+    def record_batch(self, run_id: str, manage_batch_id: int) -> None:
+        with self._tx():
+            self._db.execute("UPDATE runs SET manage_batch_id = ? WHERE id = ?", (manage_batch_id, run_id))
+
+    def finish_run(self, run_id: str, outcome: str) -> None:
+        with self._tx():
+            self._db.execute("UPDATE runs SET finished = ?, outcome = ? WHERE id = ?", (_now(), outcome, run_id))
+
+    def run(self, run_id: str) -> JournalRun:
+        row = self._db.execute(
+            "SELECT id, action, profile, target, batch_identifier, flags, started, finished, outcome, manage_batch_id, log_path"
+            " FROM runs WHERE id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"The run journal has no run {run_id!r}. List runs with 'mobius-tui finish --list'.")
+        return _run(row)
+
+    def documents(self, run_id: str) -> list[JournalDocument]:
+        rows = self._db.execute(
+            "SELECT key, label, amount, gl_entry_ids, state, reference, error, body FROM documents"
+            " WHERE run_id = ? ORDER BY seq",
+            (run_id,),
+        ).fetchall()
+        return [
+            JournalDocument(key, label, Decimal(amount), tuple(json.loads(ids)), DocumentState(state), reference, error, body)
+            for key, label, amount, ids, state, reference, error, body in rows
+        ]
+
+    def unfinished(self, target: str | None = None) -> list[RunSummary]:
+        sql = "SELECT id FROM runs WHERE finished IS NULL"
+        args: tuple = ()
+        if target is not None:
+            sql += " AND target = ?"
+            args = (target,)
+        return [self.summary(run_id) for (run_id,) in self._db.execute(sql + " ORDER BY started", args).fetchall()]
+
+    def recent(self, limit: int = 20) -> list[RunSummary]:
+        rows = self._db.execute("SELECT id FROM runs ORDER BY started DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
+        return [self.summary(run_id) for (run_id,) in rows]
+
+    def summary(self, run_id: str) -> RunSummary:
+        run = self.run(run_id)
+        docs = self.documents(run_id)
+        return RunSummary(
+            run_id=run.id,
+            action=run.action,
+            batch_identifier=run.batch_identifier,
+            started=run.started,
+            posted=sum(1 for d in docs if d.state == DocumentState.POSTED),
+            unresolved=sum(1 for d in docs if d.state == DocumentState.PLANNED),
+            failed=sum(1 for d in docs if d.state in (DocumentState.FAILED, DocumentState.SKIPPED)),
+            finished=run.finished,
+            outcome=run.outcome,
+            manage_batch_id=run.manage_batch_id,
+            profile=run.profile,
+        )
+
+    def batch_identifier_in_use(self, batch_identifier: str) -> str | None:
+        """The id of an unfinished run that will record this batch identifier, if any."""
+        row = self._db.execute(
+            "SELECT id FROM runs WHERE finished IS NULL AND batch_identifier = ? AND action = 'export'",
+            (batch_identifier,),
+        ).fetchone()
+        return row[0] if row else None
+
+    # --- payment sync -------------------------------------------------------------------
+
+    def last_payment_sync(self, os_user: str, machine: str, site: str, company: str) -> date | None:
+        row = self._db.execute(
+            "SELECT last_success FROM payment_sync WHERE os_user = ? AND machine = ? AND site = ? AND company = ?",
+            (os_user, machine, site.lower(), company.lower()),
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def set_last_payment_sync(self, os_user: str, machine: str, site: str, company: str, day: date) -> None:
+        with self._tx():
+            self._db.execute(
+                "INSERT INTO payment_sync (os_user, machine, site, company, last_success) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (os_user, machine, site, company) DO UPDATE SET last_success = excluded.last_success",
+                (os_user, machine, site.lower(), company.lower(), day.isoformat()),
+            )
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _tx(self):
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, *_: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def new_run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _run(row: tuple) -> JournalRun:
+    run_id, action, profile, target, batch, flags, started, finished, outcome, batch_id, log_path = row
+    return JournalRun(
+        id=run_id,
+        action=action,
+        profile=profile,
+        target=target,
+        batch_identifier=batch,
+        flags=json.loads(flags or "{}"),
+        started=datetime.fromisoformat(started),
+        finished=datetime.fromisoformat(finished) if finished else None,
+        outcome=outcome or "",
+        manage_batch_id=batch_id,
+        log_path=log_path or "",
+    )

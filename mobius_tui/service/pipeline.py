@@ -1,0 +1,309 @@
+"""The steps every posting use case shares: plan → check → duplicate guard → post → record.
+
+New batch, rerun and finish differ only in where the GLExport comes from and whether a Manage
+batch is recorded; the steps in between, and what is journaled when, live here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from mobius_tui.accounting.base import PostStatus, Problem
+from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, plan_from_glexport
+from mobius_tui.documents.model import ZERO, Document, Plan
+from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport
+from mobius_tui.service import doc_codec
+from mobius_tui.service import events as ev
+from mobius_tui.service.context import Context, crash_point
+from mobius_tui.service.events import Outcome
+from mobius_tui.service.journal import JournalDocument
+from mobius_tui.service.problems import ProblemGroup, group_problems, problems_from_plan
+from mobius_tui.service.reports import DocumentResult, DocumentState, PlanSummary, RunReport
+from mobius_tui.service.runlog import RunLog
+
+_STATE = {PostStatus.POSTED: DocumentState.POSTED, PostStatus.FAILED: DocumentState.FAILED, PostStatus.SKIPPED: DocumentState.SKIPPED}
+
+
+PLAN_OPTION_FIELDS = ("purchase_number_source", "strip_invoice_prefix", "add_invoice_prefix", "keep_zero_lines",
+                      "home_currency")
+
+
+def plan_options(ctx: Context, procurement_entry_ids: dict[str, Any]) -> PlanOptions:
+    chosen = {k: v for k, v in ctx.profile.plan_options.items() if k in PLAN_OPTION_FIELDS}
+    if "purchase_number_source" in chosen:
+        chosen["purchase_number_source"] = PurchaseNumberSource(chosen["purchase_number_source"])
+    return PlanOptions(procurement_entry_ids=procurement_entry_ids, **chosen)
+
+
+def inventory_product_ids(export: GLExport) -> list[str]:
+    """The ``unpostedProductId`` of every adjustment and transfer (GLExport lacks their entry ids)."""
+    found = [a.id for a in export.adjustmentTransactions or []] + [t.id for t in export.inventoryTransfers or []]
+    return sorted({str(pid) for pid in found if pid})
+
+
+async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False) -> Plan:
+    """The converter, with the profile's plan options and the entry ids of inventory records.
+
+    A rerun records no Manage batch, so its (already batched) inventory records need no ids.
+    """
+    product_ids = inventory_product_ids(export)
+    entry_ids: dict[str, Any] = {}
+    if product_ids and rerun:
+        entry_ids = {pid: () for pid in product_ids}
+    elif product_ids:
+        for row in await ctx.manage.unposted_procurement(product_ids=product_ids):
+            if row.unpostedProductId and row.id is not None:
+                entry_ids.setdefault(row.unpostedProductId, []).append(int(row.id))
+    return plan_from_glexport(export, plan_options(ctx, entry_ids))
+
+
+def same_numbers(plan: Plan) -> list[Problem]:
+    """Two documents that would carry the same number in the package: one would overwrite or
+    duplicate the other, and neither could be told apart in the journal."""
+    seen: dict[str, Document] = {}
+    out: list[Problem] = []
+    for doc in plan.documents:
+        first = seen.setdefault(doc.key, doc)
+        if first is not doc:
+            out.append(Problem(
+                cause=f"Two documents would be numbered {doc.number} in the package",
+                fix="Give each record its own number in Manage, or post them in separate batches.",
+                document=doc.origin,
+                detail=f"also {first.origin.label()}",
+            ))
+    return out
+
+
+@dataclass
+class Checked:
+    plan: Plan
+    reference: Any
+    groups: list[ProblemGroup]
+    duplicates: dict[str, str] = field(default_factory=dict)  # document key → package reference
+    to_post: list[Document] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return any(g.blocking for g in self.groups)
+
+
+async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: bool = False) -> Checked:
+    log(ev.Progress("plan", 0, 1))
+    plan = await build_plan(ctx, export, rerun=rerun)
+    log(ev.Progress("plan", 1, 1))
+    log(ev.LogLine(f"{len(plan.documents)} documents planned"))
+    log(ev.Progress("check", 0, 1))
+    reference = await ctx.adapter.reference()
+    problems = problems_from_plan(plan) + same_numbers(plan) + list(ctx.adapter.check(plan, reference))
+    groups = group_problems(problems)
+    log(ev.Progress("check", 1, 1))
+    for group in groups:
+        if not group.blocking:
+            log(ev.LogLine(f"{group.headline()}. {group.fix}", ev.Level.WARNING))
+    if any(g.blocking for g in groups):
+        log(ev.CheckFailed([g.to_json() for g in groups if g.blocking]))
+    return Checked(plan, reference, groups)
+
+
+async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force: bool) -> None:
+    """Fill ``to_post`` and ``duplicates``: documents the package already holds are skipped unless forced."""
+    docs = checked.plan.documents
+    log(ev.Progress("duplicates", 0, len(docs)))
+    existing = await ctx.adapter.existing(docs) if docs else None
+    found = dict(existing.found) if existing else {}
+    log(ev.Progress("duplicates", len(docs), len(docs)))
+    if found and force:
+        log(ev.LogLine(f"{len(found)} documents are already in the package and will be posted again (forced)", ev.Level.WARNING))
+        checked.to_post = list(docs)
+        return
+    checked.duplicates = found
+    checked.to_post = [d for d in docs if d.key not in found]
+    for doc in docs:
+        if doc.key in found:
+            log(ev.LogLine(f"{doc.origin.label()} is already in the package as {found[doc.key]}; skipped", ev.Level.WARNING))
+
+
+def journal_documents(checked: Checked) -> list[JournalDocument]:
+    out = []
+    posting = {d.key for d in checked.to_post}
+    for doc in checked.plan.documents:
+        dup = checked.duplicates.get(doc.key)
+        out.append(
+            JournalDocument(
+                key=doc.key,
+                label=doc.origin.label(),
+                amount=doc.total,
+                gl_entry_ids=tuple(doc.origin.gl_entry_ids),
+                state=DocumentState.DUPLICATE if dup is not None and doc.key not in posting else DocumentState.PLANNED,
+                reference=dup or "",
+                body=doc_codec.dumps(doc),
+            )
+        )
+    return out
+
+
+async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None:
+    """Post ``checked.to_post``, journaling each result the moment it arrives."""
+    documents = checked.to_post
+    by_key = {d.key: d for d in documents}
+    pending = dict(by_key)
+    total, posted = len(documents), 0
+    log(ev.Progress("post", 0, total))
+    try:
+        async for result in ctx.adapter.post(checked.plan, documents, checked.reference):
+            doc = pending.pop(result.document_key, None)
+            if doc is None:
+                log(ev.LogLine(f"the package reported an unknown or repeated document {result.document_key}", ev.Level.WARNING))
+                continue
+            state = _STATE.get(result.status, DocumentState.FAILED)
+            ctx.journal.record_result(run_id, doc.key, state, result.reference, result.error)
+            if state == DocumentState.POSTED:
+                posted += 1
+                log(ev.DocumentPosted(doc.key, doc.origin.label(), result.reference, doc.total))
+                crash_point("after-post", posted)
+            else:
+                log(ev.DocumentFailed(doc.key, doc.origin.label(), result.error or "not posted"))
+            log(ev.Progress("post", total - len(pending), total))
+    except Exception as exc:  # the adapter must not raise; if it does, what is unknown is looked up below
+        log(ev.LogLine(f"the package stopped answering while posting ({type(exc).__name__}: {exc})", ev.Level.ERROR))
+    if pending:
+        await resolve_unrecorded(ctx, run_id, list(pending.values()), log)
+
+
+async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Document], log: RunLog) -> None:
+    """Documents with no recorded result: ask the package whether it holds them. Never posts."""
+    if not documents:
+        return
+    try:
+        existing = await ctx.adapter.existing(list(documents))
+    except Exception as exc:
+        log(ev.LogLine(
+            f"could not ask the package about {len(documents)} documents whose result is unknown "
+            f"({type(exc).__name__}: {exc}); finish the run later", ev.Level.ERROR))
+        return
+    for doc in documents:
+        if doc.key in existing:
+            ctx.journal.record_result(run_id, doc.key, DocumentState.POSTED, existing.found[doc.key])
+            log(ev.LogLine(f"{doc.origin.label()} is in the package as {existing.found[doc.key]}: counted as posted"))
+        else:
+            ctx.journal.record_result(run_id, doc.key, DocumentState.NOT_POSTED, error="not in the package")
+            log(ev.DocumentFailed(doc.key, doc.origin.label(), "not in the package (its posting never completed)"))
+
+
+def unresolved_documents(ctx: Context, run_id: str) -> list[Document]:
+    return [doc_codec.loads(d.body) for d in ctx.journal.documents(run_id) if d.state == DocumentState.PLANNED]
+
+
+async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_first: bool) -> int | None:
+    """Create the Manage batch holding exactly the GL entries of what posted (from the journal)."""
+    run = ctx.journal.run(run_id)
+    if run.manage_batch_id is not None:
+        return run.manage_batch_id
+    posted = [d for d in ctx.journal.documents(run_id) if d.state == DocumentState.POSTED]
+    if not posted:
+        return None
+    ids: dict[int, None] = {}
+    for doc in posted:
+        for entry in doc.gl_entry_ids:
+            ids.setdefault(entry, None)
+    log(ev.Progress("batch", 0, 1))
+    batch = await ctx.manage.find_batch(run.batch_identifier) if look_first else None
+    if batch is None:
+        flags = run.flags
+        batch = await ctx.manage.create_batch(
+            CreateAccountingBatchRequest(
+                batchIdentifier=run.batch_identifier,
+                exportInvoicesFlag=bool(flags.get("invoices")),
+                exportExpensesFlag=bool(flags.get("expenses")),
+                exportProductsFlag=bool(flags.get("inventory")),
+                processedRecordIds=list(ids),
+            )
+        )
+    else:
+        log(ev.LogLine(f"Manage already holds batch {run.batch_identifier} (id {batch.id}); recording it"))
+    ctx.journal.record_batch(run_id, int(batch.id))
+    log(ev.Progress("batch", 1, 1))
+    log(ev.BatchRecorded(run.batch_identifier, int(batch.id), len(ids)))
+    return int(batch.id)
+
+
+def results_from_journal(ctx: Context, run_id: str) -> list[DocumentResult]:
+    return [
+        DocumentResult(d.key, d.label, d.state, d.amount, d.reference, d.error)
+        for d in ctx.journal.documents(run_id)
+    ]
+
+
+def outcome_of(results: Sequence[DocumentResult], *, duplicates_expected: bool = False) -> Outcome:
+    """SUCCESS: everything posted; PARTIAL: some; FAILED: none. A rerun skips documents already in
+    the package on purpose, so there they do not count against it; in a new batch they do (their
+    Manage records stay unposted)."""
+    considered = [r for r in results if not (duplicates_expected and r.state == DocumentState.DUPLICATE)]
+    posted = sum(1 for r in considered if r.state == DocumentState.POSTED)
+    if not considered:
+        return Outcome.SUCCESS
+    if posted == 0:
+        return Outcome.FAILED
+    return Outcome.SUCCESS if posted == len(considered) else Outcome.PARTIAL
+
+
+def counts_and_totals(results: Sequence[DocumentResult]) -> tuple[dict[str, int], dict[str, Decimal]]:
+    counts = {"documents": len(results)}
+    totals: dict[str, Decimal] = {"documents": sum((r.amount for r in results), ZERO)}
+    for state in DocumentState:
+        chosen = [r for r in results if r.state == state]
+        if chosen or state in (DocumentState.POSTED, DocumentState.FAILED):
+            counts[state.value] = len(chosen)
+            totals[state.value] = sum((r.amount for r in chosen), ZERO)
+    return counts, totals
+
+
+def summary_text(results: Sequence[DocumentResult], batch: str, manage_batch_id: int | None) -> str:
+    counts, totals = counts_and_totals(results)
+    parts = [f"{counts.get('posted', 0)} of {counts['documents']} documents posted ({totals.get('posted', ZERO)})"]
+    for state in (DocumentState.FAILED, DocumentState.SKIPPED, DocumentState.DUPLICATE, DocumentState.NOT_POSTED, DocumentState.PLANNED):
+        if counts.get(state.value):
+            word = {"planned": "unresolved", "not_posted": "not posted", "duplicate": "already in the package"}.get(state.value, state.value)
+            parts.append(f"{counts[state.value]} {word}")
+    if manage_batch_id is not None:
+        parts.append(f"Manage batch {batch} holds the posted ones")
+    return "; ".join(parts)
+
+
+def report_of(
+    ctx: Context, run_id: str, action: str, log: RunLog, *, batch: str, manage_batch_id: int | None,
+    groups: list[ProblemGroup], plan: Plan | None, unfinished: bool = False,
+) -> RunReport:
+    results = results_from_journal(ctx, run_id)
+    counts, totals = counts_and_totals(results)
+    outcome = outcome_of(results, duplicates_expected=ctx.journal.run(run_id).action == "rerun")
+    summary = summary_text(results, batch, manage_batch_id)
+    if unfinished:
+        summary += f". The Manage batch is not recorded yet: finish run {run_id}"
+    log(ev.Finished(outcome, summary, counts, totals))
+    return RunReport(
+        run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
+        manage_batch_id=manage_batch_id, counts=counts, totals=totals, problems=groups,
+        plan=PlanSummary.of(plan) if plan is not None else None, results=results, unfinished=unfinished,
+        log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
+    )
+
+
+def refused_report(
+    run_id: str, action: str, log: RunLog, summary: str, *, batch: str = "", groups: list[ProblemGroup] | None = None,
+    plan: Plan | None = None, outcome: Outcome = Outcome.FAILED,
+) -> RunReport:
+    """A run that stopped before writing anything (check failed, bad batch number, nothing to do)."""
+    documents = len(plan.documents) if plan else 0
+    total = sum((d.total for d in plan.documents), ZERO) if plan else ZERO
+    counts, totals = {"documents": documents, "posted": 0}, {"documents": total, "posted": ZERO}
+    log(ev.Finished(outcome, summary, counts, totals))
+    return RunReport(
+        run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
+        counts=counts, totals=totals, problems=groups or [], plan=PlanSummary.of(plan) if plan else None,
+        log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
+    )
+

@@ -1,0 +1,288 @@
+"""What the use cases hand back to the screens and the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from mobius_tui.documents.model import ZERO, Document, Plan, RecordKind
+from mobius_tui.service.events import Outcome
+from mobius_tui.service.problems import ProblemGroup
+
+
+@dataclass(frozen=True)
+class LocationChoice:
+    id: int
+    name: str
+    unposted: int  # records waiting at this location
+
+
+@dataclass(frozen=True)
+class UnpostedRow:
+    """One line of the Invoices / Expenses / Inventory tabs."""
+
+    kind: RecordKind
+    id: str  # what goes into includedXxxIds (procurement: unpostedProductId)
+    number: str  # invoice number, expense reference, PO / packing slip
+    date: date | None
+    party: str  # customer, member or vendor name
+    description: str
+    amount: Decimal
+    location_id: int | None
+    currency: str = ""
+    detail: str = ""  # invoice type, expense classification, procurement type
+
+
+@dataclass
+class Unposted:
+    invoices: list[UnpostedRow] = field(default_factory=list)
+    expenses: list[UnpostedRow] = field(default_factory=list)
+    procurement: list[UnpostedRow] = field(default_factory=list)
+
+    def rows(self, kind: RecordKind) -> list[UnpostedRow]:
+        return {RecordKind.INVOICE: self.invoices, RecordKind.EXPENSE: self.expenses, RecordKind.PROCUREMENT: self.procurement}[kind]
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    account: str
+    amount: Decimal  # signed: debit positive
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """A document as a dry run shows it: what, for whom, which accounts, which taxes."""
+
+    key: str
+    label: str
+    kind: str
+    number: str
+    date: date
+    party: str
+    total: Decimal
+    lines: tuple[PlanLine, ...]
+    taxes: tuple[tuple[str, Decimal], ...]  # (tax code xref, amount)
+    gl_entry_ids: tuple[int, ...]
+
+    @classmethod
+    def of(cls, doc: Document) -> PlannedDocument:
+        party = getattr(doc, "customer", None) or getattr(doc, "vendor", None)
+        taxes = tuple((t.tax_code_xref, t.amount) for t in getattr(doc, "taxes", []) or [])
+        return cls(
+            key=doc.key,
+            label=doc.origin.label(),
+            kind=doc.kind.value,
+            number=doc.number,
+            date=doc.date,
+            party=getattr(party, "account", "") if party else "",
+            total=doc.total,
+            lines=tuple(PlanLine(p.account, p.amount, p.description) for p in doc.postings()),
+            taxes=taxes,
+            gl_entry_ids=doc.origin.gl_entry_ids,
+        )
+
+
+@dataclass
+class PlanSummary:
+    documents: list[PlannedDocument] = field(default_factory=list)
+    accounts: dict[str, Decimal] = field(default_factory=dict)  # account → net (debit positive)
+    taxes: dict[str, Decimal] = field(default_factory=dict)  # tax code xref → amount
+    totals: dict[str, Decimal] = field(default_factory=dict)  # document kind → sum of totals
+    customers_to_create: list[str] = field(default_factory=list)
+    vendors_to_create: list[str] = field(default_factory=list)
+    items_to_create: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanSummary:
+        out = cls(
+            customers_to_create=[c.account for c in plan.customers],
+            vendors_to_create=[v.account for v in plan.vendors],
+            items_to_create=[i.code for i in plan.items],
+        )
+        for doc in plan.documents:
+            planned = PlannedDocument.of(doc)
+            out.documents.append(planned)
+            out.totals[planned.kind] = out.totals.get(planned.kind, ZERO) + planned.total
+            for line in planned.lines:
+                out.accounts[line.account] = out.accounts.get(line.account, ZERO) + line.amount
+            for code, amount in planned.taxes:
+                out.taxes[code] = out.taxes.get(code, ZERO) + amount
+        return out
+
+
+class DocumentState(StrEnum):
+    PLANNED = "planned"  # recorded before posting; no result yet
+    POSTED = "posted"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not attempted by the package
+    DUPLICATE = "duplicate"  # already in the package; not posted (rerun / duplicate guard)
+    NOT_POSTED = "not_posted"  # resolved after a crash: the package does not have it
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    key: str
+    label: str
+    state: DocumentState
+    amount: Decimal
+    reference: str = ""
+    error: str = ""
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    action: str  # "export", "dry-run", "rerun", "check", "finish"
+    outcome: Outcome
+    summary: str
+    batch_identifier: str = ""
+    manage_batch_id: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    problems: list[ProblemGroup] = field(default_factory=list)
+    plan: PlanSummary | None = None
+    results: list[DocumentResult] = field(default_factory=list)
+    unfinished: bool = False  # posted, but the Manage batch is not recorded yet: ``finish`` it
+    log_path: Path | None = None
+    errors_path: Path | None = None
+    log_lines: list[str] = field(default_factory=list)
+    error_lines: list[str] = field(default_factory=list)
+
+    @property
+    def posted(self) -> list[DocumentResult]:
+        return [r for r in self.results if r.state == DocumentState.POSTED]
+
+    @property
+    def failed(self) -> list[DocumentResult]:
+        return [r for r in self.results if r.state in (DocumentState.FAILED, DocumentState.SKIPPED)]
+
+    @property
+    def duplicates(self) -> list[DocumentResult]:
+        return [r for r in self.results if r.state == DocumentState.DUPLICATE]
+
+    @property
+    def blocking_problems(self) -> list[ProblemGroup]:
+        return [g for g in self.problems if g.blocking]
+
+    def save_full_log(self, path: Path) -> Path:
+        return _write_lines(path, self.log_lines)
+
+    def save_errors(self, path: Path) -> Path:
+        return _write_lines(path, self.error_lines)
+
+    def to_json(self) -> dict[str, Any]:
+        from mobius_tui.service.events import _jsonable
+
+        return _jsonable(
+            {
+                "run_id": self.run_id,
+                "action": self.action,
+                "outcome": self.outcome,
+                "summary": self.summary,
+                "batch_identifier": self.batch_identifier,
+                "manage_batch_id": self.manage_batch_id,
+                "counts": self.counts,
+                "totals": self.totals,
+                "problems": [g.to_json() for g in self.problems],
+                "posted": [r.key for r in self.posted],
+                "failed": [{"key": r.key, "error": r.error} for r in self.failed],
+                "duplicates": [{"key": r.key, "reference": r.reference} for r in self.duplicates],
+                "unfinished": self.unfinished,
+                "log_path": str(self.log_path) if self.log_path else None,
+                "errors_path": str(self.errors_path) if self.errors_path else None,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """A Manage accounting batch, for the Rerun screen and ``batches list``."""
+
+    id: int
+    batch_identifier: str
+    invoices: bool
+    expenses: bool
+    procurement: bool
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A journal run, e.g. one that did not finish."""
+
+    run_id: str
+    action: str
+    batch_identifier: str
+    started: datetime
+    posted: int
+    unresolved: int  # documents whose result was never recorded
+    failed: int
+    finished: datetime | None = None
+    outcome: str = ""
+    manage_batch_id: int | None = None
+    profile: str = ""
+
+
+class StartChoice(StrEnum):
+    LAST_SUCCESSFUL_RUN = "last-successful-run"
+    PAST_WEEK = "past-week"
+    PAST_TWO_WEEKS = "past-two-weeks"
+    PAST_MONTH = "past-month"
+    CUSTOM = "custom"
+
+
+class PaymentAction(StrEnum):
+    CREATED = "created"  # the invoice had no payment; one was added
+    UPDATED = "updated"  # its payment now carries the package's total and date
+    UNCHANGED = "unchanged"
+    UNKNOWN = "unknown"  # no Manage invoice with that number
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    package_number: str
+    manage_number: str
+    action: PaymentAction
+    amount: Decimal = ZERO
+    paid_on: date | None = None
+    message: str = ""
+
+
+@dataclass
+class SyncReport:
+    run_id: str
+    outcome: Outcome
+    summary: str
+    since: date
+    results: list[PaymentResult] = field(default_factory=list)
+    advanced_last_success: bool = False
+    log_lines: list[str] = field(default_factory=list)
+    error_lines: list[str] = field(default_factory=list)
+    log_path: Path | None = None
+    errors_path: Path | None = None
+
+    def count(self, action: PaymentAction) -> int:
+        return sum(1 for r in self.results if r.action == action)
+
+    @property
+    def unknown(self) -> list[PaymentResult]:
+        return [r for r in self.results if r.action == PaymentAction.UNKNOWN]
+
+    def save_full_log(self, path: Path) -> Path:
+        return _write_lines(path, self.log_lines)
+
+    def save_errors(self, path: Path) -> Path:
+        return _write_lines(path, self.error_lines)
+
+
+def _write_lines(path: Path, lines: list[str]) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+    return path

@@ -1,0 +1,96 @@
+"""The run log: every event as a line (the full log) and the errors alone (the error list).
+
+Sits between a use case and the caller's ``emit``: it forwards each event, keeps the lines for
+"Save Full Log" / "Save List of Errors", and, for runs that write anything, appends them to a file
+under the data folder as they happen (so a crash still leaves its log).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from mobius_tui.service import events as ev
+from mobius_tui.service.events import Emit, Event
+
+
+def describe(event: Event) -> list[str]:
+    """Human lines for an event (the CLI's stderr and the full log)."""
+    if isinstance(event, ev.Started):
+        return [f"{event.action} started (run {event.run_id}){': ' + event.description if event.description else ''}"]
+    if isinstance(event, ev.Progress):
+        return [f"{event.phase}: {event.done}/{event.total}"]
+    if isinstance(event, ev.LogLine):
+        prefix = "" if event.level == ev.Level.INFO else f"{event.level.value}: "
+        return [prefix + event.message]
+    if isinstance(event, ev.DocumentPosted):
+        return [f"posted {event.label} as {event.reference} ({event.amount})"]
+    if isinstance(event, ev.DocumentFailed):
+        return [f"FAILED {event.label}: {event.reason}"]
+    if isinstance(event, ev.CheckFailed):
+        lines = ["check failed:"]
+        for group in event.problems:
+            lines.append(f"  {group.get('headline') or group.get('cause')}")
+            lines.append(f"      fix: {group.get('fix', '')}")
+            docs = list(group.get("documents", []))
+            if docs:
+                lines.append("      " + ", ".join(docs[:5]) + (f" and {len(docs) - 5} more" if len(docs) > 5 else ""))
+        return lines
+    if isinstance(event, ev.BatchRecorded):
+        return [f"Manage batch {event.batch_identifier} recorded (id {event.manage_batch_id}, {event.record_count} GL entries)"]
+    if isinstance(event, ev.Finished):
+        return [f"{event.outcome.value.upper()}: {event.summary}"]
+    return [repr(event)]
+
+
+def is_error(event: Event) -> bool:
+    return (
+        isinstance(event, (ev.DocumentFailed, ev.CheckFailed))
+        or (isinstance(event, ev.LogLine) and event.level == ev.Level.ERROR)
+    )
+
+
+class RunLog:
+    def __init__(self, emit: Emit, path: Path | None = None, redact: list[str] | None = None) -> None:
+        self._emit = emit
+        self.path = path
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self._redact = [s for s in (redact or []) if s]
+        self._file: TextIO | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def __call__(self, event: Event) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        for line in describe(event):
+            line = self._clean(line)
+            self.lines.append(f"{stamp} {line}")
+            if is_error(event):
+                self.errors.append(line)
+            if self._file is not None:
+                self._file.write(f"{stamp} {line}\n")
+                self._file.flush()
+        try:
+            self._emit(event)
+        except Exception:  # a broken listener never fails the run (events.py contract)
+            pass
+
+    def _clean(self, line: str) -> str:
+        for secret in self._redact:
+            line = line.replace(secret, "***")
+        return line
+
+    def errors_path(self) -> Path | None:
+        if self.path is None:
+            return None
+        path = self.path.with_suffix(".errors.txt")
+        path.write_text("\n".join(self.errors) + ("\n" if self.errors else ""), encoding="utf-8")
+        return path
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -1,0 +1,130 @@
+"""Every exit code of the command line, produced for real (sandbox over HTTP + ledger package)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from tests.service import ledger_package  # noqa: F401 - registers the test package
+from tests.service.harness import make_env
+from mobius_tui import cli
+from mobius_tui.service.lock import RunLock, target_key
+
+
+@pytest.fixture
+def env(manage_sandbox, tmp_path, monkeypatch):
+    env = make_env(manage_sandbox, tmp_path)
+    for name, value in env.env_vars().items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+EXPORT = ("export", "--profile", "demo", "--invoices", "--yes")
+
+
+def test_exit_0_success_with_json_events(env, manage_sandbox):
+    code, out, err = run(*EXPORT, "--batch-number", "CLI-I", "--json")
+    assert code == cli.EXIT_SUCCESS, out + err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events[0]["event"] == "started" and events[-1]["event"] == "report"
+    assert {"document_posted", "batch_recorded", "finished"} <= {e["event"] for e in events}
+    assert events[-1]["outcome"] == "success" and manage_sandbox.store.batch_by_identifier("CLI-I")
+
+
+def test_exit_0_suggested_batch_number_and_human_output(env, manage_sandbox):
+    code, out, err = run(*EXPORT)
+    assert code == 0 and out.startswith("SUCCESS:") and "posted invoice" in err
+    suggested = [b.batchIdentifier for b in manage_sandbox.store.batches() if b.batchIdentifier.endswith("JD-I")]
+    assert len(suggested) == 1
+
+
+def test_exit_2_partial(env, manage_sandbox):
+    env.ledger().reject(manage_sandbox.store.unposted_invoices()[0].number)
+    code, out, _ = run(*EXPORT, "--batch-number", "CLI-I")
+    assert code == cli.EXIT_PARTIAL and out.startswith("PARTIAL:") and "failed: invoice" in out
+
+
+def test_exit_3_check_failed_and_dry_run(env, manage_sandbox):
+    env.ledger().remove_account("4100-10")
+    code, out, _ = run(*EXPORT, "--batch-number", "CLI-I")
+    assert code == cli.EXIT_FAILED and "GL account 4100-10 missing in the package" in out
+    code, out, _ = run("check", "--profile", "demo", "--json")
+    assert code == cli.EXIT_FAILED and json.loads(out.splitlines()[-1])["outcome"] == "failed"
+    env.ledger().add_accounts(["4100-10"])
+    code, out, _ = run(*EXPORT, "--dry-run")
+    assert code == 0 and "plan:" in out and env.ledger().keys() == []
+
+
+def test_exit_4_configuration_and_authentication(env, monkeypatch):
+    code, _, err = run("export", "--profile", "nobody", "--yes")
+    assert code == cli.EXIT_CONFIG and "no profile named 'nobody'" in err
+    monkeypatch.setenv("MOBIUS_PRIVATE_KEY", "WrongKey")
+    code, _, err = run(*EXPORT, "--json")
+    assert code == cli.EXIT_CONFIG and "rejected the credentials" in err + _
+    monkeypatch.delenv("MOBIUS_LEDGER_PASSWORD")
+    code, out, _ = run(*EXPORT, "--json")
+    assert code == cli.EXIT_CONFIG and "MOBIUS_LEDGER_PASSWORD" in json.loads(out)["message"]
+    code, _, err = run("rerun", "NO-SUCH-BATCH", "--profile", "demo", "--yes")
+    assert code == cli.EXIT_CONFIG
+
+
+def test_exit_4_confirmation_needed_without_a_terminal(env, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = run("export", "--profile", "demo", "--batch-number", "X-I")
+    assert code == cli.EXIT_CONFIG and "--yes" in err
+
+
+def test_exit_5_lock_held(env):
+    p = env.profile
+    with RunLock(target_key(p.site, p.company_id, p.package, p.package_values), "export"):
+        code, _, err = run(*EXPORT, "--batch-number", "CLI-I")
+    assert code == cli.EXIT_LOCKED and "Another run is already working" in err
+
+
+def test_exit_1_unexpected(env):
+    env.ledger_path.write_bytes(b"this is not a database, the file was overwritten" * 100)
+    code, _, err = run(*EXPORT, "--batch-number", "CLI-I")
+    assert code == cli.EXIT_UNEXPECTED and "unexpected" in err
+
+
+def test_profiles_where_and_batches(env, manage_sandbox, app_dirs):
+    code, out, _ = run("profiles", "list")
+    assert code == 0 and out.strip() == "demo"
+    code, out, _ = run("profiles", "add", "second", "--site", "https://manage.example.com", "--company-id", "co",
+                       "--client-id", "cid", "--public-key", "pub", "--package", ledger_package.NAME,
+                       "--pkg-ledger-path", "/tmp/l.sqlite", "--pkg-ledger-book", "north")
+    assert code == 0
+    code, out, _ = run("profiles", "show", "second", "--json")
+    shown = json.loads(out)["profile"]
+    assert shown["package_values"] == {"ledger_path": "/tmp/l.sqlite", "ledger_book": "north"}
+    code, out, _ = run("profiles", "delete", "second", "--yes")
+    assert code == 0 and run("profiles", "list")[1].strip() == "demo"
+    code, out, _ = run("where", "--json")
+    assert json.loads(out)["data_dir"] == str(app_dirs[1])
+    code, out, _ = run("batches", "list", "--profile", "demo")
+    assert code == 0 and "OPENING-2025-03-31" in out
+    assert run("batches", "show", "OPENING-2025-03-31", "--profile", "demo")[0] == 0
+    assert run("batches", "show", "MISSING", "--profile", "demo")[0] == cli.EXIT_CONFIG
+
+
+def test_package_flags_come_from_the_package_settings(env):
+    parser = cli.build_parser(ledger_package.NAME)
+    help_text = parser._subparsers._group_actions[0].choices["export"].format_help()
+    assert "--pkg-ledger-path" in help_text and "--pkg-ledger-book" in help_text
+    assert "--pkg-ledger-password" not in help_text and "MOBIUS_LEDGER_PASSWORD" in help_text
+
+
+def test_sync_payments_exit_codes(env, manage_sandbox):
+    assert run(*EXPORT, "--batch-number", "CLI-I")[0] == 0
+    code, out, _ = run("sync-payments", "--profile", "demo", "--start", "past-week", "--json")
+    assert code == 0 and json.loads(out.splitlines()[-1])["outcome"] == "success"
+    code, _, err = run("sync-payments", "--profile", "demo", "--start", "custom")
+    assert code == cli.EXIT_CONFIG and "custom start date" in err

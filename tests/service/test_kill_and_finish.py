@@ -1,0 +1,92 @@
+"""A run killed mid-way (between two posts, or after the last post before the Manage batch is
+recorded) is finished from its journal: every posted document ends up in exactly one Manage
+batch, and none is posted twice."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+from tests.service.harness import make_env, run_cli
+from mobius_tui.manage import models as m
+from mobius_tui.service.journal import Journal
+from mobius_tui.service.reports import DocumentState
+
+EXPORT = ["export", "--profile", "demo", "--invoices", "--yes", "--json"]
+
+
+def posted_ids(journal, run_id):
+    return {i for d in journal.documents(run_id) if d.state == DocumentState.POSTED for i in d.gl_entry_ids}
+
+
+def assert_each_posted_document_in_exactly_one_batch(sandbox, env):
+    keys = env.ledger().keys()
+    assert len(keys) == len(set(keys)), "a document was posted twice"
+    batched: dict[int, int] = {}
+    for batch in sandbox.store.batches():
+        for entry in sandbox.store.batched_entry_ids(batch.id):
+            assert entry not in batched, "an entry is in two batches"
+            batched[entry] = batch.id
+    with Journal() as journal:
+        runs = [r for r in journal.recent(100) if r.action == "export"]
+        for run in runs:
+            assert run.finished is not None
+            ids = posted_ids(journal, run.run_id)
+            assert {batched[i] for i in ids} <= {run.manage_batch_id}
+            assert sandbox.store.batched_entry_ids(run.manage_batch_id) == ids
+        posted_keys = [d.key for r in runs for d in journal.documents(r.run_id) if d.state == DocumentState.POSTED]
+    assert sorted(posted_keys) == sorted(keys)
+
+
+async def test_killed_between_two_posts_then_finished(manage_sandbox, tmp_path):
+    env = make_env(manage_sandbox, tmp_path)
+    killed = run_cli(env, [*EXPORT, "--batch-number", "K-I"], {"MOBIUS_TUI_CRASH_AT": "after-post:3"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert len(env.ledger().keys()) == 3 and manage_sandbox.store.batch_by_identifier("K-I") is None
+    with Journal() as journal:
+        (run,) = journal.unfinished()
+        assert (run.posted, run.batch_identifier) == (3, "K-I")
+        # the package committed the 3rd document but the crash came before the journal did
+        third = [d for d in journal.documents(run.run_id) if d.state == DocumentState.POSTED][-1]
+        journal.record_result(run.run_id, third.key, DocumentState.PLANNED)
+    refused = run_cli(env, [*EXPORT, "--batch-number", "K-I-2"])
+    assert refused.returncode == 5 and "did not finish" in refused.stdout
+    finished = run_cli(env, ["finish", run.run_id, "--profile", "demo", "--json"])
+    assert finished.returncode == 2, finished.stdout + finished.stderr  # 3 posted, the rest never were
+    report = json.loads(finished.stdout.splitlines()[-1])
+    assert report["event"] == "report" and len(report["posted"]) == 3 and report["manage_batch_id"]
+    assert len(env.ledger().keys()) == 3  # finishing never posts
+    with Journal() as journal:
+        assert journal.unfinished() == []
+        assert manage_sandbox.store.batched_entry_ids(report["manage_batch_id"]) == posted_ids(journal, run.run_id)
+    rest = run_cli(env, [*EXPORT, "--batch-number", "K-I-1"])
+    assert rest.returncode == 0, rest.stdout + rest.stderr
+    assert manage_sandbox.store.unposted_counts()["invoices"] == 0
+    assert_each_posted_document_in_exactly_one_batch(manage_sandbox, env)
+
+
+async def test_killed_after_the_last_post_before_the_batch_then_finished(manage_sandbox, tmp_path):
+    env = make_env(manage_sandbox, tmp_path)
+    invoices = manage_sandbox.store.unposted_counts()["invoices"]
+    killed = run_cli(env, [*EXPORT, "--batch-number", "K-I"], {"MOBIUS_TUI_CRASH_AT": "before-batch"})
+    assert killed.returncode == -signal.SIGKILL
+    assert len(env.ledger().keys()) == invoices and manage_sandbox.store.batch_by_identifier("K-I") is None
+    listed = run_cli(env, ["finish", "--profile", "demo"])
+    assert listed.returncode == 0 and "K-I" in listed.stdout
+    # Manage had created the batch when the process died, before the journal heard of it
+    with Journal() as journal:
+        (run,) = journal.unfinished()
+        ids = sorted(posted_ids(journal, run.run_id))
+    made, _ = manage_sandbox.store.create_batch(
+        m.CreateAccountingBatchRequest(batchIdentifier="K-I", exportInvoicesFlag=True, processedRecordIds=ids), "x")
+    finished = run_cli(env, ["finish", "--all", "--profile", "demo"])
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "SUCCESS" in finished.stdout and "already holds batch K-I" in finished.stderr
+    assert [b.batchIdentifier for b in manage_sandbox.store.batches()].count("K-I") == 1
+    with Journal() as journal:
+        assert journal.run(run.run_id).manage_batch_id == made.id
+    assert manage_sandbox.store.unposted_counts()["invoices"] == 0
+    assert len(env.ledger().keys()) == invoices
+    assert_each_posted_document_in_exactly_one_batch(manage_sandbox, env)
+    again = run_cli(env, ["finish", "--profile", "demo"])
+    assert "No unfinished runs" in again.stdout
