@@ -1,0 +1,235 @@
+"""Microsoft Dynamics SL: the package adapter (see accounting/base.py for the protocol)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from mobius_tui.accounting.base import (
+    AccountingPackage,
+    Capabilities,
+    Existing,
+    PackageError,
+    PaymentStatus,
+    PostResult,
+    PostStatus,
+    Problem,
+)
+from mobius_tui.accounting.dynamics_sl.check import check as check_plan
+from mobius_tui.accounting.dynamics_sl.dialect import BY_DRIVER
+from mobius_tui.accounting.dynamics_sl.existing import find_existing
+from mobius_tui.accounting.dynamics_sl.payments import read_payments
+from mobius_tui.accounting.dynamics_sl.post import ConnectionLost, Poster
+from mobius_tui.accounting.dynamics_sl.reference import SLReference, load_reference
+from mobius_tui.accounting.dynamics_sl.settings import DRIVER_PACKAGES, DRIVERS, SETTINGS, SLSettings, redacted
+from mobius_tui.accounting.dynamics_sl.sql import Session
+from mobius_tui.documents.model import Document, DocumentKind, Plan, PurchaseDocument, SalesDocument
+
+
+def _pyodbc():
+    try:
+        import pyodbc
+    except ImportError as exc:  # pragma: no cover - pyodbc is a declared dependency of the odbc extra
+        raise PackageError("pyodbc is not installed.", "Install mobius-tui with the 'odbc' extra "
+                           "(pip install 'mobius-tui[odbc]') and the unixodbc package.") from exc
+    return pyodbc
+
+
+def _open(settings: SLSettings, database: str) -> Any:
+    pyodbc = _pyodbc()
+    driver = DRIVERS[settings.driver]
+    if driver not in pyodbc.drivers():
+        raise PackageError(f"The ODBC driver '{driver}' is not installed.",
+                           f"Install the {DRIVER_PACKAGES[settings.driver]} package, or choose another driver.")
+    conn_str = settings.connection_string(database)
+    if settings.driver == "sqlite" and not (Path(settings.server) / f"{database}.db").exists():
+        raise PackageError(f"Database '{database}' not found in {settings.server}.",
+                           "Check the database server folder and the database name.")
+    try:
+        conn = pyodbc.connect(conn_str, autocommit=False, timeout=30)
+    except pyodbc.Error as exc:
+        detail = redacted(str(exc.args[1] if len(exc.args) > 1 else exc))
+        raise PackageError(f"Could not open Dynamics SL database '{database}' on '{settings.server}': {detail}",
+                           "Check the database server, the SQL Server authentication and login, and that the "
+                           "server accepts remote connections.") from exc
+    return conn
+
+
+def _find_company(settings: SLSettings) -> tuple[str, list[str]]:
+    """The company's application database name, read from the system database's Company table.
+
+    Also checks that the SL user exists there (UserRec, RecType 'U'). SL keeps user passwords
+    in its own encrypted form, which cannot be verified from SQL: UNCONFIRMED how to do it, so the
+    SL password is kept for the profile but not checked.
+    """
+    conn = _open(settings, settings.system_database)
+    try:
+        s = Session(conn, BY_DRIVER[settings.driver])
+        companies = s.rows("SELECT CpnyID, DatabaseName FROM Company")
+        known = [r["cpnyid"] for r in companies]
+        match = next((r for r in companies if r["cpnyid"].upper() == settings.company_id.upper()), None)
+        if match is None:
+            raise PackageError(f"Company '{settings.company_id}' not found in the SL system database "
+                               f"'{settings.system_database}'.",
+                               f"Choose one of: {', '.join(known) or '(none)'}.")
+        if s.has_table("UserRec") and s.scalar("SELECT COUNT(*) FROM UserRec WHERE RecType = 'U' AND UserId = ?",
+                                               settings.sl_user) == 0:
+            raise PackageError(f"SL user '{settings.sl_user}' not found in the system database.",
+                               "Enter an SL user name set up on SL's User Maintenance screen.")
+        return match["databasename"], known
+    finally:
+        conn.close()
+
+
+def open_company(values: Mapping[str, Any]) -> Session:
+    """A session on the company's application database (synchronous; for tools and the sandbox)."""
+    settings = SLSettings.from_values(values)
+    database, _ = _find_company(settings)
+    return Session(_open(settings, database), BY_DRIVER[settings.driver])
+
+
+class DynamicsSL(AccountingPackage):
+    name = "dynamics_sl"
+    label = "Microsoft Dynamics SL"
+    settings = SETTINGS
+    capabilities = Capabilities(
+        document_kinds=frozenset(DocumentKind),
+        creates_customers=True,
+        creates_vendors=True,
+        creates_items=False,
+        multi_currency=True,
+        inventory=True,
+        expenses_as_journal=True,
+        payments=True,
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self._settings: SLSettings | None = None
+        self._session: Session | None = None
+        self.database = ""
+
+    @classmethod
+    async def choices_for(cls, field_name: str, values: Mapping[str, Any]) -> tuple[str, ...]:
+        if field_name != "company_id":
+            return await super().choices_for(field_name, values)
+        settings = SLSettings.from_values({**values, "company_id": values.get("company_id") or "?"})
+
+        def companies() -> tuple[str, ...]:
+            conn = _open(settings, settings.system_database)
+            try:
+                return tuple(r["cpnyid"] for r in Session(conn, BY_DRIVER[settings.driver]).rows(
+                    "SELECT CpnyID FROM Company ORDER BY CpnyID"))
+            finally:
+                conn.close()
+
+        return await asyncio.to_thread(companies)
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise PackageError("Not connected to Dynamics SL.", "Log in first.")
+        return self._session
+
+    async def connect(self) -> None:
+        settings = SLSettings.from_values(self.values)
+
+        def work() -> Session:
+            database, _ = _find_company(settings)
+            conn = _open(settings, database)
+            session = Session(conn, BY_DRIVER[settings.driver])
+            if not session.has_table("GLSetup"):
+                conn.close()
+                raise PackageError(f"Database '{database}' is not a Dynamics SL application database (no GLSetup).",
+                                   "Check the company's database name in SL's Company Maintenance.")
+            session.rollback()  # hold no locks between calls (SQLite readers block writers)
+            self.database = database
+            return session
+
+        self._session = await asyncio.to_thread(work)
+        self._settings = settings
+
+    async def close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await asyncio.to_thread(session.conn.close)
+
+    async def reference(self) -> SLReference:
+        company = self._settings.company_id if self._settings else ""
+
+        def work() -> SLReference:
+            try:
+                return load_reference(self.session, company)
+            finally:
+                self.session.rollback()
+
+        return await asyncio.to_thread(work)
+
+    def check(self, plan: Plan, reference: SLReference) -> list[Problem]:
+        return check_plan(plan, reference)
+
+    async def existing(self, documents: Sequence[Document]) -> Existing:
+        def work() -> dict[str, str]:
+            try:
+                return find_existing(self.session, documents)
+            finally:
+                self.session.rollback()
+
+        return Existing(await asyncio.to_thread(work))
+
+    async def post(self, plan: Plan, documents: Sequence[Document],
+                   reference: SLReference) -> AsyncIterator[PostResult]:
+        settings = self._settings
+        poster = Poster(self.session, reference, settings.sl_user if settings else "")
+        failed_masters: dict[str, str] = {}
+        used_customers = {d.customer.account for d in documents if isinstance(d, SalesDocument)}
+        used_vendors = {d.vendor.account for d in documents if isinstance(d, PurchaseDocument) and not d.employee}
+        lost = ""
+        try:
+            for rec in plan.customers:
+                if rec.account in used_customers and rec.account not in reference.customers:
+                    result = await asyncio.to_thread(poster.create_customer, rec)
+                    if not result.posted:
+                        failed_masters[f"c:{rec.account}"] = f"customer {rec.account} could not be created: {result.error}"
+            for vrec in plan.vendors:
+                if not vrec.is_member and vrec.account in used_vendors and vrec.account not in reference.vendors:
+                    result = await asyncio.to_thread(poster.create_vendor, vrec)
+                    if not result.posted:
+                        failed_masters[f"v:{vrec.account}"] = f"vendor {vrec.account} could not be created: {result.error}"
+        except ConnectionLost as exc:
+            lost = str(exc)
+        try:
+            for doc in documents:
+                if lost:
+                    yield PostResult(doc.key, PostStatus.SKIPPED, error=f"Connection to Dynamics SL lost: {lost}")
+                    continue
+                master = ""
+                if isinstance(doc, SalesDocument):
+                    master = failed_masters.get(f"c:{doc.customer.account}", "")
+                elif isinstance(doc, PurchaseDocument):
+                    master = failed_masters.get(f"v:{doc.vendor.account}", "")
+                if master:
+                    yield PostResult(doc.key, PostStatus.FAILED, error=master)
+                    continue
+                try:
+                    yield await asyncio.to_thread(poster.post, doc)
+                except ConnectionLost as exc:
+                    lost = str(exc)
+                    yield PostResult(doc.key, PostStatus.FAILED, error=f"Connection to Dynamics SL lost: {lost}")
+        finally:
+            if not lost:
+                await asyncio.to_thread(poster.finish)
+
+    async def payments_since(self, since: date) -> list[PaymentStatus]:
+        def work() -> list[PaymentStatus]:
+            try:
+                places = {k: v for k, v in (
+                    (r["curyid"], int(r["decpl"])) for r in self.session.rows("SELECT CuryId, DecPl FROM Currncy"))}
+                return read_payments(self.session, since, places)
+            finally:
+                self.session.rollback()
+
+        return await asyncio.to_thread(work)

@@ -1,0 +1,534 @@
+"""Writing documents into SL's entry tables as unreleased batches, the way SL's entry screens do.
+
+* AR invoices and credit memos: one AR batch (08.010) per currency and period of the run.
+  Invoices with inventory items also get their cost entry as a GL batch of its own (01.010).
+* Item receipts: one AP voucher batch (03.010); expense bills ("expense as bill"): another.
+* Journal entries (expenses without "expense as bill"): one GL batch each.
+* Inventory adjustments: one IN batch (10.030); each transfer: an IN batch (10.040) + TrnsfrDoc.
+
+Each document is one transaction: its rows, any batch it opens (number allocated from the
+module's setup row under its lock) and the new batch totals commit together or not at all, so a
+failed document leaves nothing behind and every batch total equals the documents that posted.
+Batches with several documents stay on hold ('H') while the run adds to them and become
+balanced ('B', ready for release) at the end; single-document batches are balanced at once.
+Nothing is released: release and posting stay in SL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from mobius_tui.accounting.base import PostResult, PostStatus
+from mobius_tui.accounting.dynamics_sl.check import receipt_account, tax_group
+from mobius_tui.accounting.dynamics_sl.codes import (
+    AP_SCREEN,
+    AR_SCREEN,
+    FIRST_AR_LINE,
+    GL_JOURNAL,
+    GL_SCREEN,
+    IN_ADJ_SCREEN,
+    IN_TRF_SCREEN,
+    calendar_period,
+    line_ref,
+    round_money,
+    split_account,
+)
+from mobius_tui.accounting.dynamics_sl.reference import SLReference
+from mobius_tui.accounting.dynamics_sl.sql import Session, next_number
+from mobius_tui.documents.model import (
+    CustomerRecord,
+    Document,
+    DocumentKind,
+    InventoryAdjustment,
+    InventoryTransfer,
+    JournalEntry,
+    Posting,
+    PurchaseDocument,
+    SalesDocument,
+    VendorRecord,
+)
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class _Batch:
+    module: str
+    number: str
+    single: bool  # one document: balanced as soon as it commits
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    documents: int = 0
+
+
+@dataclass(frozen=True)
+class _Cury:
+    """How a document's amounts convert to the base currency."""
+
+    currency: str
+    mult_div: str
+    rate: Decimal
+    effective: date
+    base_places: int
+    places: int
+
+    def base(self, amount: Decimal) -> Decimal:
+        value = amount * self.rate if self.mult_div == "M" else amount / self.rate
+        return round_money(value, self.base_places)
+
+    def cury(self, amount: Decimal) -> Decimal:
+        return round_money(amount, self.places)
+
+    def columns(self, rate_type: str = "") -> dict[str, Any]:
+        return {"CuryId": self.currency, "CuryMultDiv": self.mult_div, "CuryRate": self.rate,
+                "CuryRateType": rate_type, "CuryEffDate": self.effective}
+
+
+class ConnectionLost(Exception):
+    pass
+
+
+def _error_text(exc: BaseException) -> str:
+    args = getattr(exc, "args", ())
+    text = str(args[1] if len(args) > 1 else exc)
+    # Drop the driver's bracketed prefixes ([unixODBC][Driver]...) and call names.
+    while text.startswith("["):
+        text = text[text.find("]") + 1:] if "]" in text else text
+    return text.split("(SQLExec")[0].strip() or exc.__class__.__name__
+
+
+class Poster:
+    """Posts documents one by one on one session; call :meth:`finish` at the end."""
+
+    def __init__(self, session: Session, ref: SLReference, user: str, now: datetime | None = None) -> None:
+        self.s = session
+        self.ref = ref
+        self.user = (user or "MOBIUS")[:10]
+        self.now = (now or datetime.now()).replace(second=0, microsecond=0)
+        self.batches: dict[tuple, _Batch] = {}
+        self._pending: list[Callable[[], None]] = []
+        self.company = ref.company_id
+        self.base = ref.base_currency
+
+    # --- infrastructure ------------------------------------------------------------------
+    def audit(self, prog: str) -> dict[str, Any]:
+        return {"Crtd_DateTime": self.now, "Crtd_Prog": prog, "Crtd_User": self.user,
+                "LUpd_DateTime": self.now, "LUpd_Prog": prog, "LUpd_User": self.user}
+
+    def _run(self, doc_key: str, work: Callable[[], str]) -> PostResult:
+        self._pending = []
+        try:
+            reference = work()
+            self.s.commit()
+        except Exception as exc:  # one document's failure never stops the run
+            try:
+                self.s.rollback()
+            except Exception:
+                pass
+            if not self.alive():
+                raise ConnectionLost(_error_text(exc)) from exc
+            return PostResult(doc_key, PostStatus.FAILED, error=_error_text(exc))
+        for apply in self._pending:
+            apply()
+        return PostResult(doc_key, PostStatus.POSTED, reference=reference)
+
+    def alive(self) -> bool:
+        try:
+            self.s.scalar("SELECT 1")
+            self.s.rollback()
+            return True
+        except Exception:
+            return False
+
+    def period(self, day: date) -> str:
+        return calendar_period(day, self.ref.gl_setup)
+
+    def current_period(self, module: str) -> str:
+        setup = {"AR": self.ref.ar_setup, "AP": self.ref.ap_setup, "GL": self.ref.gl_setup,
+                 "IN": self.ref.in_setup}[module]
+        key = "currpernbr" if module == "IN" else "pernbr"
+        return (str(setup.get(key) or "").strip()) or self.period(self.now.date())
+
+    def cury(self, doc: Document, rate_type: str = "", base_only: bool = False) -> _Cury:
+        currency = self.base if base_only else (doc.currency or self.base)
+        places = self.ref.decimals(currency)
+        base_places = self.ref.decimals(self.base)
+        if currency == self.base:
+            return _Cury(currency, "M", Decimal(1), doc.date, base_places, places)
+        rate = self.ref.rate(currency, doc.date, rate_type)
+        if rate is None:
+            raise ValueError(f"no {currency} to {self.base} rate on {doc.date:%Y-%m-%d} in Dynamics SL")
+        return _Cury(currency, rate.mult_div, rate.rate, rate.effective, base_places, places)
+
+    def _account(self, account: str, fallback: tuple[str, str] = ("", "")) -> tuple[str, str]:
+        if account.strip():
+            return split_account(account)
+        if not fallback[0]:
+            raise ValueError("no GL account for the document")
+        return fallback
+
+    # --- batches -------------------------------------------------------------------------
+    def batch(self, key: tuple, module: str, screen: str, journal: str, setup: str, per_post: str, cury: _Cury,
+              description: str, single: bool = False) -> _Batch:
+        if key in self.batches and not single:
+            return self.batches[key]
+        number = next_number(self.s, setup, module, "LastBatNbr",
+                             [("SELECT COUNT(*) FROM Batch WHERE Module = ? AND BatNbr = ?", (module,))])
+        self.s.insert("Batch", {
+            "Module": module, "BatNbr": number, "CpnyID": self.company, "Status": "H", "Rlsed": 0,
+            "EditScrnNbr": screen, "JrnlType": journal, "BatType": "N", "PerPost": per_post,
+            "PerEnt": self.current_period(module), "CuryId": cury.currency, "BaseCuryID": self.base,
+            "CuryMultDiv": "M", "CuryRate": Decimal(1), "CuryEffDate": cury.effective,
+            "LedgerID": self.ref.gl_setup.get("ledgerid") or "", "GLPostOpt": "D", "BalanceType": "A",
+            "Descr": description, "DateEnt": self.now, **self.audit(screen),
+        })
+        batch = _Batch(module, number, single)
+        if not single:
+            self._pending.append(lambda: self.batches.__setitem__(key, batch))
+        return batch
+
+    def add_totals(self, batch: _Batch, **amounts: Decimal) -> None:
+        new = dict(batch.totals)
+        for name, amount in amounts.items():
+            new[name] = new.get(name, ZERO) + amount
+        values: dict[str, Any] = {name: value for name, value in new.items()}
+        values.update({"LUpd_DateTime": self.now, "LUpd_User": self.user})
+        if batch.single:
+            values["Status"] = "B"
+        self.s.update("Batch", values, {"Module": batch.module, "BatNbr": batch.number})
+
+        def apply() -> None:
+            batch.totals = new
+            batch.documents += 1
+
+        self._pending.append(apply)
+
+    def finish(self) -> list[str]:
+        """Mark the run's multi-document batches balanced; returns their numbers."""
+        done = []
+        for batch in self.batches.values():
+            if batch.documents:
+                self.s.update("Batch", {"Status": "B", "LUpd_DateTime": self.now},
+                              {"Module": batch.module, "BatNbr": batch.number})
+                done.append(f"{batch.module} {batch.number}")
+        self.s.commit()
+        return done
+
+    # --- master records --------------------------------------------------------------------
+    def create_customer(self, rec: CustomerRecord) -> PostResult:
+        def work() -> str:
+            cls_id = (self.ref.ar_setup.get("dfltclass") or "").strip()
+            cls = self.ref.customer_classes.get(cls_id, {})
+            terms = rec.terms if rec.terms in self.ref.terms else (cls.get("terms") or "")
+            tax = rec.tax_code if rec.tax_code in self.ref.groups else ""
+            self.s.insert("Customer", {
+                "CustId": rec.account, "Name": rec.name, "ClassId": cls_id, "Terms": terms, "TaxID00": tax,
+                "ArAcct": cls.get("aracct") or self.ref.ar_setup.get("aracct") or "",
+                "ArSub": cls.get("arsub") or self.ref.ar_setup.get("arsub") or "",
+                "SlsAcct": cls.get("slsacct") or "", "SlsSub": cls.get("slssub") or "",
+                "PrePayAcct": cls.get("prepayacct") or "", "PrePaySub": cls.get("prepaysub") or "",
+                "CuryId": rec.currency or self.base, "Status": "A", "DocPublishingFlag": "Y",
+                "PerNbr": self.current_period("AR"), **self.audit("08260"),
+            })
+            self._pending.append(lambda: self.ref.customers.__setitem__(rec.account, {
+                "custid": rec.account, "status": "A", "aracct": cls.get("aracct") or "", "arsub": cls.get("arsub") or ""}))
+            return f"customer {rec.account}"
+
+        return self._run(f"customer:{rec.account}", work)
+
+    def create_vendor(self, rec: VendorRecord) -> PostResult:
+        def work() -> str:
+            cls_id = (self.ref.ap_setup.get("classid") or "").strip()
+            cls = self.ref.vendor_classes.get(cls_id, {})
+            terms = rec.terms if rec.terms in self.ref.terms else (cls.get("terms") or self.ref.ap_setup.get("terms") or "")
+            self.s.insert("Vendor", {
+                "VendId": rec.account, "Name": rec.name, "RemitName": rec.name, "ClassID": cls_id, "Terms": terms,
+                "APAcct": cls.get("apacct") or self.ref.ap_setup.get("apacct") or "",
+                "APSub": cls.get("apsub") or self.ref.ap_setup.get("apsub") or "",
+                "ExpAcct": cls.get("expacct") or self.ref.ap_setup.get("expacct") or "",
+                "ExpSub": cls.get("expsub") or self.ref.ap_setup.get("expsub") or "",
+                "PPayAcct": cls.get("ppayacct") or "", "PPaySub": cls.get("ppaysub") or "",
+                "CuryId": self.base, "Status": "A", "PerNbr": self.current_period("AP"), **self.audit("03270"),
+            })
+            self._pending.append(lambda: self.ref.vendors.__setitem__(rec.account, {
+                "vendid": rec.account, "status": "A", "apacct": cls.get("apacct") or "", "apsub": cls.get("apsub") or ""}))
+            return f"vendor {rec.account}"
+
+        return self._run(f"vendor:{rec.account}", work)
+
+    # --- documents -----------------------------------------------------------------------
+    def post(self, doc: Document) -> PostResult:
+        if isinstance(doc, SalesDocument):
+            return self._run(doc.key, lambda: self._sales(doc))
+        if isinstance(doc, PurchaseDocument):
+            return self._run(doc.key, lambda: self._purchase(doc))
+        if isinstance(doc, JournalEntry):
+            return self._run(doc.key, lambda: self._journal(doc))
+        if isinstance(doc, InventoryAdjustment):
+            return self._run(doc.key, lambda: self._adjustment(doc))
+        if isinstance(doc, InventoryTransfer):
+            return self._run(doc.key, lambda: self._transfer(doc))
+        return PostResult(doc.key, PostStatus.FAILED, error=f"Dynamics SL does not take {doc.kind.value} documents")
+
+    def _tax_columns(self, doc: SalesDocument | PurchaseDocument, cury: _Cury) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for n, level in enumerate(t for t in doc.taxes if t.amount != 0 or t.agency_xref):
+            out.update({f"TaxId0{n}": level.agency_xref, f"TaxTot0{n}": cury.base(level.amount),
+                        f"CuryTaxTot0{n}": cury.cury(level.amount), f"TxblTot0{n}": cury.base(level.taxable_amount),
+                        f"CuryTxblTot0{n}": cury.cury(level.taxable_amount), f"TaxCntr0{n}": 1})
+        return out
+
+    def _due_date(self, doc: SalesDocument | PurchaseDocument) -> date:
+        if doc.due_date:
+            return doc.due_date
+        days = getattr(doc, "due_days", None)
+        if days is None:
+            days = int((self.ref.terms.get(doc.terms) or {}).get("dueintrv") or 0)
+        return doc.date + timedelta(days=days)
+
+    def _sales(self, doc: SalesDocument) -> str:
+        customer = self.ref.customers.get(doc.customer.account, {})
+        cury = self.cury(doc, customer.get("curyratetype") or "")
+        per_post = self.period(doc.date)
+        batch = self.batch(("AR", cury.currency, per_post), "AR", AR_SCREEN, "AR", "ARSetup", per_post, cury,
+                           "Manage invoices")
+        doc_type = "CM" if doc.kind == DocumentKind.CREDIT_MEMO else "IN"
+        ar_acct, ar_sub = self._account(doc.receivable_account, (
+            customer.get("aracct") or self.ref.ar_setup.get("aracct") or "",
+            customer.get("arsub") or self.ref.ar_setup.get("arsub") or ""))
+        total_base, total_cury = cury.base(doc.document_total), cury.cury(doc.document_total)
+        fiscal_year = per_post[:4]
+        cur_period = self.current_period("AR")
+        if self.s.scalar("SELECT COUNT(*) FROM RefNbr WHERE RefNbr = ?", doc.number):
+            raise ValueError(f"reference number {doc.number} is already used in Dynamics SL; if this document was "
+                             "posted before, remove it from the run, otherwise renumber it in Manage")
+        self.s.insert("RefNbr", {"RefNbr": doc.number, "DocType": doc_type, **self.audit(AR_SCREEN)})
+        self.s.insert("ARDoc", {
+            "CustId": doc.customer.account, "DocType": doc_type, "RefNbr": doc.number, "BatNbr": batch.number,
+            "BatSeq": batch.documents, "CpnyID": self.company, "DocDate": doc.date, "DueDate": self._due_date(doc),
+            "Terms": doc.terms, "OrigDocAmt": total_base, "CuryOrigDocAmt": total_cury, "DocBal": total_base,
+            "CuryDocBal": total_cury, "BankAcct": ar_acct, "BankSub": ar_sub, "DocClass": "N", "OpenDoc": 1,
+            "Rlsed": 0, "PerPost": per_post, "PerEnt": cur_period, "DocDesc": doc.description or doc.memo,
+            "CustOrdNbr": doc.po_number, "LineCntr": len(doc.lines), **self._tax_columns(doc, cury),
+            **cury.columns(), **self.audit(AR_SCREEN),
+        })
+        group = tax_group(doc) if doc.taxes else ""
+        dr_cr = "D" if doc_type == "CM" else "C"
+        lines = []
+        for n, line in enumerate(doc.lines, start=1):
+            acct, sub = split_account(line.account)
+            item = line.item
+            lines.append({
+                "CustId": doc.customer.account, "TranType": doc_type, "RefNbr": doc.number,
+                "LineNbr": FIRST_AR_LINE + n, "BatNbr": batch.number, "CpnyID": self.company, "Acct": acct,
+                "Sub": sub, "DrCr": dr_cr, "TranAmt": cury.base(line.amount), "CuryTranAmt": cury.cury(line.amount),
+                "Qty": line.quantity, "UnitPrice": cury.base(line.unit_price) if line.unit_price else ZERO,
+                "CuryUnitPrice": line.unit_price, "UnitDesc": (item.unit_of_measure if item else "")[:6],
+                "CnvFact": Decimal(1), "InvtId": item.code if item else "",
+                "SiteId": item.location_xref if item and item.is_inventory else "", "LineId": n,
+                "LineRef": line_ref(n), "TranClass": "N", "TaxIdDflt": group if line.taxable else "",
+                "TaxCalced": "N", "JrnlType": "AR", "TranDate": doc.date, "TranDesc": line.description,
+                "PerPost": per_post, "PerEnt": cur_period, "FiscYr": fiscal_year, "Rlsed": 0,
+                "ExtCost": cury.base(line.cost) if line.cost else ZERO, "CuryExtCost": line.cost,
+                **cury.columns(), **self.audit(AR_SCREEN),
+            })
+        self.s.insert("ARTran", lines)
+        self.add_totals(batch, CrTot=total_base, CtrlTot=total_base, CuryCrTot=total_cury, CuryCtrlTot=total_cury)
+        reference = f"AR batch {batch.number} {doc_type} {doc.number}"
+        cost = self._cost_postings(doc)
+        if cost:
+            # Inventory is valued in the home currency, so the cost entry is too.
+            gl = self._gl_batch(doc, cost, f"Cost of sales {doc.number}", self.cury(doc, base_only=True), extref="")
+            reference += f"; cost GL batch {gl}"
+        return reference
+
+    def _cost_postings(self, doc: SalesDocument) -> list[Posting]:
+        """The COGS entry of inventory items sold (reversed on credit memos)."""
+        out: list[Posting] = []
+        for line in doc.lines:
+            item = line.item
+            if item is None or not item.is_inventory or not line.cost:
+                continue
+            amount = abs(line.cost)
+            if doc.kind == DocumentKind.CREDIT_MEMO:
+                amount = -amount
+            text = f"{item.code} x {abs(line.quantity)}"
+            out += [Posting(item.cost_account, amount, text), Posting(item.inventory_account, -amount, text)]
+        return out
+
+    def _purchase(self, doc: PurchaseDocument) -> str:
+        vendor = self.ref.vendors.get(doc.vendor.account, {})
+        cury = self.cury(doc, vendor.get("curyratetype") or "")
+        per_post = self.period(doc.date)
+        label = "Manage item receipts" if doc.kind == DocumentKind.ITEM_RECEIPT else "Manage expenses"
+        batch = self.batch(("AP", doc.kind, cury.currency, per_post), "AP", AP_SCREEN, "AP", "APSetup", per_post,
+                           cury, label)
+        ref_nbr = next_number(self.s, "APSetup", "AP", "LastRefNbr",
+                              [("SELECT COUNT(*) FROM APDoc WHERE RefNbr = ?", ())])
+        ap_acct, ap_sub = self._account(doc.payable_account, (
+            vendor.get("apacct") or self.ref.ap_setup.get("apacct") or "",
+            vendor.get("apsub") or self.ref.ap_setup.get("apsub") or ""))
+        total_base, total_cury = cury.base(doc.document_total), cury.cury(doc.document_total)
+        cur_period = self.current_period("AP")
+        self.s.insert("APDoc", {
+            "Acct": ap_acct, "Sub": ap_sub, "DocType": "VO", "RefNbr": ref_nbr, "VendId": doc.vendor.account,
+            "InvcNbr": doc.vendor_invoice_number or doc.number, "InvcDate": doc.date, "DocDate": doc.date,
+            "DueDate": self._due_date(doc), "PayDate": self._due_date(doc), "Terms": doc.terms,
+            "OrigDocAmt": total_base, "CuryOrigDocAmt": total_cury, "DocBal": total_base, "CuryDocBal": total_cury,
+            "OpenDoc": 1, "Rlsed": 0, "DocClass": "N", "BatNbr": batch.number, "BatSeq": batch.documents,
+            "CpnyID": self.company, "PerPost": per_post, "PerEnt": cur_period, "PONbr": doc.po_number,
+            "LineCntr": len(doc.lines), "DocDesc": doc.description or doc.memo, **self._tax_columns(doc, cury),
+            **cury.columns(), **self.audit(AP_SCREEN),
+        })
+        lines = []
+        for n, line in enumerate(doc.lines, start=1):
+            account = receipt_account(line) if doc.kind == DocumentKind.ITEM_RECEIPT else line.account
+            acct, sub = split_account(account)
+            item = line.item
+            lines.append({
+                "BatNbr": batch.number, "Acct": acct, "Sub": sub, "RefNbr": ref_nbr, "trantype": "VO", "DrCr": "D",
+                "TranAmt": cury.base(line.amount), "CuryTranAmt": cury.cury(line.amount), "Qty": line.quantity,
+                "UnitPrice": cury.base(line.unit_price) if line.unit_price else ZERO, "CuryUnitPrice": line.unit_price,
+                "UnitDesc": (item.unit_of_measure if item else "")[:10], "InvtID": item.code if item else "",
+                "SiteId": item.location_xref if item and item.is_inventory else "", "VendId": doc.vendor.account,
+                "JrnlType": "AP", "LineNbr": n, "LineId": n, "LineRef": line_ref(n), "TranClass": "N",
+                "TaxCalced": "N", "TranDate": doc.date, "TranDesc": line.description, "ExtRefNbr": doc.number,
+                "PONbr": doc.po_number, "FiscYr": per_post[:4], "PerPost": per_post, "PerEnt": cur_period,
+                "Rlsed": 0, "CpnyID": self.company, **cury.columns(), **self.audit(AP_SCREEN),
+            })
+        self.s.insert("APTran", lines)
+        self.add_totals(batch, CrTot=total_base, DrTot=total_base, CtrlTot=total_base, CuryCrTot=total_cury,
+                        CuryDrTot=total_cury, CuryCtrlTot=total_cury)
+        return f"AP batch {batch.number} voucher {ref_nbr}"
+
+    def _journal(self, doc: JournalEntry) -> str:
+        number = self._gl_batch(doc, doc.postings(), doc.description or f"Manage {doc.source or 'entry'} {doc.number}",
+                                self.cury(doc), extref=doc.number)
+        return f"GL batch {number}"
+
+    def _gl_batch(self, doc: Document, postings: list[Posting], description: str, cury: _Cury, extref: str) -> str:
+        """A balanced GL batch of its own for ``postings`` (journal entries, cost of sales entries)."""
+        per_post = self.period(doc.date)
+        batch = self.batch(("GL", doc.key), "GL", GL_SCREEN, GL_JOURNAL, "GLSetup", per_post, cury, description,
+                           single=True)
+        postings = [p for p in postings if p.amount != 0]
+        base = [cury.base(p.amount) for p in postings]
+        # Base-currency rounding: push the difference onto the largest line so the batch balances.
+        diff = sum(base, ZERO)
+        if diff and base:
+            biggest = max(range(len(base)), key=lambda i: abs(base[i]))
+            base[biggest] -= diff
+        cur_period = self.current_period("GL")
+        rows = []
+        for n, (posting, amount) in enumerate(zip(postings, base), start=1):
+            acct, sub = split_account(posting.account)
+            debit = posting.amount > 0
+            rows.append({
+                "Module": "GL", "BatNbr": batch.number, "LineNbr": n, "Acct": acct, "Sub": sub,
+                "DrAmt": amount if debit else ZERO, "CrAmt": ZERO if debit else -amount,
+                "CuryDrAmt": cury.cury(posting.amount) if debit else ZERO,
+                "CuryCrAmt": ZERO if debit else cury.cury(-posting.amount), "LedgerID": self.ref.gl_setup.get("ledgerid") or "",
+                "BalanceType": "A", "Posted": "U", "Rlsed": 0, "PerPost": per_post, "PerEnt": cur_period,
+                "FiscYr": per_post[:4], "TranDate": doc.date, "TranDesc": posting.description or description,
+                "TranType": GL_JOURNAL, "JrnlType": GL_JOURNAL, "RefNbr": doc.number[:10], "ExtRefNbr": extref,
+                "CpnyID": self.company, "LineId": n, "LineRef": line_ref(n), "BaseCuryID": self.base,
+                **cury.columns(), **self.audit(GL_SCREEN),
+            })
+        self.s.insert("GLTran", rows)
+        debit_base = sum((a for a in base if a > 0), ZERO)
+        debit_cury = sum((cury.cury(p.amount) for p in postings if p.amount > 0), ZERO)
+        self.add_totals(batch, CrTot=debit_base, DrTot=debit_base, CtrlTot=debit_base, CuryCrTot=debit_cury,
+                        CuryDrTot=debit_cury, CuryCtrlTot=debit_cury)
+        return batch.number
+
+    def _item_site(self, code: str, site: str) -> dict:
+        found = self.ref.item_sites.get((code, site))
+        if found is None:
+            raise ValueError(f"item {code} is not set up at site {site} in Dynamics SL")
+        return found
+
+    def _allocate(self, code: str, site: str, quantity: Decimal) -> None:
+        """Unreleased IN lines that take stock out count as allocated, as SL's own entry does."""
+        self.s.execute("UPDATE ItemSite SET QtyAllocIN = QtyAllocIN + ?, QtyAvail = QtyAvail - ?, "
+                       "LUpd_DateTime = ? WHERE InvtID = ? AND SiteID = ?", float(quantity), float(quantity),
+                       self.now, code, site)
+
+    def _adjustment(self, doc: InventoryAdjustment) -> str:
+        cury = self.cury(doc)
+        per_post = self.period(doc.date)
+        batch = self.batch(("IN", "adjustments", per_post), "IN", IN_ADJ_SCREEN, "IN", "INSetup", per_post, cury,
+                           "Manage inventory adjustments")
+        cur_period = self.current_period("IN")
+        rows, amount, quantity = [], ZERO, ZERO
+        for n, line in enumerate(doc.lines, start=1):
+            site = line.item.location_xref
+            item_site = self._item_site(line.item.code, site)
+            invt_acct, invt_sub = self._account(line.item.inventory_account,
+                                                (item_site.get("invtacct") or "", item_site.get("invtsub") or ""))
+            acct, sub = split_account(line.offset_account)
+            value = cury.base(line.value)
+            unit = round_money(value / line.quantity, 4) if line.quantity else ZERO
+            rows.append({
+                "InvtID": line.item.code, "SiteID": site, "CpnyID": self.company, "BatNbr": batch.number,
+                "WhseLoc": item_site.get("dfltwhseloc") or "", "RefNbr": doc.number, "LineNbr": n, "LineId": n,
+                "LineRef": line_ref(n), "TranType": "AJ", "InvtMult": 1, "Qty": line.quantity, "UnitPrice": unit,
+                "UnitCost": unit, "ExtCost": value, "TranAmt": value, "DrCr": "C", "JrnlType": "IN",
+                "InvtAcct": invt_acct, "InvtSub": invt_sub, "Acct": acct, "Sub": sub, "CnvFact": Decimal(1),
+                "UnitMultDiv": "M", "UnitDesc": line.item.unit_of_measure[:6], "TranDate": doc.date,
+                "FiscYr": per_post[:4], "PerPost": per_post, "PerEnt": cur_period, "Rlsed": 0,
+                "TranDesc": line.description or doc.description, "ExtRefNbr": doc.number, **self.audit(IN_ADJ_SCREEN),
+            })
+            if line.quantity < 0:
+                self._allocate(line.item.code, site, -line.quantity)
+            amount += value
+            quantity += line.quantity
+        self.s.insert("INTran", rows)
+        self.add_totals(batch, CrTot=amount, CtrlTot=amount, CuryCrTot=amount, CuryCtrlTot=amount, DrTot=quantity)
+        return f"IN batch {batch.number} {doc.number}"
+
+    def _transfer(self, doc: InventoryTransfer) -> str:
+        cury = self.cury(doc)
+        per_post = self.period(doc.date)
+        batch = self.batch(("IN", doc.key), "IN", IN_TRF_SCREEN, "IN", "INSetup", per_post, cury,
+                           doc.description or f"Manage transfer {doc.number}", single=True)
+        transfer = next_number(self.s, "INSetup", "IN", "LstTrnsfrDocNbr",
+                               [("SELECT COUNT(*) FROM TrnsfrDoc WHERE CpnyID = ? AND TrnsfrDocNbr = ?",
+                                 (self.company,))])
+        clearing = (self.ref.in_setup.get("inclearingacct") or "", self.ref.in_setup.get("inclearingsub") or "")
+        cur_period = self.current_period("IN")
+        rows, amount, quantity = [], ZERO, ZERO
+        first = doc.lines[0] if doc.lines else None
+        for n, line in enumerate(doc.lines, start=1):
+            source = self._item_site(line.item.code, line.from_location)
+            dest = self._item_site(line.item.code, line.to_location)
+            invt_acct, invt_sub = self._account(line.item.inventory_account,
+                                                (source.get("invtacct") or "", source.get("invtsub") or ""))
+            value = cury.base(line.value)
+            unit = round_money(value / line.quantity, 4) if line.quantity else ZERO
+            rows.append({
+                "InvtID": line.item.code, "SiteID": line.from_location, "CpnyID": self.company,
+                "BatNbr": batch.number, "WhseLoc": source.get("dfltwhseloc") or "", "RefNbr": transfer,
+                "LineNbr": n, "LineId": n, "LineRef": line_ref(n), "TranType": "TR", "InvtMult": -1,
+                "Qty": line.quantity, "UnitPrice": unit, "UnitCost": unit, "ExtCost": value, "TranAmt": value,
+                "DrCr": "C", "JrnlType": "IN", "InvtAcct": invt_acct, "InvtSub": invt_sub, "Acct": clearing[0],
+                "Sub": clearing[1], "CnvFact": Decimal(1), "UnitMultDiv": "M",
+                "UnitDesc": line.item.unit_of_measure[:6], "TranDate": doc.date, "FiscYr": per_post[:4],
+                "PerPost": per_post, "PerEnt": cur_period, "ToSiteID": line.to_location,
+                "ToWhseLoc": dest.get("dfltwhseloc") or "", "Rlsed": 0,
+                "TranDesc": line.description or doc.description, "ExtRefNbr": doc.number, **self.audit(IN_TRF_SCREEN),
+            })
+            self._allocate(line.item.code, line.from_location, line.quantity)
+            amount += value
+            quantity += line.quantity
+        self.s.insert("INTran", rows)
+        self.s.insert("TrnsfrDoc", {
+            "TrnsfrDocNbr": transfer, "CpnyID": self.company, "BatNbr": batch.number,
+            "SiteID": first.from_location if first else "", "ToSiteID": first.to_location if first else "",
+            "TranDate": doc.date, "ExpectedDate": doc.date, "TransferType": "2", "Status": "I", "Source": "IN",
+            "RefNbr": doc.number, "Comment": doc.description, **self.audit(IN_TRF_SCREEN),
+        })
+        self.add_totals(batch, CrTot=amount, CtrlTot=amount, CuryCrTot=amount, CuryCtrlTot=amount, DrTot=quantity)
+        return f"IN batch {batch.number} transfer {transfer}"

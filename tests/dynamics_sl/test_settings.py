@@ -1,0 +1,88 @@
+"""Login settings, connection strings and login failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from mobius_tui.accounting.base import PackageError
+from mobius_tui.accounting.dynamics_sl import DynamicsSL
+from mobius_tui.accounting.dynamics_sl.settings import SETTINGS, SLSettings, redacted
+
+BASE = {"server": "SQLHOST\\SL", "system_database": "SLSystem", "company_id": "0010", "sl_user": "SYSADMIN",
+        "sql_auth": "sql", "sql_login": "sl_integration", "sql_password": "p;w}d"}
+
+
+def test_settings_follow_the_sl_login_screen():
+    names = [f.name for f in SETTINGS]
+    assert names[:6] == ["driver", "server", "system_database", "sl_version", "company_id", "sl_user"]
+    assert {f.name for f in SETTINGS if f.secret} == {"sl_password", "sql_password"}
+
+
+def test_sql_server_driver_18_with_sql_login():
+    conn = SLSettings.from_values({**BASE, "driver": "mssql18"}).connection_string("APP10")
+    assert conn.startswith("Driver={ODBC Driver 18 for SQL Server};Server=SQLHOST\\SL;Database=APP10;")
+    assert "UID=sl_integration;PWD={p;w}}d};" in conn and "Encrypt=yes" in conn
+    assert "TrustServerCertificate=no" in conn
+
+
+def test_sql_server_driver_17_with_windows_authentication():
+    values = {**BASE, "driver": "mssql17", "sql_auth": "windows", "sql_login": "", "trust_server_certificate": True}
+    conn = SLSettings.from_values(values).connection_string("APP10")
+    assert "Driver={ODBC Driver 17 for SQL Server}" in conn and "Trusted_Connection=yes" in conn
+    assert "UID=" not in conn and "TrustServerCertificate=yes" in conn
+
+
+def test_freetds_with_port():
+    conn = SLSettings.from_values({**BASE, "driver": "freetds", "server": "sqlhost,1433"}).connection_string("APP10")
+    assert "Driver={FreeTDS};Server=sqlhost;Database=APP10;TDS_Version=7.4" in conn and "Port=1433" in conn
+
+
+def test_sandbox_connection_strings(tmp_path):
+    sqlite = SLSettings.from_values({**BASE, "driver": "sqlite", "server": str(tmp_path)})
+    assert sqlite.connection_string("app") == f"Driver={{SQLite3}};Database={tmp_path}/app.db;Timeout=10000;"
+    pg = SLSettings.from_values({**BASE, "driver": "postgres", "server": "127.0.0.1:5499", "sql_login": "postgres",
+                                 "sql_password": ""})
+    assert pg.connection_string("app").startswith("Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=5499;Database=app;")
+
+
+def test_passwords_are_redacted_for_messages():
+    conn = SLSettings.from_values({**BASE, "driver": "mssql18"}).connection_string("APP10")
+    assert "p;w" not in redacted(conn) and "PWD=***" in redacted(conn)
+
+
+def test_incomplete_settings_say_what_is_missing():
+    with pytest.raises(PackageError, match="Company ID"):
+        SLSettings.from_values({**BASE, "company_id": ""})
+    with pytest.raises(PackageError, match="SQL login ID"):
+        SLSettings.from_values({**BASE, "driver": "mssql18", "sql_login": ""})
+
+
+async def test_company_is_found_through_the_system_database(company):
+    async with DynamicsSL(company.settings) as sl:
+        assert sl.database == company.app_database
+    assert await DynamicsSL.choices_for("company_id", company.settings) == ("MOBIUS",)
+
+
+async def test_unknown_company_lists_the_known_ones(company):
+    with pytest.raises(PackageError, match="Company 'NOPE' not found.*Choose one of: MOBIUS"):
+        await DynamicsSL({**company.settings, "company_id": "NOPE"}).connect()
+
+
+async def test_unknown_sl_user_is_refused(company):
+    with pytest.raises(PackageError, match="SL user 'GHOST' not found"):
+        await DynamicsSL({**company.settings, "sl_user": "GHOST"}).connect()
+
+
+async def test_missing_database_is_refused_without_creating_it(company, tmp_path):
+    values = {**company.settings, "system_database": "nothere"}
+    with pytest.raises(PackageError, match="nothere"):
+        await DynamicsSL(values).connect()
+    assert not (tmp_path / "nothere.db").exists()
+
+
+async def test_missing_odbc_driver_names_the_package(monkeypatch, company):
+    import pyodbc
+
+    monkeypatch.setattr(pyodbc, "drivers", lambda: [])
+    with pytest.raises(PackageError, match="Install the (libsqliteodbc|odbc-postgresql) package"):
+        await DynamicsSL(company.settings).connect()
