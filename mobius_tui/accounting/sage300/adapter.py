@@ -1,0 +1,305 @@
+"""Sage 300 through its Web API: the package adapter the service layer drives.
+
+Login as seed 001 describes it, adapted to the Web API: the Web API address, the company chosen from
+those the server offers, a Sage 300 user id (sent upper case; ADMIN is refused by the Web API unless
+the server allows it) and its password.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import httpx
+
+from mobius_tui.accounting.base import (
+    AccountingPackage,
+    Capabilities,
+    Existing,
+    FieldKind,
+    PackageError,
+    PaymentStatus,
+    PostResult,
+    PostStatus,
+    Problem,
+    SettingField,
+)
+from mobius_tui.accounting.sage300.check import check_plan
+from mobius_tui.accounting.sage300.client import WebApiClient, WebApiError, quoted
+from mobius_tui.accounting.sage300.payloads import Target, target
+from mobius_tui.accounting.sage300.post import BatchInfo, PostOptions, Poster
+from mobius_tui.accounting.sage300.reference import Sage300Reference, load_reference
+from mobius_tui.documents.model import Document, DocumentKind, Plan, PurchaseDocument
+
+_SECURITY_FIX = ("Use a Sage 300 user (not ADMIN) whose security group has the 'Sage 300 Web API' right, and check "
+                 "the user id and password.")
+_FILTER_CHUNK = 40  # document numbers per $filter, to keep URLs short
+
+
+def _flag(value: Any) -> bool:
+    return str(value).strip().lower() in ("yes", "1", "true")
+
+
+def _day(value: Any) -> date | None:
+    if not value:
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+class Sage300(AccountingPackage):
+    name: ClassVar[str] = "sage300"
+    label: ClassVar[str] = "Sage 300"
+    settings: ClassVar[tuple[SettingField, ...]] = (
+        SettingField("base_url", "Web API address", "The Sage 300 Web API, e.g. https://sage.example.com/Sage300WebApi",
+                     FieldKind.URL),
+        SettingField("company", "Company ID", "The Sage 300 company to post into (the server lists its companies)",
+                     FieldKind.CHOICE),
+        SettingField("user", "User ID", "Sage 300 user in a security group with the Web API right (not ADMIN)"),
+        SettingField("password", "Password", "Password of the Sage 300 user", FieldKind.PASSWORD, secret=True,
+                     required=False, default=""),
+        SettingField("ready_to_post", "Ready to post", "Set the batches Ready To Post instead of leaving them open "
+                     "for review", FieldKind.BOOLEAN, required=False, default=False),
+        SettingField("concurrency", "Parallel requests", "Requests in flight at once (1-8; Sage advises a few)",
+                     FieldKind.INTEGER, required=False, default=4),
+        SettingField("customer_group", "Customer group", "A/R customer group for customers the run creates "
+                     "(blank: the server's default)", required=False, default=""),
+        SettingField("vendor_group", "Vendor group", "A/P vendor group for vendors the run creates "
+                     "(blank: the server's default)", required=False, default=""),
+        SettingField("timeout_seconds", "Timeout (seconds)", "How long to wait for one answer; the first call after "
+                     "the server idles can be slow", FieldKind.INTEGER, required=False, default=120),
+        SettingField("ca_bundle", "CA bundle", "Certificate bundle for a server with a private certificate",
+                     required=False, default=""),
+    )
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        document_kinds=frozenset(DocumentKind),
+        creates_customers=True,
+        creates_vendors=True,
+        creates_items=False,
+        multi_currency=True,
+        inventory=True,  # without Inventory Control, adjustments and transfers go as G/L journal entries
+        expenses_as_journal=True,
+        payments=True,
+    )
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.client: WebApiClient | None = None
+        self.batches: list[BatchInfo] = []  # the batches the last post() created
+
+    # --- connection -----------------------------------------------------------------------
+
+    @classmethod
+    def _client(cls, values: Mapping[str, Any], company: str) -> WebApiClient:
+        missing = [f.label for f in cls.settings if f.required and not values.get(f.name) and f.name != "company"]
+        if missing:
+            raise PackageError(f"Sage 300 settings incomplete: {', '.join(missing)}.", "Fill them in on the login screen.")
+        concurrency = max(1, min(8, int(values.get("concurrency") or 4)))
+        return WebApiClient(
+            str(values["base_url"]), company, str(values["user"]), str(values.get("password") or ""),
+            timeout=float(values.get("timeout_seconds") or 120), verify=values.get("ca_bundle") or True,
+            max_connections=concurrency + 2)
+
+    @classmethod
+    async def choices_for(cls, field_name: str, values: Mapping[str, Any]) -> tuple[str, ...]:
+        if field_name != "company":
+            return await super().choices_for(field_name, values)
+        client = cls._client(values, "")
+        try:
+            body = await client.get_root()
+        except WebApiError as exc:
+            raise _login_error(exc, values) from None
+        except httpx.HTTPError as exc:
+            raise _unreachable(values, exc) from None
+        finally:
+            await client.aclose()
+        rows = body.get("value", []) if isinstance(body, dict) else body or []
+        names = [r if isinstance(r, str) else r.get("Name") or r.get("CompanyID") or r.get("name") for r in rows]
+        return tuple(str(n) for n in names if n)
+
+    async def connect(self) -> None:
+        company = str(self.values.get("company") or "")
+        if not company:
+            raise PackageError("No Sage 300 company chosen.", "Pick the company from the list on the login screen.")
+        self.client = self._client(self.values, company)
+        try:
+            await self.client.get_one("GL", "GLAccounts", {"$top": "1", "$select": "UnformattedAccount"})
+        except WebApiError as exc:
+            await self.close()
+            if exc.status == 404 and "ompany" in exc.message:
+                raise PackageError(f"Sage 300 has no company {company}.",
+                                   "Pick one of the companies the server lists.") from None
+            raise _login_error(exc, self.values) from None
+        except httpx.HTTPError as exc:
+            await self.close()
+            raise _unreachable(self.values, exc) from None
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+
+    def _require(self) -> WebApiClient:
+        if self.client is None:
+            raise PackageError("Not connected to Sage 300.", "Log in first.")
+        return self.client
+
+    # --- the run ------------------------------------------------------------------------------
+
+    async def reference(self) -> Sage300Reference:
+        try:
+            return await load_reference(self._require(), str(self.values["user"]).upper())
+        except WebApiError as exc:
+            raise PackageError(f"Reading the Sage 300 setup failed: {exc.message}", _SECURITY_FIX) from None
+        except httpx.HTTPError as exc:
+            raise _unreachable(self.values, exc) from None
+
+    def check(self, plan: Plan, reference: Sage300Reference) -> list[Problem]:
+        return check_plan(plan, reference)
+
+    async def post(self, plan: Plan, documents: Sequence[Document], reference: Sage300Reference) -> AsyncIterator[PostResult]:
+        poster = Poster(self._require(), reference, PostOptions(
+            ready_to_post=bool(self.values.get("ready_to_post")),
+            concurrency=max(1, min(8, int(self.values.get("concurrency") or 4))),
+            customer_group=str(self.values.get("customer_group") or ""),
+            vendor_group=str(self.values.get("vendor_group") or ""),
+        ), description=f"ConnectWise Manage {date.today().isoformat()} #{secrets.token_hex(3)}")
+        self.batches = poster.batches
+        done: set[str] = set()
+        try:
+            async for result in poster.run(plan, documents):
+                done.add(result.document_key)
+                yield result
+        except (httpx.HTTPError, WebApiError) as exc:
+            # Only a failure outside any one document (e.g. creating a batch) lands here.
+            for doc in documents:
+                if doc.key not in done:
+                    yield PostResult(doc.key, PostStatus.SKIPPED, error=f"Sage 300 connection failed: {exc}")
+
+    async def existing(self, documents: Sequence[Document]) -> Existing:
+        """Documents whose number Sage 300 already holds: in an unposted batch or posted."""
+        client = self._require()
+        found: dict[str, str] = {}
+        by_target: dict[Target, list[Document]] = {t: [] for t in Target}
+        for doc in documents:
+            by_target[target(doc, inventory=True)].append(doc)
+        try:
+            for where in (Target.AR, Target.AP):
+                if by_target[where]:
+                    found.update(await self._existing_ledger(client, where, by_target[where]))
+            # Inventory documents go to the G/L when Inventory Control is absent: look in both.
+            journals = by_target[Target.GL] + by_target[Target.IC]
+            if journals:
+                found.update(await self._existing_journals(client, journals))
+            if by_target[Target.IC]:
+                found.update(await self._existing_inventory(client, by_target[Target.IC]))
+        except WebApiError as exc:
+            raise PackageError(f"Looking for documents already in Sage 300 failed: {exc.message}", _SECURITY_FIX) from None
+        except httpx.HTTPError as exc:
+            raise _unreachable(self.values, exc) from None
+        return Existing(found)
+
+    async def _existing_ledger(self, client: WebApiClient, where: Target, docs: list[Document]) -> dict[str, str]:
+        module = where.value
+        party = "CustomerNumber" if where == Target.AR else "VendorNumber"
+
+        def owner(doc: Document) -> str:
+            return doc.vendor.account if isinstance(doc, PurchaseDocument) else doc.customer.account  # type: ignore[attr-defined]
+
+        wanted = {(owner(d) if where == Target.AP else "", d.number): d.key for d in docs}
+        found: dict[str, str] = {}
+        open_batches = await client.get_all(module, f"{module}InvoiceBatches", {
+            "$filter": "BatchStatus ne 'Posted'", "$select": "BatchNumber,Invoices"})
+        for batch in open_batches:
+            for entry in batch.get("Invoices") or []:
+                key = (entry.get(party) if where == Target.AP else "", str(entry.get("DocumentNumber")))
+                if key in wanted:
+                    found[wanted[key]] = f"{module} batch {batch['BatchNumber']} / {entry['DocumentNumber']}"
+        numbers = sorted({d.number for d in docs})
+        for start in range(0, len(numbers), _FILTER_CHUNK):
+            chunk = numbers[start:start + _FILTER_CHUNK]
+            rows = await client.get_all(module, f"{module}PostedDocuments", {
+                "$filter": " or ".join(f"DocumentNumber eq {quoted(n)}" for n in chunk),
+                "$select": f"{party},DocumentNumber,BatchNumber"})
+            for row in rows:
+                key = (row.get(party) if where == Target.AP else "", str(row.get("DocumentNumber")))
+                if key in wanted:
+                    found[wanted[key]] = f"{module} posted, batch {row.get('BatchNumber')} / {row['DocumentNumber']}"
+        return found
+
+    async def _existing_journals(self, client: WebApiClient, docs: list[Document]) -> dict[str, str]:
+        wanted = {d.number: d.key for d in docs}
+        found: dict[str, str] = {}
+        for batch in await client.get_all("GL", "GLJournalBatches", {"$select": "BatchNumber,Status,JournalHeaders"}):
+            for header in batch.get("JournalHeaders") or []:
+                number = str(header.get("DocumentNumber") or "")
+                if number in wanted:
+                    found[wanted[number]] = f"GL batch {batch['BatchNumber']} / entry {header.get('EntryNumber')}"
+        return found
+
+    async def _existing_inventory(self, client: WebApiClient, docs: list[Document]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for kind, resource, number_field in ((DocumentKind.INVENTORY_ADJUSTMENT, "ICAdjustments", "AdjustmentNumber"),
+                                             (DocumentKind.INVENTORY_TRANSFER, "ICTransfers", "TransferNumber")):
+            wanted = {d.number: d.key for d in docs if d.kind == kind}
+            numbers = sorted(wanted)
+            for start in range(0, len(numbers), _FILTER_CHUNK):
+                chunk = numbers[start:start + _FILTER_CHUNK]
+                try:
+                    rows = await client.get_all("IC", resource, {
+                        "$filter": " or ".join(f"Reference eq {quoted(n)}" for n in chunk),
+                        "$select": f"Reference,{number_field}"})
+                except WebApiError as exc:
+                    if exc.status in (403, 404):
+                        return found  # no Inventory Control: they went to the G/L, looked up there
+                    raise
+                for row in rows:
+                    if row.get("Reference") in wanted:
+                        found[wanted[row["Reference"]]] = f"I/C {row.get(number_field)}"
+        return found
+
+    async def payments_since(self, since: date) -> list[PaymentStatus]:
+        client = self._require()
+        try:
+            rows = await client.get_all("AR", "ARPostedDocuments", {
+                "$filter": f"LastActivityDate ge {since.isoformat()}T00:00:00Z and DocumentType eq 'Invoice'",
+                "$select": "CustomerNumber,DocumentNumber,CustomerCurrencyInvoiceAmount,CustomerCurrencyAmountDue,"
+                           "FullyPaid,DatePaid,LastActivityDate,CurrencyCode"})
+        except WebApiError as exc:
+            raise PackageError(f"Reading A/R posted documents failed: {exc.message}", _SECURITY_FIX) from None
+        except httpx.HTTPError as exc:
+            raise _unreachable(self.values, exc) from None
+        out: list[PaymentStatus] = []
+        for row in rows:
+            total = Decimal(str(row.get("CustomerCurrencyInvoiceAmount") or 0))
+            due = Decimal(str(row.get("CustomerCurrencyAmountDue") or 0))
+            paid = total - due
+            full = _flag(row.get("FullyPaid")) or (due == 0 and paid > 0)
+            out.append(PaymentStatus(
+                document_number=str(row["DocumentNumber"]), total=total, paid=paid, balance=due,
+                date_paid_in_full=_day(row.get("DatePaid")) if full else None,
+                last_payment_date=_day(row.get("LastActivityDate")) if paid else None,
+                currency=str(row.get("CurrencyCode") or "")))
+        return out
+
+
+def _login_error(exc: WebApiError, values: Mapping[str, Any]) -> PackageError:
+    user = str(values.get("user") or "").upper()
+    if exc.status == 401:
+        if user == "ADMIN":
+            return PackageError("Sage 300 refused ADMIN on the Web API (it is disabled for ADMIN by default).",
+                                "Log in with a dedicated Sage 300 user in a security group with the 'Sage 300 Web "
+                                "API' right.")
+        return PackageError(f"Sage 300 refused the login of user {user}.", _SECURITY_FIX)
+    if exc.status == 403:
+        return PackageError(f"Sage 300 user {user} may not use the Web API here: {exc.message}",
+                            "In Administrative Services > Security Groups grant the 'Sage 300 Web API' right for the "
+                            "General Ledger, A/R and A/P (and I/C) to the user's group.")
+    return PackageError(f"Sage 300 answered: {exc.message}", "Check the Web API address and company.")
+
+
+def _unreachable(values: Mapping[str, Any], exc: Exception) -> PackageError:
+    return PackageError(f"Cannot reach the Sage 300 Web API at {values.get('base_url')}: {type(exc).__name__}.",
+                        "Check the address (…/Sage300WebApi), that the Web API site is running, and the network.")

@@ -1,0 +1,242 @@
+"""Seed 001's mapping rules, checked against the Sage 300 reference before anything is written.
+
+Every problem is returned at once; the same ``cause`` text (and ``fix``) for every document a
+missing mapping breaks, so the summary can say "GL account 6400-20 missing — 3 expenses" once.
+Notices (customers and vendors that will be created, inventory going to the G/L) do not block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mobius_tui.accounting.base import Problem, Severity
+from mobius_tui.accounting.sage300.payloads import (
+    DOCUMENT_NUMBER_MAX,
+    Target,
+    adjustment_location,
+    tax_group,
+    tax_type,
+    target,
+)
+from mobius_tui.accounting.sage300.reference import MODULE_NAMES, Sage300Reference
+from mobius_tui.documents.model import (
+    Document,
+    DocumentKind,
+    InventoryAdjustment,
+    InventoryTransfer,
+    Plan,
+    PurchaseDocument,
+    SalesDocument,
+)
+
+_RIGHTS = {
+    "GL": "Journal Entry",
+    "AR": "Customer Maintenance and Invoice Entry",
+    "AP": "Vendor Maintenance and Invoice Batch Entry",
+    "TX": "Tax Services inquiry",
+    "IC": "Adjustments and Transfers",
+}
+_NEEDS = {Target.AR: ("AR", "TX"), Target.AP: ("AP", "TX"), Target.GL: ("GL",), Target.IC: ("IC",)}
+
+
+def check_plan(plan: Plan, ref: Sage300Reference) -> list[Problem]:
+    problems: list[Problem] = []
+    new_customers = {c.account: c for c in plan.customers if c.account}
+    new_vendors = {v.account: v for v in plan.vendors if v.account and not v.is_member}
+    announced: set[str] = set()
+    for doc in plan.documents:
+        where = target(doc, ref.inventory)
+        problems += _modules(doc, where, ref)
+        problems += _numbering(doc, where)
+        problems += _accounts(doc, ref)
+        if isinstance(doc, SalesDocument):
+            problems += _customer(doc, ref, new_customers, announced)
+            problems += _tax(doc, ref)
+            if doc.terms and "AR" not in ref.unavailable and doc.terms not in ref.ar_terms:
+                problems.append(_terms(doc, doc.terms, "A/R"))
+        elif isinstance(doc, PurchaseDocument):
+            problems += _vendor(doc, ref, new_vendors, announced)
+            problems += _tax(doc, ref)
+            if doc.terms and "AP" not in ref.unavailable and doc.terms not in ref.ap_terms:
+                problems.append(_terms(doc, doc.terms, "A/P"))
+        elif isinstance(doc, (InventoryAdjustment, InventoryTransfer)):
+            problems += _inventory(doc, where, ref)
+        if doc.imbalance():
+            problems.append(Problem(
+                "Document does not balance", "Correct the amounts of the record in Manage and export it again.",
+                doc.origin, f"off by {doc.imbalance()}"))
+    return problems
+
+
+def _modules(doc: Document, where: Target, ref: Sage300Reference) -> Iterator[Problem]:
+    for module in _NEEDS[where]:
+        reason = ref.unavailable.get(module)
+        if reason is None:
+            continue
+        name = MODULE_NAMES[module]
+        if reason == "not activated":
+            yield Problem(f"{name} is not activated in this Sage 300 company",
+                          f"Activate {name} in Sage 300 (these documents need it), or leave these records "
+                          "out of the batch.", doc.origin)
+        else:
+            yield Problem(f"Sage 300 user {ref.user} may not use {name} through the Web API",
+                          f"In Administrative Services > Security Groups give the user's group the "
+                          f"'Sage 300 Web API' right and {_RIGHTS[module]} for {name}; assign the user in "
+                          "User Authorizations.", doc.origin)
+
+
+def _numbering(doc: Document, where: Target) -> Iterator[Problem]:
+    if where in (Target.AR, Target.AP) and len(doc.number) > DOCUMENT_NUMBER_MAX:
+        yield Problem(f"Document number is longer than Sage 300's {DOCUMENT_NUMBER_MAX} characters",
+                      "Shorten the number in Manage (invoice number, or the bill's reference).", doc.origin,
+                      doc.number)
+
+
+def _accounts(doc: Document, ref: Sage300Reference) -> Iterator[Problem]:
+    if "GL" in ref.unavailable:
+        return
+    seen: set[str] = set()
+    for posting in doc.postings():
+        account = posting.account
+        if account in seen or (not account and not posting.amount):
+            continue
+        seen.add(account)
+        if not account:
+            yield Problem("A line has no GL account", "Set the GL account of the line's type in Manage "
+                          "System > Setup Tables > GL Accounts.", doc.origin, posting.description)
+        elif ref.account(account) is None:
+            yield Problem(f"GL account {account} does not exist in Sage 300",
+                          f"Create account {account} in General Ledger > G/L Accounts > Accounts, or correct the "
+                          "account number in Manage System > Setup Tables > GL Accounts.", doc.origin)
+
+
+def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: set[str]) -> Iterator[Problem]:
+    if "AR" in ref.unavailable:
+        return
+    account = doc.customer.account
+    name = doc.customer.name or account
+    if not account:
+        yield Problem(f"Company '{name}' has no account number",
+                      "Fill in Account on the company's Finance > Company Finance screen in Manage.", doc.origin)
+        return
+    party = ref.customers.get(account)
+    if party is None and account in new:
+        if account not in announced:
+            announced.add(account)
+            yield Problem(f"Customer {account} ({name}) will be created in Sage 300",
+                          "Nothing to do; check its customer group and account set after the run.",
+                          None, severity=Severity.NOTICE)
+        currency = new[account].currency
+    elif party is None:
+        yield Problem(f"Customer {account} ({name}) does not exist in Sage 300",
+                      f"Create customer {account} in Accounts Receivable > A/R Customers > Customers, or set "
+                      "Account on the Manage company's Finance screen to an existing customer number.", doc.origin)
+        return
+    else:
+        currency = party.currency
+    if doc.currency and currency and doc.currency != currency:
+        yield Problem(f"Customer {account} is kept in {currency} in Sage 300",
+                      f"Invoice the company in {currency} in Manage, or use a Sage 300 customer kept in "
+                      f"{doc.currency}.", doc.origin, f"document in {doc.currency}")
+
+
+def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: set[str]) -> Iterator[Problem]:
+    if "AP" in ref.unavailable:
+        return
+    account = doc.vendor.account
+    name = doc.vendor.name or account
+    if doc.employee:
+        if not account:
+            yield Problem(f"Member '{name}' has no vendor number",
+                          "Fill in Vendor Nbr on the member's screen in Manage (System > Members) with their "
+                          "Sage 300 vendor number.", doc.origin)
+        elif account not in ref.vendors:
+            yield Problem(f"Vendor {account} for member '{name}' does not exist in Sage 300",
+                          f"Create vendor {account} in Accounts Payable > A/P Vendors > Vendors, or correct Vendor "
+                          "Nbr on the member's screen in Manage (members are never created).", doc.origin)
+        return
+    if not account:
+        yield Problem(f"Vendor company '{name}' has no vendor xref",
+                      "Fill in Vendor XRef on the company's Finance > Company Finance screen in Manage.", doc.origin)
+    elif account not in ref.vendors:
+        if account in new:
+            if account not in announced:
+                announced.add(account)
+                yield Problem(f"Vendor {account} ({name}) will be created in Sage 300",
+                              "Nothing to do; check its vendor group after the run.", None, severity=Severity.NOTICE)
+        else:
+            yield Problem(f"Vendor {account} ({name}) does not exist in Sage 300",
+                          f"Create vendor {account} in Accounts Payable > A/P Vendors > Vendors, or set Vendor "
+                          "XRef on the Manage company's Finance screen to an existing vendor number.", doc.origin)
+
+
+def _tax(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> Iterator[Problem]:
+    if not doc.taxes or "TX" in ref.unavailable:
+        return
+    kind = tax_type(doc)
+    code = getattr(doc, "tax_code", "") or "the tax code"
+    group = tax_group(doc)
+    if not group:
+        yield Problem(f"Tax code {code} has no Tax Code XRef on its first level",
+                      "Fill in Tax Code XRef of level 1 in Manage (Finance > Tax Codes) with the Sage 300 tax group.",
+                      doc.origin)
+        return
+    authorities = ref.authorities(group, kind)
+    if authorities is None:
+        yield Problem(f"Tax group {group} ({kind.lower()}) does not exist in Sage 300",
+                      f"Create tax group {group} for {kind.lower()} in Tax Services > Tax Groups, or set the Tax "
+                      f"Code XRef of level 1 of Manage tax code {code} to an existing group.", doc.origin)
+        return
+    members = {a for a in authorities if a}
+    for level in sorted(doc.taxes, key=lambda t: t.level):
+        if not level.agency_xref:
+            if level.amount:
+                yield Problem(f"Level {level.level} of tax code {code} has no Agency XRef",
+                              "Fill in the Agency XRef of that level in Manage (Finance > Tax Codes) with the Sage 300 "
+                              "tax authority.", doc.origin, f"tax {level.amount}")
+            elif members:
+                yield Problem(f"Tax-exempt code {code} maps to tax group {group}, which has tax authorities",
+                              f"Point level 1's Tax Code XRef of {code} to a Sage 300 tax group without authorities "
+                              "(leave the Agency XRefs blank), or create such a group.", doc.origin)
+            continue
+        if level.agency_xref not in ref.tax_authorities:
+            yield Problem(f"Tax authority {level.agency_xref} does not exist in Sage 300",
+                          f"Create it in Tax Services > Tax Authorities, or correct the Agency XRef of level "
+                          f"{level.level} of Manage tax code {code}.", doc.origin)
+        elif level.agency_xref not in members:
+            yield Problem(f"Tax authority {level.agency_xref} is not in tax group {group} ({kind.lower()})",
+                          f"Add {level.agency_xref} to tax group {group} in Tax Services > Tax Groups, or correct the "
+                          f"Agency XRef of level {level.level} of Manage tax code {code}.", doc.origin)
+
+
+def _terms(doc: Document, terms: str, ledger: str) -> Problem:
+    return Problem(f"Terms code {terms} does not exist in Sage 300 {ledger}",
+                   f"Create terms {terms} in {ledger} Terms, or set the Terms XRef of the Manage billing terms to an "
+                   "existing code.", doc.origin)
+
+
+def _inventory(doc: InventoryAdjustment | InventoryTransfer, where: Target, ref: Sage300Reference) -> Iterator[Problem]:
+    if where == Target.GL:
+        noun = "adjustment" if doc.kind == DocumentKind.INVENTORY_ADJUSTMENT else "transfer"
+        reason = ref.unavailable.get("IC", "not activated")
+        yield Problem(f"Inventory Control is {'not activated' if reason == 'not activated' else 'not available to the user'}"
+                      f"; inventory {noun}s will be posted as G/L journal entries",
+                      "Nothing to do, or activate Inventory Control (and its Web API right) to post true "
+                      f"inventory {noun}s.", doc.origin, severity=Severity.NOTICE)
+        return
+    for line in doc.lines:
+        if line.item.code not in ref.items:
+            yield Problem(f"Item {line.item.code} does not exist in Sage 300 Inventory Control",
+                          f"Create item {line.item.code} in I/C Items, or correct the product's identifier in the "
+                          "Manage Product Catalog.", doc.origin)
+        locations = ([adjustment_location(line)] if isinstance(doc, InventoryAdjustment)
+                     else [line.from_location, line.to_location])
+        for location in locations:
+            if not location:
+                yield Problem("A warehouse has no location xref",
+                              "Fill in the Location XRef of the Manage warehouse with its Sage 300 I/C location.",
+                              doc.origin, line.item.code)
+            elif location not in ref.locations:
+                yield Problem(f"I/C location {location} does not exist in Sage 300",
+                              f"Create location {location} in I/C Locations, or set the Manage warehouse's Location "
+                              "XRef to an existing location.", doc.origin)

@@ -1,0 +1,228 @@
+"""Documents → Web API bodies, and where each document goes in Sage 300.
+
+Sales invoices and credit memos go to an A/R invoice batch, bills and item receipts to an A/P invoice
+batch, journal entries to a G/L journal batch, inventory adjustments and transfers to I/C (or, when
+Inventory Control is not available, to the G/L batch as the journal entry of their postings).
+
+Property order matters to Sage (values are put to the view in body order), so the driver fields
+(customer or vendor, document type, number) come first. Tax: the Manage tax code's first level xref
+names the Sage tax group; each level's amount goes in the slot of the group that holds its agency.
+Texts are cut to the lengths of the Sage fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from mobius_tui.accounting.sage300.reference import Sage300Reference
+from mobius_tui.documents.model import (
+    CustomerRecord,
+    Document,
+    DocumentKind,
+    InventoryAdjustment,
+    InventoryTransfer,
+    JournalEntry,
+    MoveLine,
+    PurchaseDocument,
+    SalesDocument,
+    TaxLevelAmount,
+    VendorRecord,
+)
+
+DOCUMENT_NUMBER_MAX = 22  # AR/AP document number length in Sage 300
+DESCRIPTION_MAX = 60
+COMMENT_MAX = 250
+SHORT_NAME_MAX = 10
+
+
+class Target(StrEnum):
+    AR = "AR"
+    AP = "AP"
+    GL = "GL"
+    IC = "IC"
+
+
+def target(doc: Document, inventory: bool) -> Target:
+    if doc.kind in (DocumentKind.SALES_INVOICE, DocumentKind.CREDIT_MEMO):
+        return Target.AR
+    if doc.kind in (DocumentKind.AP_BILL, DocumentKind.ITEM_RECEIPT):
+        return Target.AP
+    if doc.kind in (DocumentKind.INVENTORY_ADJUSTMENT, DocumentKind.INVENTORY_TRANSFER) and inventory:
+        return Target.IC
+    return Target.GL
+
+
+def _text(value: str, limit: int = DESCRIPTION_MAX) -> str:
+    return " ".join(value.split())[:limit]
+
+
+def tax_group(doc: SalesDocument | PurchaseDocument) -> str:
+    """The Sage tax group a document names: its first level's tax code xref ("" = the party's default)."""
+    levels = sorted(doc.taxes, key=lambda t: t.level)
+    return levels[0].tax_code_xref if levels else ""
+
+
+def tax_type(doc: Document) -> str:
+    return "Sales" if isinstance(doc, SalesDocument) else "Purchase"
+
+
+def _tax_fields(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> dict[str, Any]:
+    group = tax_group(doc)
+    if not group:
+        return {}
+    slots = ref.authorities(group, tax_type(doc)) or ()
+    out: dict[str, Any] = {"TaxGroup": group}
+    bases: dict[int, Decimal] = {}
+    amounts: dict[int, Decimal] = {}
+    for level in sorted(doc.taxes, key=lambda t: t.level):
+        if not level.agency_xref or not level.amount:
+            continue  # tax-exempt level: the group carries no authority for it
+        slot = slots.index(level.agency_xref) + 1 if level.agency_xref in slots else level.level
+        bases[slot] = bases.get(slot, Decimal(0)) + level.taxable_amount
+        amounts[slot] = amounts.get(slot, Decimal(0)) + level.amount
+    for slot in sorted(amounts):
+        out[f"TaxBase{slot}"] = bases[slot]
+        out[f"TaxAmount{slot}"] = amounts[slot]
+    return out
+
+
+def _document_fields(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> dict[str, Any]:
+    """What A/R and A/P entries share after their driver fields: dates, terms, text, currency, tax."""
+    body: dict[str, Any] = {}
+    if doc.due_date:
+        body["DueDate"] = doc.due_date.isoformat()
+    if doc.terms:
+        body["Terms"] = doc.terms
+    body["InvoiceDescription"] = _text(doc.description or doc.origin.label())
+    if doc.po_number:
+        body["PONumber"] = _text(doc.po_number, DOCUMENT_NUMBER_MAX)
+    if doc.currency:
+        body["CurrencyCode"] = doc.currency
+    body.update(_tax_fields(doc, ref))
+    return body
+
+
+def _account(number: str, ref: Sage300Reference) -> str:
+    return ref.account(number) or number
+
+
+def ar_invoice(doc: SalesDocument, ref: Sage300Reference) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "CustomerNumber": doc.customer.account,
+        "DocumentType": "CreditNote" if doc.kind == DocumentKind.CREDIT_MEMO else "Invoice",
+        "DocumentNumber": doc.number,
+        "InvoiceType": "Summary",
+        "DocumentDate": doc.date.isoformat(),
+    }
+    body.update(_document_fields(doc, ref))
+    body["InvoiceDetails"] = [
+        {"RevenueAccount": _account(line.account, ref), "Description": _text(line.description),
+         "ExtendedAmountWithTIP": line.amount, "Comments": _text(line.description, COMMENT_MAX)}
+        for line in doc.lines
+    ]
+    body["UpdateOperation"] = "Insert"
+    return body
+
+
+def ap_invoice(doc: PurchaseDocument, ref: Sage300Reference) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "VendorNumber": doc.vendor.account,
+        "DocumentType": "Invoice",
+        "DocumentNumber": doc.number,
+        "DocumentDate": doc.date.isoformat(),
+    }
+    body.update(_document_fields(doc, ref))
+    body["DocumentTotalIncludingTax"] = doc.document_total
+    body["InvoiceDetails"] = [
+        {"GLAccount": _account(line.account, ref), "DistributedAmount": line.amount,
+         "DistributionDescription": _text(line.description)}
+        for line in doc.lines
+    ]
+    body["UpdateOperation"] = "Insert"
+    return body
+
+
+def journal_header(doc: Document, ref: Sage300Reference) -> dict[str, Any]:
+    """A G/L journal entry; inventory documents become the journal of their own postings."""
+    source = doc.source if isinstance(doc, JournalEntry) else doc.kind.value.replace("_", " ")
+    description = _text(doc.description or f"{source} {doc.number}".strip())
+    return {
+        "SourceLedger": "GL",
+        "SourceType": "JE",
+        "DocumentDate": doc.date.isoformat(),
+        "Description": description,
+        "DocumentNumber": doc.number,
+        "JournalDetails": [
+            {"AccountNumber": _account(p.account, ref), "Amount": p.amount,
+             "Description": _text(p.description or description), "Reference": _text(doc.number)}
+            for p in doc.postings() if p.amount
+        ],
+        "UpdateOperation": "Insert",
+    }
+
+
+def adjustment_location(line: MoveLine) -> str:
+    return line.from_location or line.to_location or line.item.location_xref
+
+
+def ic_adjustment(doc: InventoryAdjustment) -> dict[str, Any]:
+    details = []
+    for line in doc.lines:
+        detail: dict[str, Any] = {
+            "ItemNumber": line.item.code,
+            "Location": adjustment_location(line),
+            "TransactionType": "BothIncrease" if line.quantity >= 0 else "BothDecrease",
+            "Quantity": abs(line.quantity),
+        }
+        if line.item.unit_of_measure:
+            detail["UnitOfMeasure"] = line.item.unit_of_measure
+        detail["CostAdjustment"] = abs(line.value)
+        detail["Comments"] = _text(line.description or doc.description, COMMENT_MAX)
+        details.append(detail)
+    return {"Description": _text(doc.description or f"Adjustment {doc.number}"), "AdjustmentDate": doc.date.isoformat(),
+            "Reference": _text(doc.number), "AdjustmentDetails": details}
+
+
+def ic_transfer(doc: InventoryTransfer) -> dict[str, Any]:
+    details = []
+    for line in doc.lines:
+        detail: dict[str, Any] = {"ItemNumber": line.item.code, "FromLocation": line.from_location,
+                                  "ToLocation": line.to_location, "QuantityRequested": line.quantity,
+                                  "QuantityTransferred": line.quantity}
+        if line.item.unit_of_measure:
+            detail["UnitOfMeasure"] = line.item.unit_of_measure
+        detail["Comments"] = _text(line.description or doc.description, COMMENT_MAX)
+        details.append(detail)
+    # "Transfer" (a direct transfer) is UNCONFIRMED against the enum: Sage's sample shows "TransitTransfer".
+    return {"DocumentDate": doc.date.isoformat(), "Reference": _text(doc.number),
+            "Description": _text(doc.description or f"Transfer {doc.number}"), "DocumentType": "Transfer",
+            "TransferDetails": details}
+
+
+def customer(record: CustomerRecord, group: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"CustomerNumber": record.account}
+    if group:
+        body["GroupCode"] = group
+    body["CustomerName"] = _text(record.name)
+    body["ShortName"] = _text(record.name, SHORT_NAME_MAX)
+    if record.currency:
+        body["CurrencyCode"] = record.currency
+    if record.terms:
+        body["Terms"] = record.terms
+    levels: list[TaxLevelAmount] = sorted(record.tax_levels, key=lambda t: t.level)
+    if levels and levels[0].tax_code_xref:
+        body["TaxGroup"] = levels[0].tax_code_xref
+    return body
+
+
+def vendor(record: VendorRecord, group: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"VendorNumber": record.account}
+    if group:
+        body["GroupCode"] = group
+    body["VendorName"] = _text(record.name)
+    body["ShortName"] = _text(record.name, SHORT_NAME_MAX)
+    if record.terms:
+        body["Terms"] = record.terms
+    return body

@@ -1,0 +1,111 @@
+"""What a run needs to know about the Sage 300 company, read once per run (every page).
+
+A module that is not activated (404) or that the user has no Web API right for (403) is recorded
+in ``unavailable`` instead of failing the read, so the check can say which documents it stops and
+what to do. Inventory Control absent means adjustments and transfers go to the G/L.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from mobius_tui.accounting.sage300.client import WebApiClient, WebApiError
+
+MODULE_NAMES = {"GL": "General Ledger", "AR": "Accounts Receivable", "AP": "Accounts Payable",
+                "IC": "Inventory Control", "TX": "Tax Services"}
+
+
+@dataclass(frozen=True)
+class Party:
+    number: str
+    currency: str = ""
+    tax_group: str = ""
+    terms: str = ""
+
+
+@dataclass
+class Sage300Reference:
+    accounts: dict[str, str] = field(default_factory=dict)  # formatted or unformatted number → formatted
+    customers: dict[str, Party] = field(default_factory=dict)
+    vendors: dict[str, Party] = field(default_factory=dict)
+    # (group, Sales|Purchase) → authority per slot 1..5, "" for an empty slot
+    tax_groups: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    tax_authorities: set[str] = field(default_factory=set)
+    ar_terms: set[str] = field(default_factory=set)
+    ap_terms: set[str] = field(default_factory=set)
+    items: set[str] = field(default_factory=set)
+    locations: set[str] = field(default_factory=set)
+    unavailable: dict[str, str] = field(default_factory=dict)  # module → "not activated" | "no Web API right"
+    user: str = ""
+
+    @property
+    def inventory(self) -> bool:
+        return "IC" not in self.unavailable
+
+    def account(self, number: str) -> str | None:
+        return self.accounts.get(number) or self.accounts.get(number.replace("-", ""))
+
+    def authorities(self, group: str, transaction_type: str) -> tuple[str, ...] | None:
+        return self.tax_groups.get((group, transaction_type))
+
+
+_READS: dict[str, tuple[str, str, str]] = {
+    # name → (module, resource, $select)
+    "accounts": ("GL", "GLAccounts", "UnformattedAccount,AccountNumber,Status"),
+    "customers": ("AR", "ARCustomers", "CustomerNumber,CurrencyCode,TaxGroup,Terms"),
+    "ar_terms": ("AR", "ARTerms", "TermsCode"),
+    "vendors": ("AP", "APVendors", "VendorNumber,CurrencyCode,TaxGroup,Terms"),
+    "ap_terms": ("AP", "APTerms", "TermsCode"),
+    "tax_groups": ("TX", "TXTaxGroups", "TaxGroupKey,TransactionType," + ",".join(f"TaxAuthority{i}" for i in range(1, 6))),
+    "tax_authorities": ("TX", "TXTaxAuthorities", "TaxAuthorityKey"),
+    "items": ("IC", "ICItems", "ItemNumber"),
+    "locations": ("IC", "ICLocations", "LocationKey"),
+}
+
+
+async def load_reference(client: WebApiClient, user: str) -> Sage300Reference:
+    ref = Sage300Reference(user=user)
+
+    async def read(name: str) -> tuple[str, list[dict[str, Any]] | None]:
+        module, resource, select = _READS[name]
+        try:
+            return name, await client.get_all(module, resource, {"$select": select})
+        except WebApiError as exc:
+            if exc.status == 403 or exc.code == "Forbidden":
+                ref.unavailable[module] = "no Web API right"
+            elif exc.status == 404 and exc.code in ("ResourceNotFound", "RecordNotFound"):
+                ref.unavailable.setdefault(module, "not activated")
+            else:
+                raise
+            return name, None
+
+    for name, rows in await asyncio.gather(*(read(n) for n in _READS)):
+        if rows is None:
+            continue
+        if name == "accounts":
+            for row in rows:
+                if row.get("Status", "Active") != "Active":
+                    continue
+                formatted = str(row.get("AccountNumber") or row.get("UnformattedAccount"))
+                ref.accounts[formatted] = formatted
+                ref.accounts[str(row.get("UnformattedAccount") or formatted.replace("-", ""))] = formatted
+        elif name in ("customers", "vendors"):
+            key = "CustomerNumber" if name == "customers" else "VendorNumber"
+            getattr(ref, name).update({
+                r[key]: Party(r[key], r.get("CurrencyCode") or "", r.get("TaxGroup") or "", r.get("Terms") or "")
+                for r in rows})
+        elif name in ("ar_terms", "ap_terms"):
+            getattr(ref, name).update(r["TermsCode"] for r in rows)
+        elif name == "tax_groups":
+            for r in rows:
+                members = tuple(r.get(f"TaxAuthority{i}") or "" for i in range(1, 6))
+                ref.tax_groups[(r["TaxGroupKey"], str(r["TransactionType"]))] = members
+        elif name == "tax_authorities":
+            ref.tax_authorities.update(r["TaxAuthorityKey"] for r in rows)
+        elif name == "items":
+            ref.items.update(r["ItemNumber"] for r in rows)
+        else:
+            ref.locations.update(r["LocationKey"] for r in rows)
+    return ref

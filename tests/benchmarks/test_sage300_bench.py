@@ -1,0 +1,68 @@
+"""Benchmark: 2,000 invoices into the Sage 300 sandbox with 20 ms injected latency per request.
+
+Run on demand: ``.venv/bin/pytest tests/benchmarks/test_sage300_bench.py -s -p no:cacheprovider``.
+Prints the wall time of ``post()`` and its ratio to the N·t/c bound (N documents, t latency,
+c concurrency): with one write per document the bound is the floor, the ratio the overhead.
+
+The sandbox runs in a child process (as a real Sage server would be its own process); in the test
+process its thread would compete with the client for the GIL and measure that instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from datetime import date
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pytest
+
+from mobius_tui.accounting.sage300 import Sage300
+from mobius_tui.documents.model import DocumentKind
+from mobius_tui.sandbox.dataset import generate
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the Sage 300 plan builder
+from sage300.plans import build_plan, only  # noqa: E402
+
+INVOICES = 2000
+SEED = 11
+LATENCY_MS = 20
+
+
+def _serve(pipe: Connection) -> None:
+    from mobius_tui.sandbox.sage300 import create_sandbox
+
+    with create_sandbox(generate(seed=SEED, invoices=INVOICES), today=lambda: date(2025, 7, 2)) as sb:
+        sb.faults.latency_ms = LATENCY_MS
+        pipe.send(sb.settings)
+        pipe.recv()  # until the benchmark is done
+        pipe.send(sb.books.store.child_count("ARInvoiceBatches", "1"))
+
+
+@pytest.mark.parametrize("concurrency", [1, 4, 8])
+async def test_post_2000_invoices_with_latency(concurrency: int) -> None:
+    plan = only(build_plan(generate(seed=SEED, invoices=INVOICES), expenses=False, procurement=False),
+                DocumentKind.SALES_INVOICE, DocumentKind.CREDIT_MEMO)
+    ours, theirs = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(theirs,), daemon=True)
+    server.start()
+    try:
+        settings = ours.recv()
+        async with Sage300(settings | {"concurrency": concurrency}) as package:
+            ref = await package.reference()
+            started = time.perf_counter()
+            results = [r async for r in package.post(plan, plan.documents, ref)]
+            wall = time.perf_counter() - started
+        ours.send("done")
+        stored = ours.recv()
+    finally:
+        server.join(10)
+        if server.is_alive():
+            server.kill()
+    posted = sum(r.posted for r in results)
+    bound = len(plan.documents) * LATENCY_MS / 1000 / concurrency
+    print(f"\nsage300 bench: {len(plan.documents)} documents, latency {LATENCY_MS} ms, concurrency {concurrency}: "
+          f"wall {wall:.2f} s, bound N*t/c {bound:.2f} s, ratio {wall / bound:.2f}, posted {posted}")
+    assert posted == stored == len(plan.documents)
