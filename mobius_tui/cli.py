@@ -2,7 +2,7 @@
 
 Commands: ``export`` (run a new batch), ``rerun`` (a previous batch), ``sync-payments``, ``check``
 (the mapping report), ``batches list|show``, ``finish`` (complete an interrupted run),
-``profiles``, ``where`` (the file paths), ``sandbox``. With no command, the terminal app opens.
+``profiles``, ``where`` (the file paths), ``demo``, ``sandbox``. With no command, the terminal app opens.
 
 Connection: ``--profile NAME`` (or MOBIUS_TUI_PROFILE; the only profile when there is one), any
 field overridable by a flag; package fields are ``--pkg-<name>`` flags built from the chosen
@@ -155,6 +155,10 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
 
     where = sub.add_parser("where", help="where profiles, the run journal and logs are kept")
     where.add_argument("--json", action="store_true")
+
+    demo = sub.add_parser("demo", help="open the app against the built-in sandboxes (no real systems touched)")
+    demo.add_argument("--size", type=int, default=None, help="number of invoices in the demo books")
+    demo.add_argument("--seed", type=int, default=None, help="dataset seed")
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox servers on loopback until interrupted")
     sandbox.add_argument("--json", action="store_true", help="print one JSON line with URLs and demo credentials")
@@ -533,6 +537,10 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
         from mobius_tui.sandbox.runner import run_forever
 
         return run_forever(json_output=args.json, size=args.size, seed=args.seed)
+    if args.command == "demo":
+        from mobius_tui.tui.demo import run_demo
+
+        return run_demo(size=args.size, seed=args.seed)
     if args.command is None:
         return _open_app(args.top_profile, err)
     printer = Printer(bool(getattr(args, "json", False)), out, err)

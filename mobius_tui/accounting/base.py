@@ -168,6 +168,15 @@ class AccountingPackage(abc.ABC):
         """Choices that depend on other fields (e.g. the companies a server offers)."""
         return next((f.choices for f in cls.settings if f.name == field_name), ())
 
+    @classmethod
+    def books_identity(cls, values: Mapping[str, Any]) -> str:
+        """What names the books a run writes to: the key of the overlap lock and of the journal.
+
+        Every non-secret setting with its default filled in, so a profile that spells out a default
+        names the same books; adapters narrow it to what truly names the books."""
+        parts = (f"{f.name}={values.get(f.name, f.default)}" for f in cls.settings if not f.secret)
+        return ",".join(parts)
+
     async def __aenter__(self) -> AccountingPackage:
         await self.connect()
         return self

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import logging
 
 from mobius_tui.accounting.base import AccountingPackage
+
+log = logging.getLogger(__name__)
 
 # name → "module:Class"; a package whose module is missing is simply not offered.
 _PACKAGES: dict[str, str] = {
@@ -33,6 +36,8 @@ def available() -> dict[str, type[AccountingPackage]]:
     for name in _PACKAGES:
         try:
             out[name] = package_class(name)
-        except ImportError:
+        except (ImportError, AttributeError) as exc:
+            # A package whose driver module is missing (pyodbc without unixODBC, say) is not offered.
+            log.info("accounting package %s is not available: %s", name, exc)
             continue
     return out

@@ -556,6 +556,7 @@ class _Converter:
             payable_account=payable,
             lines=lines,
             taxes=purchase_taxes(tax_lines),
+            tax_code=first(p.taxCode.name if p.taxCode else None, p.purchaseHeaderTaxGroup),
             vendor_invoice_number=vendor_invoice,
             po_number=po,
             terms=first(p.billingTermsXref, p.billingTerms.name if p.billingTerms else None),

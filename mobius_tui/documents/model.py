@@ -217,6 +217,7 @@ class PurchaseDocument(Document):
     payable_account: str = ""
     lines: list[Line] = field(default_factory=list)
     taxes: list[TaxLevelAmount] = field(default_factory=list)
+    tax_code: str = ""  # Manage tax code of the purchase order (→ package tax group)
     vendor_invoice_number: str = ""
     po_number: str = ""
     terms: str = ""

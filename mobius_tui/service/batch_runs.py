@@ -210,7 +210,8 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
         summary = f"Dry run of batch {identifier}: {len(checked.to_post)} documents would be posted, " \
                   f"{len(checked.duplicates)} skipped as already in the package; nothing was written."
         return pipeline.refused_report(run_id, action, log, summary, batch=identifier, groups=checked.groups,
-                                       plan=checked.plan, outcome=Outcome.SUCCESS)
+                                       plan=checked.plan, outcome=Outcome.SUCCESS,
+                                       results=pipeline.duplicate_results(checked))
     flags = {"invoices": bool(batch.exportInvoicesFlag), "expenses": bool(batch.exportExpensesFlag),
              "inventory": bool(batch.exportProductsFlag)}
     _start_journal(ctx, run_id, "rerun", checked, identifier, flags, log)

@@ -45,10 +45,9 @@ class LockHeld(RuntimeError):
         )
 
 
-def target_key(site: str, company: str, package: str, package_values: dict) -> str:
-    """A readable key of the books a run writes to."""
-    values = ",".join(f"{k}={package_values[k]}" for k in sorted(package_values))
-    return f"{site.lower()}/{company.lower()} → {package}[{values}]"
+def target_key(site: str, company: str, package: str, books: str) -> str:
+    """A readable key of the books a run writes to; ``books`` is the package's ``books_identity``."""
+    return f"{site.lower()}/{company.lower()} → {package}[{books}]"
 
 
 def current_user() -> str:

@@ -126,6 +126,16 @@ async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force:
             log(ev.LogLine(f"{doc.origin.label()} is already in the package as {found[doc.key]}; skipped", ev.Level.WARNING))
 
 
+def duplicate_results(checked: Checked) -> list[DocumentResult]:
+    """The documents the duplicate guard found in the package, for a dry run's report."""
+    posting = {d.key for d in checked.to_post}
+    return [
+        DocumentResult(doc.key, doc.origin.label(), DocumentState.DUPLICATE, doc.total, checked.duplicates[doc.key])
+        for doc in checked.plan.documents
+        if doc.key in checked.duplicates and doc.key not in posting
+    ]
+
+
 def journal_documents(checked: Checked) -> list[JournalDocument]:
     out = []
     posting = {d.key for d in checked.to_post}
@@ -294,9 +304,9 @@ def report_of(
 
 def refused_report(
     run_id: str, action: str, log: RunLog, summary: str, *, batch: str = "", groups: list[ProblemGroup] | None = None,
-    plan: Plan | None = None, outcome: Outcome = Outcome.FAILED,
+    plan: Plan | None = None, outcome: Outcome = Outcome.FAILED, results: list[DocumentResult] | None = None,
 ) -> RunReport:
-    """A run that stopped before writing anything (check failed, bad batch number, nothing to do)."""
+    """A run that stopped before writing anything (check failed, bad batch number, dry run, nothing to do)."""
     documents = len(plan.documents) if plan else 0
     total = sum((d.total for d in plan.documents), ZERO) if plan else ZERO
     counts, totals = {"documents": documents, "posted": 0}, {"documents": total, "posted": ZERO}
@@ -304,6 +314,6 @@ def refused_report(
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
         counts=counts, totals=totals, problems=groups or [], plan=PlanSummary.of(plan) if plan else None,
-        log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
+        results=results or [], log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
     )
 

@@ -107,7 +107,8 @@ class Session:
         except BaseException:
             await manage.aclose()
             raise
-        target = target_key(profile.site, profile.company_id, profile.package, profile.package_values)
+        target = target_key(profile.site, profile.company_id, profile.package,
+                            package_cls.books_identity(profile.package_values))
         redact = secrets.values_for_redaction()
         return cls(Context(profile=profile, manage=manage, adapter=adapter, target=target, redact=redact))
 

@@ -84,6 +84,12 @@ class Sage300(AccountingPackage):
         payments=True,
     )
 
+    @classmethod
+    def books_identity(cls, values: Mapping[str, Any]) -> str:
+        # The same company reached through the same Web API, whoever logs in and however fast.
+        base = str(values.get("base_url", "")).rstrip("/").lower()
+        return f"base_url={base},company={str(values.get('company', '')).upper()}"
+
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
         self.client: WebApiClient | None = None
