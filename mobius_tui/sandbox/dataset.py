@@ -607,12 +607,13 @@ def _tax_codes() -> list[TaxCode]:
         TaxCode(5, "EXEMPT", "Tax exempt", "Canada",
                 (TaxLevel(1, "Exempt", Decimal("0"), "EXEMPT", "NONE", "2200-00", "1250-00"),), exempt=True),
         TaxCode(6, "TX", "Texas sales tax 8.25%", "United States",
-                (TaxLevel(1, "Sales tax", Decimal("0.0825"), "TX-STATE", "TX-COMPTROLLER", "2220-00", "5200-10"),)),
+                (TaxLevel(1, "Sales tax", Decimal("0.0825"), "TX-STATE", "TX-COMPT", "2220-00", "5200-10"),)),
     ]
 
 
-_TERMS = [BillingTerm(1, "Net 30", 30, "NET30"), BillingTerm(2, "Net 15", 15, "NET15"),
-          BillingTerm(3, "Due on receipt", 0, "COD"), BillingTerm(4, "2% 10, Net 30", 30, "2/10N30")]
+# Terms xrefs are short numeric codes: Dynamics SL terms ids are at most 2 characters.
+_TERMS = [BillingTerm(1, "Net 30", 30, "30"), BillingTerm(2, "Net 15", 15, "15"),
+          BillingTerm(3, "Due on receipt", 0, "01"), BillingTerm(4, "2% 10, Net 30", 30, "10")]
 
 _PRODUCT_TYPES = [ProductType(1, "Hardware", "InventoryPart", "Inventory Part"),
                   ProductType(2, "Software Licence", "NonInventoryPart", "Non-Inventory Part"),

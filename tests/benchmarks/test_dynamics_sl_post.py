@@ -23,11 +23,7 @@ INVOICES = 10_000
 @pytest.fixture(scope="module")
 def company():
     with PostgresServer() as pg:
-        made = create_sandbox_company("postgres", server=pg)
-        with made.session() as s:
-            s.insert("Terms", {"TermsId": "30", "Descr": "Net 30", "DueType": "D", "DueIntrv": 30, "TermsType": "S"})
-            s.commit()
-        yield made
+        yield create_sandbox_company("postgres", server=pg)
 
 
 def _invoices() -> list:

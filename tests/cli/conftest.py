@@ -1,3 +1,4 @@
-"""The CLI tests reuse the service tests' ledger package and harness, and their own-folders fixture."""
+"""The CLI tests reuse the service tests' harness: own folders and a sandbox SL company."""
 
-from tests.service.harness import app_dirs  # noqa: F401 - an autouse fixture
+from tests.dynamics_sl.fixtures import pg_server, sl_templates  # noqa: F401 - fixtures
+from tests.service.harness import app_dirs, new_env  # noqa: F401 - fixtures

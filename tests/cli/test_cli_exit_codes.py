@@ -1,4 +1,5 @@
-"""Every exit code of the command line, produced for real (sandbox over HTTP + ledger package)."""
+"""Every exit code of the command line, produced for real (Manage sandbox over HTTP + a sandbox
+Dynamics SL company over ODBC)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ import json
 
 import pytest
 
-from tests.service import ledger_package  # noqa: F401 - registers the test package
-from tests.service.harness import make_env
 from mobius_tui import cli
+from mobius_tui.accounting.dynamics_sl import DynamicsSL
 from mobius_tui.service.lock import RunLock, target_key
 
 
 @pytest.fixture
-def env(manage_sandbox, tmp_path, monkeypatch):
-    env = make_env(manage_sandbox, tmp_path)
+def env(manage_sandbox, new_env, monkeypatch):
+    env = new_env(manage_sandbox)
     for name, value in env.env_vars().items():
         monkeypatch.setenv(name, value)
     return env
@@ -47,20 +47,29 @@ def test_exit_0_suggested_batch_number_and_human_output(env, manage_sandbox):
 
 
 def test_exit_2_partial(env, manage_sandbox):
-    env.ledger().reject(manage_sandbox.store.unposted_invoices()[0].number)
+    env.refuse([manage_sandbox.store.unposted_invoices()[0].number], "period closed")
     code, out, _ = run(*EXPORT, "--batch-number", "CLI-I")
     assert code == cli.EXIT_PARTIAL and out.startswith("PARTIAL:") and "failed: invoice" in out
 
 
 def test_exit_3_check_failed_and_dry_run(env, manage_sandbox):
-    env.ledger().remove_account("4100-10")
+    with env.sl() as sl:  # the chart loses an account the invoices use
+        sl.execute("DELETE FROM vs_AcctSub WHERE Acct = '4100'")
+        sl.execute("DELETE FROM Account WHERE Acct = '4100'")
+        sl.commit()
     code, out, _ = run(*EXPORT, "--batch-number", "CLI-I")
-    assert code == cli.EXIT_FAILED and "GL account 4100-10 missing in the package" in out
+    assert code == cli.EXIT_FAILED and "GL account 4100 not in Dynamics SL" in out
     code, out, _ = run("check", "--profile", "demo", "--json")
     assert code == cli.EXIT_FAILED and json.loads(out.splitlines()[-1])["outcome"] == "failed"
-    env.ledger().add_accounts(["4100-10"])
+    assert env.ar_documents() == [] and manage_sandbox.store.batch_by_identifier("CLI-I") is None
     code, out, _ = run(*EXPORT, "--dry-run")
-    assert code == 0 and "plan:" in out and env.ledger().keys() == []
+    assert code == cli.EXIT_FAILED and "plan:" in out and env.ar_documents() == []
+
+
+def test_exit_0_dry_run(env, manage_sandbox):
+    code, out, _ = run(*EXPORT, "--dry-run")
+    assert code == 0 and "plan:" in out and env.ar_documents() == []
+    assert env.count("SELECT COUNT(*) FROM Batch") == 0
 
 
 def test_exit_4_configuration_and_authentication(env, monkeypatch):
@@ -69,11 +78,20 @@ def test_exit_4_configuration_and_authentication(env, monkeypatch):
     monkeypatch.setenv("MOBIUS_PRIVATE_KEY", "WrongKey")
     code, _, err = run(*EXPORT, "--json")
     assert code == cli.EXIT_CONFIG and "rejected the credentials" in err + _
-    monkeypatch.delenv("MOBIUS_LEDGER_PASSWORD")
-    code, out, _ = run(*EXPORT, "--json")
-    assert code == cli.EXIT_CONFIG and "MOBIUS_LEDGER_PASSWORD" in json.loads(out)["message"]
+    monkeypatch.setenv("MOBIUS_PRIVATE_KEY", env.secrets["private_key"])
+    code, _, err = run("profiles", "add", "nosl", "--site", env.profile.site, "--company-id",
+                       env.profile.company_id, "--client-id", env.profile.client_id, "--public-key",
+                       env.profile.public_key, "--package", DynamicsSL.name,
+                       *[f"--pkg-{k.replace('_', '-')}={v}" for k, v in env.profile.package_values.items()
+                         if k != "sl_user"], "--pkg-sl-user=NOBODY")
+    assert code == 0, err
+    code, out, _ = run("export", "--profile", "nosl", "--invoices", "--yes", "--json")
+    assert code == cli.EXIT_CONFIG and "SL user 'NOBODY' not found" in json.loads(out)["message"]
     code, _, err = run("rerun", "NO-SUCH-BATCH", "--profile", "demo", "--yes")
     assert code == cli.EXIT_CONFIG
+    monkeypatch.delenv("MOBIUS_PRIVATE_KEY")
+    code, out, _ = run(*EXPORT, "--json")
+    assert code == cli.EXIT_CONFIG and "MOBIUS_PRIVATE_KEY" in json.loads(out)["message"]
 
 
 def test_exit_4_confirmation_needed_without_a_terminal(env, monkeypatch):
@@ -84,13 +102,15 @@ def test_exit_4_confirmation_needed_without_a_terminal(env, monkeypatch):
 
 def test_exit_5_lock_held(env):
     p = env.profile
-    with RunLock(target_key(p.site, p.company_id, p.package, p.package_values), "export"):
+    with RunLock(target_key(p.site, p.company_id, p.package, DynamicsSL.books_identity(p.package_values)), "export"):
         code, _, err = run(*EXPORT, "--batch-number", "CLI-I")
     assert code == cli.EXIT_LOCKED and "Another run is already working" in err
 
 
 def test_exit_1_unexpected(env):
-    env.ledger_path.write_bytes(b"this is not a database, the file was overwritten" * 100)
+    with env.sl() as sl:  # a damaged company database: a table the reference data comes from is gone
+        sl.execute("DROP TABLE Customer")
+        sl.commit()
     code, _, err = run(*EXPORT, "--batch-number", "CLI-I")
     assert code == cli.EXIT_UNEXPECTED and "unexpected" in err
 
@@ -99,12 +119,14 @@ def test_profiles_where_and_batches(env, manage_sandbox, app_dirs):
     code, out, _ = run("profiles", "list")
     assert code == 0 and out.strip() == "demo"
     code, out, _ = run("profiles", "add", "second", "--site", "https://manage.example.com", "--company-id", "co",
-                       "--client-id", "cid", "--public-key", "pub", "--package", ledger_package.NAME,
-                       "--pkg-ledger-path", "/tmp/l.sqlite", "--pkg-ledger-book", "north")
+                       "--client-id", "cid", "--public-key", "pub", "--package", DynamicsSL.name,
+                       "--pkg-server", "SQLHOST\\SL", "--pkg-system-database", "SLSystem", "--pkg-company-id", "0060",
+                       "--pkg-sl-user", "SYSADMIN", "--pkg-sql-login", "mobius")
     assert code == 0
     code, out, _ = run("profiles", "show", "second", "--json")
     shown = json.loads(out)["profile"]
-    assert shown["package_values"] == {"ledger_path": "/tmp/l.sqlite", "ledger_book": "north"}
+    assert shown["package_values"] == {"server": "SQLHOST\\SL", "system_database": "SLSystem", "company_id": "0060",
+                                       "sl_user": "SYSADMIN", "sql_login": "mobius"}
     code, out, _ = run("profiles", "delete", "second", "--yes")
     assert code == 0 and run("profiles", "list")[1].strip() == "demo"
     code, out, _ = run("where", "--json")
@@ -116,10 +138,11 @@ def test_profiles_where_and_batches(env, manage_sandbox, app_dirs):
 
 
 def test_package_flags_come_from_the_package_settings(env):
-    parser = cli.build_parser(ledger_package.NAME)
+    parser = cli.build_parser(DynamicsSL.name)
     help_text = parser._subparsers._group_actions[0].choices["export"].format_help()
-    assert "--pkg-ledger-path" in help_text and "--pkg-ledger-book" in help_text
-    assert "--pkg-ledger-password" not in help_text and "MOBIUS_LEDGER_PASSWORD" in help_text
+    assert "--pkg-server" in help_text and "--pkg-system-database" in help_text and "--pkg-driver" in help_text
+    assert "--pkg-sql-password" not in help_text and "--pkg-sl-password" not in help_text
+    assert "MOBIUS_SQL_PASSWORD" in help_text and "MOBIUS_SL_PASSWORD" in help_text
 
 
 def test_sync_payments_exit_codes(env, manage_sandbox):

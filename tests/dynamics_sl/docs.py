@@ -38,8 +38,8 @@ M365 = ItemRef("M365-BP", ItemType.NON_INVENTORY_PART, "Microsoft 365", cost_acc
 _ids = iter(range(900000, 999999))
 
 
-def origin(kind: RecordKind, number: str, n: int = 2) -> Origin:
-    return Origin(kind, number, number, tuple(next(_ids) for _ in range(n)))
+def origin(kind: RecordKind, number: str, n: int = 2, record_id: str = "") -> Origin:
+    return Origin(kind, record_id or number, number, tuple(next(_ids) for _ in range(n)))
 
 
 def hst(base: D) -> TaxLevelAmount:
@@ -77,7 +77,7 @@ def receipt(number: str = "PO30001", vendor: str = VENDOR, vendor_invoice: str =
 
 
 def expense_bill(number: str = "700101", vendor: str = MEMBER_VENDOR, amount: D = D("212.40")) -> PurchaseDocument:
-    return PurchaseDocument(DocumentKind.AP_BILL, origin(RecordKind.EXPENSE, number), number, DAY,
+    return PurchaseDocument(DocumentKind.AP_BILL, origin(RecordKind.EXPENSE, number, record_id="700101"), number, DAY,
                             description="Hotel — client visit", vendor=Party(vendor, "Michael Chen"),
                             payable_account="2150-00", lines=[Line("6100-20", amount, "Hotel")], employee=True,
                             document_total=amount)

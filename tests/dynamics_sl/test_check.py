@@ -192,6 +192,15 @@ def test_transfer_sites(ref):
     assert "Site 7 not in Dynamics SL" in one(docs.plan(trf), ref)
 
 
+def test_transfer_accounts_on_both_sides(ref):
+    trf = docs.transfer()
+    trf.lines = [replace(trf.lines[0], offset_account="1310-00")]
+    assert check(docs.plan(trf), ref) == []
+    trf.lines = [replace(trf.lines[0], offset_account="1390-00")]
+    msg = one(docs.plan(trf), ref)
+    assert "GL account 1390 not in Dynamics SL" in msg and "line 1 from inventory: 1390-00" in msg
+
+
 def test_ar_auto_reference_numbering_must_be_off(ref):
     ref.ar_setup["autoref"] = 1
     msg = one(docs.plan(docs.invoice()), ref)
@@ -213,6 +222,12 @@ def test_currency_must_exist_and_have_a_rate(ref):
 def test_invoice_number_must_fit_the_sl_reference_number(ref):
     assert "does not fit an SL reference number (10 characters)" in one(docs.plan(docs.invoice("INV-2025-000001")),
                                                                         ref)
+
+
+def test_vendor_invoice_number_must_fit_and_long_expense_numbers_use_the_expense_id(ref):
+    msg = one(docs.plan(docs.receipt(vendor_invoice="VI-2025-000000001")), ref)
+    assert "Invoice number 'VI-2025-000000001' does not fit SL's vendor invoice number (15 characters)" in msg
+    assert check(docs.plan(docs.expense_bill("EXP-mchen-20250630")), ref) == []
 
 
 def test_unbalanced_document(ref):

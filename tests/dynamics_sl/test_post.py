@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal as D
 
@@ -79,6 +80,16 @@ async def test_receipts_and_expense_bills_are_vouchers_in_separate_batches(sl, c
             assert _money(batch["crtot"]) == _money(batch["ctrltot"]) == total
         assert s.scalar("SELECT LastRefNbr FROM APSetup WHERE SetupId = 'AP'") == "000002"
 
+async def test_expense_report_number_too_long_for_sl_becomes_the_expense_id(sl, company):
+    bill = docs.expense_bill("EXP-mchen-20250630")
+    [result] = await _post(sl, docs.plan(bill))
+    assert result.posted, result
+    with company.session() as s:
+        row = s.one("SELECT InvcNbr, DocDesc FROM APDoc")
+    assert row["invcnbr"] == f"E{bill.origin.record_id}" and row["docdesc"].startswith("EXP-mchen-20250630")
+    assert (await sl.existing([bill])).found[bill.key] == result.reference
+
+
 async def test_expense_journal_entries_are_one_gl_batch_each(sl, company):
     results = await _post(sl, docs.plan(docs.journal("700201"), docs.journal("700202", D("12.00"))))
     assert all(r.posted for r in results)
@@ -108,6 +119,30 @@ async def test_adjustment_and_transfer_are_in_batches(sl, company):
         # Stock taken out by unreleased lines counts as allocated at the source site.
         site = s.one("SELECT QtyAllocIN, QtyAvail FROM ItemSite WHERE InvtID = 'LAPTOP-14' AND SiteID = '1'")
         assert (D(str(site["qtyallocin"])), D(str(site["qtyavail"]))) == (D("6.0"), D("94.0"))
+
+async def test_transfer_credits_the_source_warehouse_account_when_it_differs(sl, company):
+    trf = docs.transfer("TRF-8002")
+    trf.lines = [replace(trf.lines[0], offset_account="1310-00")]
+    assert sum(p.amount for p in trf.postings()) == 0
+    results = await _post(sl, docs.plan(trf))
+    assert results[0].posted, results
+    with company.session() as s:
+        line = s.one("SELECT * FROM INTran WHERE TranType = 'TR'")
+        # The source side leaves the account Manage credited, not the item's (destination) account.
+        assert (line["invtacct"], line["invtsub"], int(line["invtmult"])) == ("1310", "00", -1)
+        assert (line["acct"], line["tositeid"], _money(line["tranamt"])) == ("1300", "2", D("4850.00"))
+
+
+async def test_adjustment_lines_without_a_warehouse_use_the_item_default_site(sl, company):
+    adj = docs.adjustment("ADJ-5002")
+    adj.lines = [replace(ln, item=replace(ln.item, location_xref="")) for ln in adj.lines]
+    results = await _post(sl, docs.plan(adj))
+    assert results[0].posted, results
+    with company.session() as s:
+        sites = {r["invtid"]: r["siteid"] for r in s.rows("SELECT InvtID, SiteID FROM INTran WHERE TranType = 'AJ'")}
+        defaults = {r["invtid"]: r["dfltsite"] for r in s.rows("SELECT InvtID, DfltSite FROM Inventory")}
+    assert sites == {code: defaults[code] for code in sites} and set(sites) == {"LAPTOP-14", "MON-27"}
+
 
 async def test_foreign_currency_invoice_converts_at_the_sl_rate(sl, company):
     inv = docs.invoice("INV20009", "C00106", currency="USD", taxes=[], receivable="1210-00")

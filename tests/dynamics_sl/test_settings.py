@@ -86,3 +86,13 @@ async def test_missing_odbc_driver_names_the_package(monkeypatch, company):
     monkeypatch.setattr(pyodbc, "drivers", lambda: [])
     with pytest.raises(PackageError, match="Install the (libsqliteodbc|odbc-postgresql) package"):
         await DynamicsSL(company.settings).connect()
+
+
+def test_books_identity_names_the_company_database_not_the_login():
+    values = {"driver": "mssql18", "server": "SQLHOST\\SL", "system_database": "SLSystem", "company_id": "0060",
+              "sl_user": "ANN", "sql_login": "ann"}
+    same = {**values, "driver": "freetds", "server": "sqlhost\\sl", "company_id": "0060 ", "sl_user": "BOB",
+            "sql_login": "bob", "sql_password": "x"}
+    assert DynamicsSL.books_identity(values) == DynamicsSL.books_identity(same)
+    assert DynamicsSL.books_identity(values) != DynamicsSL.books_identity({**values, "company_id": "0070"})
+    assert "password" not in DynamicsSL.books_identity(same)

@@ -1,3 +1,4 @@
-"""Every service test gets its own config and data folders (see ``harness.app_dirs``)."""
+"""Every service test gets its own config and data folders, and sandbox SL companies to post to."""
 
-from tests.service.harness import app_dirs  # noqa: F401 - an autouse fixture
+from tests.dynamics_sl.fixtures import pg_server, sl_templates  # noqa: F401 - fixtures
+from tests.service.harness import app_dirs, new_env  # noqa: F401 - fixtures

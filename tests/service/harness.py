@@ -1,8 +1,7 @@
-"""Build a profile, secrets and a ledger around a running Manage sandbox, for the end-to-end tests."""
+"""A profile, secrets and a sandbox Dynamics SL company around a running Manage sandbox, for the
+end-to-end tests. The SL company is seeded from the same dataset as the Manage sandbox."""
 
 from __future__ import annotations
-
-import pytest
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,14 +9,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from tests.service import ledger_package
-from tests.service.ledger_package import Ledger
+import pytest
+
+from mobius_tui.accounting.dynamics_sl import DynamicsSL
+from mobius_tui.accounting.dynamics_sl.sql import Session as SLSession
+from mobius_tui.sandbox.dynamics_sl import SandboxCompany, allow_documents, refuse_documents
 from mobius_tui.service.events import Event
 from mobius_tui.service.profiles import Profile, save_profile
 from mobius_tui.service.secrets import Secrets
 from mobius_tui.service.session import Session
+from tests.dynamics_sl.fixtures import Templates, fresh_company
 
-LEDGER_PASSWORD = "Ledger-Pw-9f27c1e0"
+SL_PASSWORD = "Sl-Pw-9f27c1e0"
+SQL_PASSWORD = "Sql-Pw-4c81d2aa"  # PostgreSQL sandbox: trust authentication takes any password
+_SECRET_FIELDS = {f.name for f in DynamicsSL.settings if f.secret}
 
 
 @pytest.fixture(autouse=True)
@@ -33,14 +38,11 @@ def app_dirs(tmp_path, monkeypatch):
 
 @dataclass
 class Env:
-    sandbox: object  # tests/conftest.py ManageSandbox
+    sandbox: object  # tests/conftest.py ManageSandbox (or sandbox_of's namespace)
     profile: Profile
     secrets: Secrets
-    ledger_path: Path
+    company: SandboxCompany
     events: list[Event] = field(default_factory=list)
-
-    def ledger(self) -> Ledger:
-        return Ledger(self.ledger_path)
 
     async def session(self) -> Session:
         return await Session.open(self.profile, self.secrets)
@@ -53,39 +55,87 @@ class Env:
 
     def env_vars(self) -> dict[str, str]:
         """What a headless run needs in its environment (secrets the way a cron job gives them)."""
-        return {"MOBIUS_PRIVATE_KEY": self.secrets["private_key"], "MOBIUS_LEDGER_PASSWORD": LEDGER_PASSWORD}
+        fields = {f.name: f.env_var for f in DynamicsSL.settings if f.secret}
+        return {"MOBIUS_PRIVATE_KEY": self.secrets["private_key"],
+                **{fields[name]: value for name, value in self.secrets.items() if name in fields}}
+
+    @contextmanager
+    def sl(self) -> Iterator[SLSession]:
+        """A session on the SL company database, to arrange and inspect."""
+        with self.company.session() as s:
+            yield s
+
+    def ar_documents(self) -> list[str]:
+        """Reference numbers of the invoices and credit memos in SL, one per row (duplicates would show)."""
+        with self.sl() as s:
+            return sorted(r["refnbr"] for r in s.rows(
+                "SELECT RefNbr FROM ARDoc WHERE DocType IN ('IN', 'CM', 'DM') ORDER BY RefNbr"))
+
+    def count(self, sql: str, *params: object) -> int:
+        with self.sl() as s:
+            return int(s.scalar(sql, *params) or 0)
+
+    def refuse(self, numbers: list[str], reason: str) -> None:
+        """SL's database refuses to store these invoices (a trigger), so their posts fail for real."""
+        with self.sl() as s:
+            refuse_documents(s, numbers, reason)
+
+    def allow(self) -> None:
+        with self.sl() as s:
+            allow_documents(s)
 
 
-def make_env(sandbox, tmp_path: Path, *, missing_accounts: tuple[str, ...] = ()) -> Env:
-    ledger_path = tmp_path / "ledger.sqlite"
-    ledger = Ledger(ledger_path)
-    ledger.set_password(LEDGER_PASSWORD)
-    ledger.add_accounts([a.number for a in sandbox.store.dataset.accounts if a.number not in missing_accounts])
-    ledger.close()
+def make_env(sandbox, tmp_path: Path, templates: Templates, *, engine: str = "sqlite",
+             include_missing: bool = True) -> Env:
+    """An SL company copied from the template seeded with the Manage sandbox's dataset.
+
+    ``include_missing=True`` (the default) seeds the mappings the dataset leaves out on purpose, so
+    every record posts; False keeps the deliberate gaps for the check tests.
+    """
+    company = fresh_company(templates, engine, tmp_path / "sl", sandbox.store.dataset, include_missing)
     c = sandbox.credentials
+    values = {k: v for k, v in company.settings.items() if k not in _SECRET_FIELDS}
     profile = Profile(
         name="demo", site=sandbox.url, company_id=c.company_id, client_id=c.client_id, public_key=c.public_key,
-        package=ledger_package.NAME, package_values={"ledger_path": str(ledger_path)}, initials="JD",
+        package=DynamicsSL.name, package_values=values, initials="JD",
     )
-    save_profile(profile, ledger_package.LedgerPackage)
-    secrets = Secrets({"private_key": c.private_key, "ledger_password": LEDGER_PASSWORD})
-    return Env(sandbox, profile, secrets, ledger_path)
+    save_profile(profile, DynamicsSL)
+    secrets = Secrets({"private_key": c.private_key, "sl_password": SL_PASSWORD,
+                       "sql_password": SQL_PASSWORD if engine == "postgres" else ""})
+    return Env(sandbox, profile, secrets, company)
+
+
+@pytest.fixture
+def new_env(tmp_path, sl_templates):
+    """``new_env(sandbox, engine="sqlite", include_missing=True)`` → :class:`Env`; PostgreSQL
+    companies are dropped after the test."""
+    made: list[Env] = []
+
+    def make(sandbox, engine: str = "sqlite", include_missing: bool = True, directory: Path | None = None) -> Env:
+        env = make_env(sandbox, directory or tmp_path, sl_templates, engine=engine, include_missing=include_missing)
+        made.append(env)
+        return env
+
+    yield make
+    for env in made:
+        if env.company.kind == "postgres":
+            env.company.drop()
 
 
 SERVICE_TESTS = Path(__file__).resolve().parent
 ROOT = SERVICE_TESTS.parents[1]
-_CLI = "import sys, tests.service.ledger_package; from mobius_tui.cli import main; sys.exit(main(sys.argv[1:]))"
+_CLI = "import sys; from mobius_tui.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def run_cli(env: Env, args: list[str], extra_env: dict[str, str] | None = None, stdin: str | None = None):
-    """The real command line in a child process, with the ledger package importable and the
-    secrets in the environment (the way a cron job runs it)."""
+    """The real command line in a child process, with the secrets in the environment (the way a
+    cron job runs it)."""
     import os
     import subprocess
     import sys
 
     environ = {**os.environ, **env.env_vars(), **(extra_env or {})}
-    environ["PYTHONPATH"] = os.pathsep.join([str(SERVICE_TESTS), str(ROOT), environ.get("PYTHONPATH", "")])
+    environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), environ.get("PYTHONPATH", "")])
     return subprocess.run([sys.executable, "-c", _CLI, *args], env=environ, capture_output=True, text=True,
                           input=stdin, timeout=120)
 

@@ -1,4 +1,5 @@
-"""A small real accounting package for the service tests: a ledger in an SQLite file.
+"""A small real accounting package in an SQLite file, used by the TUI tests (tests/tui imports it).
+The service and CLI end-to-end tests post to a sandbox Dynamics SL company instead.
 
 It keeps a chart of accounts, the documents it was given (with their postings) and invoice
 payments, survives across processes (the kill-and-finish tests post from a subprocess and check

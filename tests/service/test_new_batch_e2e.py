@@ -1,5 +1,5 @@
-"""New batch, dry run, check failure and batch-number rules over the Manage sandbox (real HTTP)
-and the ledger package."""
+"""New batch, dry run, check failure and batch-number rules over the Manage sandbox (real HTTP) and a
+sandbox Dynamics SL company (real ODBC), both holding the same dataset."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from tests.service.harness import make_env
 from mobius_tui.service import events as ev
 from mobius_tui.service import paths
 from mobius_tui.service.events import Outcome
@@ -26,78 +25,94 @@ def batch_ids(sandbox) -> set[str]:
     return {b.batchIdentifier for b in sandbox.store.batches()}
 
 
-async def test_success_posts_everything_and_records_exactly_their_entries(manage_sandbox, tmp_path):
-    env = make_env(manage_sandbox, tmp_path)
+def posted_entry_ids(report) -> set[int]:
+    with Journal() as journal:
+        return {i for d in journal.documents(report.run_id) if d.state == DocumentState.POSTED for i in d.gl_entry_ids}
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+async def test_success_posts_everything_and_records_exactly_their_entries(manage_sandbox, new_env, engine):
+    env = new_env(manage_sandbox, engine)
     before = manage_sandbox.store.unposted_counts()
     async with await env.session() as session:
         report = await session.run_export(invoices_only(), env.emit)
     assert report.outcome == Outcome.SUCCESS, report.summary
     assert report.counts["posted"] == report.counts["documents"] == before["invoices"] > 0
-    ledger = env.ledger()
-    assert sorted(ledger.keys()) == sorted(r.key for r in report.posted)
-    assert any(amount != 0 for amount in ledger.net_by_account().values())  # real postings landed
-    assert sum(ledger.net_by_account().values()) == 0  # and balance
+    assert env.ar_documents() == sorted(r.key.split(":", 1)[1] for r in report.posted)
+    with env.sl() as s:
+        # AR batches (one per currency and period), unreleased and balanced: each totals its documents
+        batches = s.rows("SELECT * FROM Batch WHERE Module = 'AR'")
+        assert batches and {(b["status"], int(b["rlsed"])) for b in batches} == {("B", 0)}
+        for batch in batches:
+            documents = s.scalar("SELECT SUM(CuryOrigDocAmt) FROM ARDoc WHERE BatNbr = ?", batch["batnbr"])
+            assert round(batch["curycrtot"], 2) == round(documents, 2)
+        # the customer Manage has and SL had not was created
+        assert s.scalar("SELECT COUNT(*) FROM Customer") >= len(manage_sandbox.store.dataset.accounting_seed(True).customers)
     batch = manage_sandbox.store.batch_by_identifier("20250101JD-I")
     assert report.manage_batch_id == batch.id
     with Journal() as journal:
-        posted_ids = {i for d in journal.documents(report.run_id) if d.state == DocumentState.POSTED for i in d.gl_entry_ids}
         assert journal.run(report.run_id).outcome == "success" and journal.unfinished() == []
-    assert manage_sandbox.store.batched_entry_ids(batch.id) == posted_ids
+    assert manage_sandbox.store.batched_entry_ids(batch.id) == posted_entry_ids(report)
     assert manage_sandbox.store.unposted_counts()["invoices"] == 0
     kinds = [e.type for e in env.events]
     assert kinds[0] == "started" and kinds[-1] == "finished" and "batch_recorded" in kinds
     assert kinds.count("document_posted") == report.counts["posted"]
-    assert report.totals["posted"] == sum(total for _, _, total in ledger.documents()) > 0
+    assert all("AR batch" in r.reference for r in report.posted)
     assert report.log_path.exists() and "posted invoice" in report.log_path.read_text()
 
 
-async def test_partial_batch_holds_exactly_what_posted(manage_sandbox, tmp_path):
-    env = make_env(manage_sandbox, tmp_path)
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+async def test_partial_batch_holds_exactly_what_posted(manage_sandbox, new_env, engine, tmp_path):
+    env = new_env(manage_sandbox, engine)
     refused = [i.number for i in manage_sandbox.store.unposted_invoices()[:2]]
-    ledger = env.ledger()
-    for number in refused:
-        ledger.reject(number, "period closed")
+    env.refuse(refused, "period closed")  # SL's database refuses these two
     async with await env.session() as session:
         report = await session.run_export(invoices_only(), env.emit)
         assert report.outcome == Outcome.PARTIAL
         assert sorted(r.label for r in report.failed) == sorted(f"invoice {n}" for n in refused)
-        assert all(r.error == "period closed" for r in report.failed)
+        assert all("period closed" in r.error for r in report.failed)
+        assert not set(refused) & set(env.ar_documents())
         batch = manage_sandbox.store.batch_by_identifier("20250101JD-I")
-        with Journal() as journal:
-            posted = {i for d in journal.documents(report.run_id) if d.state == DocumentState.POSTED for i in d.gl_entry_ids}
-        assert manage_sandbox.store.batched_entry_ids(batch.id) == posted
+        assert manage_sandbox.store.batched_entry_ids(batch.id) == posted_entry_ids(report)
         left = sorted(i.number for i in manage_sandbox.store.unposted_invoices())
         assert left == sorted(refused)
         assert any(isinstance(e, ev.DocumentFailed) for e in env.events)
         saved = report.save_errors(tmp_path / "errors.txt").read_text()
         assert all(n in saved for n in refused)
+        with env.sl() as s:  # the AR batch total is the documents that did post
+            total = s.scalar("SELECT SUM(CuryOrigDocAmt) FROM ARDoc")
+            assert round(s.scalar("SELECT SUM(CuryCrTot) FROM Batch WHERE Module = 'AR'"), 2) == round(total, 2)
         # fixed in the package, the rest goes in a batch of its own
-        ledger.clear_rejects()
+        env.allow()
         second = await session.run_export(invoices_only("20250101JD-I-1"), env.emit)
     assert second.outcome == Outcome.SUCCESS and second.counts["posted"] == 2
     assert manage_sandbox.store.unposted_counts()["invoices"] == 0
-    assert len(ledger.keys()) == len(set(ledger.keys()))  # nothing posted twice
+    documents = env.ar_documents()
+    assert len(documents) == len(set(documents)) and set(refused) <= set(documents)  # nothing posted twice
 
 
-async def test_check_failure_writes_nothing_on_either_side(manage_sandbox, tmp_path):
-    env = make_env(manage_sandbox, tmp_path, missing_accounts=("4100-10",))
+async def test_check_failure_writes_nothing_on_either_side(manage_sandbox, new_env):
+    env = new_env(manage_sandbox, include_missing=False)  # the dataset's deliberate gaps
+    (item_gap,) = [g for g in manage_sandbox.store.dataset.missing_mappings if g.kind == "item"]
     batches = batch_ids(manage_sandbox)
     async with await env.session() as session:
         report = await session.run_export(invoices_only(), env.emit)
     assert report.outcome == Outcome.FAILED
     (group,) = report.blocking_problems
-    uses = sum(1 for d in report.plan.documents if any(line.account == "4100-10" for line in d.lines))
-    assert group.headline() == f"GL account 4100-10 missing in the package — {uses} invoices"
-    assert group.fix.startswith("Add account 4100-10")
-    assert env.ledger().keys() == []
+    uses = len(item_gap.documents)
+    assert group.headline().startswith(f"Item {item_gap.key} not in Dynamics SL — {uses} ")
+    assert "Inventory Items screen" in group.fix
+    assert sorted(o.number for o in group.origins) == sorted(item_gap.documents)
+    assert env.ar_documents() == [] and env.count("SELECT COUNT(*) FROM Batch") == 0
+    assert env.count("SELECT COUNT(*) FROM Customer WHERE CustId = ?", "C00107") == 0  # not even the new customer
     assert batch_ids(manage_sandbox) == batches
     assert Journal().recent() == []
     failed = [e for e in env.events if isinstance(e, ev.CheckFailed)]
     assert failed and failed[0].problems[0]["count"] == uses
 
 
-async def test_dry_run_writes_nothing_anywhere_and_returns_the_plan(manage_sandbox, tmp_path, app_dirs):
-    env = make_env(manage_sandbox, tmp_path)
+async def test_dry_run_writes_nothing_anywhere_and_returns_the_plan(manage_sandbox, new_env, tmp_path, app_dirs):
+    env = new_env(manage_sandbox)
     batches = batch_ids(manage_sandbox)
     unposted = manage_sandbox.store.unposted_counts()
     options = ExportOptions(thru_date=TODAY, invoices=True, batch_number="")
@@ -109,15 +124,17 @@ async def test_dry_run_writes_nothing_anywhere_and_returns_the_plan(manage_sandb
     assert plan.accounts and plan.taxes and plan.totals
     assert sum(plan.accounts.values()) == 0  # every document balances, so the whole plan does
     assert all(d.lines and d.gl_entry_ids for d in plan.documents)
-    assert env.ledger().keys() == [] and batch_ids(manage_sandbox) == batches
+    assert env.ar_documents() == [] and env.count("SELECT COUNT(*) FROM Batch") == 0
+    assert env.count("SELECT COUNT(*) FROM Customer WHERE CustId = ?", "C09999") == 0
+    assert batch_ids(manage_sandbox) == batches
     assert manage_sandbox.store.unposted_counts() == unposted
     assert not app_dirs[1].exists()  # no journal, no log, no lock
     assert report.log_lines  # the log is still there to save on request
     assert report.save_full_log(tmp_path / "full.log").read_text().count("\n") == len(report.log_lines)
 
 
-async def test_batch_number_is_checked_before_anything_else(manage_sandbox, tmp_path):
-    env = make_env(manage_sandbox, tmp_path)
+async def test_batch_number_is_checked_before_anything_else(manage_sandbox, new_env):
+    env = new_env(manage_sandbox)
     existing = next(iter(batch_ids(manage_sandbox)))
     async with await env.session() as session:
         used = await session.run_export(invoices_only(existing), env.emit)
@@ -127,11 +144,11 @@ async def test_batch_number_is_checked_before_anything_else(manage_sandbox, tmp_
     assert f"Manage already has a batch {existing}" in used.summary
     assert "required" in empty.summary and "at most 50" in long.summary
     assert not any(e.type == "progress" and e.phase == "export" for e in env.events)
-    assert env.ledger().keys() == []
+    assert env.ar_documents() == []
 
 
-async def test_suggested_batch_number_and_lists(manage_sandbox, tmp_path):
-    env = make_env(manage_sandbox, tmp_path)
+async def test_suggested_batch_number_and_lists(manage_sandbox, new_env):
+    env = new_env(manage_sandbox)
     async with await env.session() as session:
         assert session.suggest_batch_number(invoices_only(), date(2013, 1, 1)) == "20130101JD-I"
         locations = await session.locations()
@@ -146,31 +163,45 @@ async def test_suggested_batch_number_and_lists(manage_sandbox, tmp_path):
     assert [b.batch_identifier for b in recent] == [b.batchIdentifier for b in manage_sandbox.store.batches()][::-1]
 
 
-async def test_mapping_report_checks_everything_and_posts_nothing(manage_sandbox, tmp_path):
-    env = make_env(manage_sandbox, tmp_path, missing_accounts=("6100-10", "4200-10"))
+async def test_mapping_report_finds_exactly_the_deliberate_gaps_and_posts_nothing(manage_sandbox, new_env):
+    env = new_env(manage_sandbox, include_missing=False)
+    gaps = {g.kind: g for g in manage_sandbox.store.dataset.missing_mappings if not g.in_manage}
+    options = ExportOptions(thru_date=TODAY, invoices=True, expenses=True, batch_number="")
     async with await env.session() as session:
-        report = await session.mapping_report(env.emit)
+        report = await session.mapping_report(env.emit, options)
     assert report.outcome == Outcome.FAILED and report.action == "check"
-    causes = {g.cause for g in report.blocking_problems}
-    assert {"GL account 6100-10 missing in the package", "GL account 4200-10 missing in the package"} <= causes
-    assert any("vendor number" in c for c in causes)  # the dataset's member without one
-    assert env.ledger().keys() == [] and not paths.journal_file().exists()
+    account, sub = gaps["account"].key.split("-")
+    blocking = {g.cause for g in report.blocking_problems}
+    member = next(g for g in manage_sandbox.store.dataset.missing_mappings if g.kind == "vendor" and g.in_manage
+                  and "Member" in g.where)
+    assert blocking == {f"GL account {account} not in Dynamics SL", f"Item {gaps['item'].key} not in Dynamics SL",
+                        next(c for c in blocking if "vendor number" in c)}
+    assert member.documents == tuple(o.record_id for g in report.blocking_problems if "vendor number" in g.cause
+                                     for o in g.origins)
+    notices = [g for g in report.problems if not g.blocking]
+    assert any(gaps["customer"].key in str(g.details) or gaps["customer"].key in g.headline() for g in notices)
+    assert env.ar_documents() == [] and not paths.journal_file().exists()
 
 
-async def test_login_errors_are_readable(manage_sandbox, tmp_path):
+async def test_login_errors_are_readable(manage_sandbox, new_env):
     from dataclasses import replace
 
     from mobius_tui.service.errors import LoginError
     from mobius_tui.service.secrets import Secrets
+    from mobius_tui.service.session import Session
 
-    env = make_env(manage_sandbox, tmp_path)
+    env = new_env(manage_sandbox)
+    wrong_user = replace(env.profile, package_values={**env.profile.package_values, "sl_user": "NOBODY"})
     with pytest.raises(LoginError) as info:
-        await type(await env.session()).open(env.profile, Secrets({**env.secrets, "ledger_password": "wrong"}))
-    assert info.value.system == "Test Ledger" and "password" in str(info.value)
+        await Session.open(wrong_user, env.secrets)
+    assert info.value.system == "Microsoft Dynamics SL" and "SL user 'NOBODY' not found" in str(info.value)
+    wrong_company = replace(env.profile, package_values={**env.profile.package_values, "company_id": "OTHER"})
+    with pytest.raises(LoginError, match="Company 'OTHER' not found .* Choose one of: MOBIUS"):
+        await Session.open(wrong_company, env.secrets)
     with pytest.raises(LoginError) as info:
-        await type(await env.session()).open(env.profile, Secrets({**env.secrets, "private_key": "nope"}))
+        await Session.open(env.profile, Secrets({**env.secrets, "private_key": "nope"}))
     assert info.value.system == "Manage" and "nope" not in str(info.value)
-    with pytest.raises(LoginError, match="MOBIUS_LEDGER_PASSWORD"):
-        await type(await env.session()).open(env.profile, Secrets({"private_key": "x"}))
+    with pytest.raises(LoginError, match="MOBIUS_PRIVATE_KEY"):
+        await Session.open(env.profile, Secrets({"sl_password": "x"}))
     with pytest.raises(LoginError, match="Unknown accounting package"):
-        await type(await env.session()).open(replace(env.profile, package="nope"), env.secrets)
+        await Session.open(replace(env.profile, package="nope"), env.secrets)

@@ -1,13 +1,15 @@
 """A full export, a payment sync and a finished crash, then every file the product wrote (config,
-journal with its WAL, logs, error lists, locks) and everything it printed is searched for every secret."""
+journal with its WAL, logs, error lists, locks) and everything it printed is searched for every secret
+(the Manage private key, the SL password and the SQL password of a PostgreSQL SL company)."""
 
 from __future__ import annotations
 
 import io
+import signal
 from datetime import date
 from pathlib import Path
 
-from tests.service.harness import make_env, run_cli
+from tests.service.harness import run_cli
 from mobius_tui import cli
 from mobius_tui.service.options import ExportOptions
 from mobius_tui.service.reports import StartChoice
@@ -17,13 +19,14 @@ def every_file(*roots: Path) -> list[Path]:
     return [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
 
 
-async def test_no_secret_in_config_journal_logs_or_output(manage_sandbox, tmp_path, app_dirs):
-    env = make_env(manage_sandbox, tmp_path)
-    env.ledger().reject(manage_sandbox.store.unposted_invoices()[0].number)
+async def test_no_secret_in_config_journal_logs_or_output(manage_sandbox, new_env, app_dirs):
+    env = new_env(manage_sandbox, "postgres")  # the SQL password goes into its ODBC connection string
+    env.refuse([manage_sandbox.store.unposted_invoices()[0].number], "refused by the SL database")
     outputs = []
-    killed = run_cli(env, ["export", "--profile", "demo", "--invoices", "--inventory", "--yes", "--json",
+    killed = run_cli(env, ["export", "--profile", "demo", "--invoices", "--yes", "--json",
                            "--batch-number", "S-I"], {"MOBIUS_TUI_CRASH_AT": "after-post:2"})
     outputs += [killed.stdout, killed.stderr]
+    assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
     for args in (["finish", "--all", "--profile", "demo", "--json"],
                  ["export", "--profile", "demo", "--invoices", "--yes", "--batch-number", "S-I-1"],
                  ["sync-payments", "--profile", "demo", "--start", "past-week"]):
@@ -44,7 +47,7 @@ async def test_no_secret_in_config_journal_logs_or_output(manage_sandbox, tmp_pa
     assert "profiles.json" in names and "journal.sqlite" in names and any(n.endswith(".log") for n in names)
     assert any(n.endswith(".errors.txt") for n in names)
     secrets = env.secret_values()
-    assert len(secrets) == 2
+    assert len(secrets) == 3
     for path in files:
         data = path.read_bytes()
         for secret in secrets:

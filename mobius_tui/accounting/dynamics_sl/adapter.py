@@ -128,6 +128,16 @@ class DynamicsSL(AccountingPackage):
 
         return await asyncio.to_thread(companies)
 
+    @classmethod
+    def books_identity(cls, values: Mapping[str, Any]) -> str:
+        # One company's application database: the same whichever driver or login reaches it.
+        # SQL Server names ignore case; a SQLite sandbox "server" is a folder path and keeps it.
+        server = str(values.get("server", "")).strip()
+        if values.get("driver") != "sqlite":
+            server = server.lower()
+        system = str(values.get("system_database", "")).strip().lower()
+        return f"server={server},system_database={system},company_id={str(values.get('company_id', '')).strip().upper()}"
+
     @property
     def session(self) -> Session:
         if self._session is None:

@@ -20,6 +20,7 @@ from mobius_tui.documents.model import (
     ItemRef,
     JournalEntry,
     Line,
+    MoveLine,
     Plan,
     PurchaseDocument,
     SalesDocument,
@@ -43,6 +44,32 @@ def receipt_account(line: Line) -> str:
         if not item.is_inventory and item.cost_account:
             return item.cost_account
     return line.account
+
+
+def transfer_source_account(line: MoveLine) -> str:
+    """The account a transfer credits: the source warehouse's, which Manage sends as the line's offset
+    account when it differs from the item's inventory account (the destination's)."""
+    return line.offset_account or line.item.inventory_account
+
+
+def voucher_invoice_number(doc: PurchaseDocument) -> str:
+    """APDoc.InvcNbr of a voucher: the vendor invoice number, else the document number.
+
+    UNCONFIRMED: an expense report's number may not fit SL's 15-character vendor invoice number, and
+    a member cannot renumber it in Manage; such a voucher gets the Manage expense id ("E" + id, as
+    journal expenses are named), the full number staying in the voucher description.
+    """
+    number = doc.vendor_invoice_number or doc.number
+    expense_id = f"E{doc.origin.record_id}"
+    if doc.kind == DocumentKind.AP_BILL and len(number) > WIDTH["InvcNbr"] >= len(expense_id) > 1:
+        return expense_id
+    return number
+
+
+def adjustment_site(line: MoveLine, ref: SLReference) -> str:
+    """The SL site of an adjustment line. Manage's GLExport adjustment lines name no warehouse, so
+    the item's default site in SL is used, as SL's adjustment entry defaults it (UNCONFIRMED)."""
+    return line.item.location_xref or str((ref.items.get(line.item.code) or {}).get("dfltsite") or "").strip()
 
 
 def tax_group(doc: SalesDocument | PurchaseDocument) -> str:
@@ -380,7 +407,7 @@ def _check_purchase(doc: PurchaseDocument, ref: SLReference, out: _Problems, to_
     elif vend not in to_create:
         out.add(f"Vendor {vend} not in Dynamics SL", "Add it on SL's Vendor Maintenance screen, or correct the "
                 "Vendor XRef on Manage's Finance > Company Finance", doc)
-    invoice_number = doc.vendor_invoice_number or doc.number
+    invoice_number = voucher_invoice_number(doc)
     if not invoice_number or len(invoice_number) > WIDTH["InvcNbr"]:
         out.add(f"Invoice number '{invoice_number}' does not fit SL's vendor invoice number ({WIDTH['InvcNbr']} "
                 "characters)", "Shorten the vendor invoice number in Manage", doc)
@@ -406,7 +433,9 @@ def _check_adjustment(doc: InventoryAdjustment, ref: SLReference, out: _Problems
         out.add(f"Adjustment number '{doc.number}' does not fit SL's reference number", "Shorten it in Manage", doc)
     for n, line in enumerate(doc.lines, start=1):
         where = f"line {n}"
-        found = _check_item(line.item, doc, ref, out, where, needs_site=True)
+        found = _check_item(line.item, doc, ref, out, where, needs_site=False)
+        if found is not None:
+            _check_site(adjustment_site(line, ref), line.item.code, doc, ref, out, where)
         if found is not None and int(found.get("stkitem") or 0) != 1:
             out.add(f"Item {line.item.code} is not a stock item in Dynamics SL", "Only stock items can be adjusted: "
                     "make it a stock item in SL or a non-inventory product in Manage", doc, where)
@@ -426,5 +455,9 @@ def _check_transfer(doc: InventoryTransfer, ref: SLReference, out: _Problems) ->
                     "transferred", doc, where)
         for side, location in (("from", line.from_location), ("to", line.to_location)):
             _check_site(location, line.item.code, doc, ref, out, f"{where} {side} warehouse")
+        # An empty account falls back on the site's inventory account when posting.
+        for side, account in (("from", transfer_source_account(line)), ("to", line.item.inventory_account)):
+            if account:
+                _check_account(account, f"{where} {side} inventory", doc, ref, out)
         if line.from_location and line.from_location == line.to_location:
             out.add("Transfer between the same site", "Choose two different warehouses in Manage", doc, where)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from mobius_tui.accounting.dynamics_sl.check import voucher_invoice_number
 from mobius_tui.accounting.dynamics_sl.sql import Session
 from mobius_tui.documents.model import (
     Document,
@@ -47,9 +48,9 @@ def find_existing(s: Session, documents: Sequence[Document]) -> dict[str, str]:
     if purchases:
         have = {(r["vendid"], r["invcnbr"]): (r["batnbr"], r["refnbr"]) for r in _rows(
             s, "SELECT VendId, InvcNbr, BatNbr, RefNbr FROM APDoc WHERE DocType = 'VO' AND InvcNbr IN ({marks})",
-            (d.vendor_invoice_number or d.number for d in purchases))}
+            (voucher_invoice_number(d) for d in purchases))}
         for d in purchases:
-            hit = have.get((d.vendor.account, d.vendor_invoice_number or d.number))
+            hit = have.get((d.vendor.account, voucher_invoice_number(d)))
             if hit is not None:
                 found[d.key] = f"AP batch {hit[0]} voucher {hit[1]}"
     journals = [d for d in documents if isinstance(d, JournalEntry)]

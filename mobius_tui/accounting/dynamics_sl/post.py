@@ -23,7 +23,13 @@ from decimal import Decimal
 from typing import Any
 
 from mobius_tui.accounting.base import PostResult, PostStatus
-from mobius_tui.accounting.dynamics_sl.check import receipt_account, tax_group
+from mobius_tui.accounting.dynamics_sl.check import (
+    adjustment_site,
+    receipt_account,
+    tax_group,
+    transfer_source_account,
+    voucher_invoice_number,
+)
 from mobius_tui.accounting.dynamics_sl.codes import (
     AP_SCREEN,
     AR_SCREEN,
@@ -373,14 +379,19 @@ class Poster:
             vendor.get("apsub") or self.ref.ap_setup.get("apsub") or ""))
         total_base, total_cury = cury.base(doc.document_total), cury.cury(doc.document_total)
         cur_period = self.current_period("AP")
+        invoice_number = voucher_invoice_number(doc)
+        description = doc.description or doc.memo
+        ext_ref = doc.number
+        if invoice_number != (doc.vendor_invoice_number or doc.number):
+            description, ext_ref = f"{doc.number} {description}".strip(), invoice_number
         self.s.insert("APDoc", {
             "Acct": ap_acct, "Sub": ap_sub, "DocType": "VO", "RefNbr": ref_nbr, "VendId": doc.vendor.account,
-            "InvcNbr": doc.vendor_invoice_number or doc.number, "InvcDate": doc.date, "DocDate": doc.date,
+            "InvcNbr": invoice_number, "InvcDate": doc.date, "DocDate": doc.date,
             "DueDate": self._due_date(doc), "PayDate": self._due_date(doc), "Terms": doc.terms,
             "OrigDocAmt": total_base, "CuryOrigDocAmt": total_cury, "DocBal": total_base, "CuryDocBal": total_cury,
             "OpenDoc": 1, "Rlsed": 0, "DocClass": "N", "BatNbr": batch.number, "BatSeq": batch.documents,
             "CpnyID": self.company, "PerPost": per_post, "PerEnt": cur_period, "PONbr": doc.po_number,
-            "LineCntr": len(doc.lines), "DocDesc": doc.description or doc.memo, **self._tax_columns(doc, cury),
+            "LineCntr": len(doc.lines), "DocDesc": description, **self._tax_columns(doc, cury),
             **cury.columns(), **self.audit(AP_SCREEN),
         })
         lines = []
@@ -395,7 +406,7 @@ class Poster:
                 "UnitDesc": (item.unit_of_measure if item else "")[:10], "InvtID": item.code if item else "",
                 "SiteId": item.location_xref if item and item.is_inventory else "", "VendId": doc.vendor.account,
                 "JrnlType": "AP", "LineNbr": n, "LineId": n, "LineRef": line_ref(n), "TranClass": "N",
-                "TaxCalced": "N", "TranDate": doc.date, "TranDesc": line.description, "ExtRefNbr": doc.number,
+                "TaxCalced": "N", "TranDate": doc.date, "TranDesc": line.description, "ExtRefNbr": ext_ref,
                 "PONbr": doc.po_number, "FiscYr": per_post[:4], "PerPost": per_post, "PerEnt": cur_period,
                 "Rlsed": 0, "CpnyID": self.company, **cury.columns(), **self.audit(AP_SCREEN),
             })
@@ -464,7 +475,7 @@ class Poster:
         cur_period = self.current_period("IN")
         rows, amount, quantity = [], ZERO, ZERO
         for n, line in enumerate(doc.lines, start=1):
-            site = line.item.location_xref
+            site = adjustment_site(line, self.ref)
             item_site = self._item_site(line.item.code, site)
             invt_acct, invt_sub = self._account(line.item.inventory_account,
                                                 (item_site.get("invtacct") or "", item_site.get("invtsub") or ""))
@@ -504,7 +515,8 @@ class Poster:
         for n, line in enumerate(doc.lines, start=1):
             source = self._item_site(line.item.code, line.from_location)
             dest = self._item_site(line.item.code, line.to_location)
-            invt_acct, invt_sub = self._account(line.item.inventory_account,
+            # The source side is credited on the account Manage credited (the source warehouse's).
+            invt_acct, invt_sub = self._account(transfer_source_account(line),
                                                 (source.get("invtacct") or "", source.get("invtsub") or ""))
             value = cury.base(line.value)
             unit = round_money(value / line.quantity, 4) if line.quantity else ZERO

@@ -98,8 +98,8 @@ def load_reference(s: Session, company_id: str) -> SLReference:
             ref.groups[r["groupid"]].add(r["taxid"])
     ref.terms = {r["termsid"]: r for r in s.rows("SELECT TermsId, DueType, DueIntrv, TermsType FROM Terms")}
     ref.items = {r["invtid"]: r for r in s.rows(
-        "SELECT InvtID, Descr, StkItem, TranStatusCode, StkUnit, InvtAcct, InvtSub, COGSAcct, COGSSub, DfltWhseLoc "
-        "FROM Inventory")}
+        "SELECT InvtID, Descr, StkItem, TranStatusCode, StkUnit, InvtAcct, InvtSub, COGSAcct, COGSSub, DfltSite, "
+        "DfltWhseLoc FROM Inventory")}
     ref.item_sites = {(r["invtid"], r["siteid"]): r for r in s.rows(
         "SELECT InvtID, SiteID, InvtAcct, InvtSub, DfltWhseLoc FROM ItemSite")}
     ref.sites = {r["siteid"] for r in s.rows("SELECT SiteId FROM Site")}

@@ -3,6 +3,7 @@
     company = create_sandbox_company("sqlite", directory=tmp)           # or "postgres", server=pg
     async with DynamicsSL(company.settings) as sl: ...
     with company.session() as s: release_batch(s, "AR", "000001")
+    with company.session() as s: refuse_documents(s, ["INV10001"], "period closed")   # a real DB refusal
 
 ``company.settings`` are the adapter's login values (secrets included; they are sandbox values).
 """
@@ -21,13 +22,19 @@ from mobius_tui.accounting.dynamics_sl.adapter import open_company
 from mobius_tui.accounting.dynamics_sl.dialect import POSTGRES, SQLITE
 from mobius_tui.accounting.dynamics_sl.sql import Session
 from mobius_tui.sandbox.dataset import Dataset, generate
-from mobius_tui.sandbox.dynamics_sl.operations import ReleaseError, apply_payment, release_batch
+from mobius_tui.sandbox.dynamics_sl.operations import (
+    ReleaseError,
+    allow_documents,
+    apply_payment,
+    refuse_documents,
+    release_batch,
+)
 from mobius_tui.sandbox.dynamics_sl.postgres import APT_HINT, PostgresServer
 from mobius_tui.sandbox.dynamics_sl.schema import APP_TABLES, SYSTEM_TABLES, create_tables
 from mobius_tui.sandbox.dynamics_sl.seed import seed_company, seed_system
 
 __all__ = ["SandboxCompany", "create_sandbox_company", "PostgresServer", "release_batch", "apply_payment",
-           "ReleaseError", "ODBC_APT_PACKAGES"]
+           "refuse_documents", "allow_documents", "ReleaseError", "ODBC_APT_PACKAGES"]
 
 SL_USER = "SYSADMIN"
 ODBC_APT_PACKAGES = {"sqlite": "libsqliteodbc", "postgres": "odbc-postgresql"}

@@ -115,3 +115,34 @@ def apply_payment(s: Session, customer: str, invoice: str, amount: Decimal, on: 
              {"CustId": customer, "DocType": doc["doctype"], "RefNbr": invoice, "BatNbr": doc["batnbr"]})
     s.commit()
     return number
+
+
+def refuse_documents(s: Session, numbers: list[str], reason: str, table: str = "ARDoc", column: str = "RefNbr") -> None:
+    """Make the database itself refuse to insert rows of ``table`` whose ``column`` is one of
+    ``numbers`` (a trigger raising ``reason``), the way a locked period or a customised SL database
+    refuses a document. :func:`allow_documents` removes the refusal."""
+    allow_documents(s, table)
+    if not numbers:
+        return
+    values = ", ".join("'" + n.replace("'", "''") + "'" for n in numbers)
+    name = f"mobius_refuse_{table.lower()}"
+    text = reason.replace("'", "''")
+    if s.dialect.name == "sqlite":
+        s.execute(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} WHEN NEW.{column} IN ({values}) "
+                  f"BEGIN SELECT RAISE(ABORT, '{text}'); END")
+    else:
+        s.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                  f"IF NEW.{column.lower()} IN ({values}) THEN RAISE EXCEPTION '{text}'; END IF; "
+                  "RETURN NEW; END $$")
+        s.execute(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+    s.commit()
+
+
+def allow_documents(s: Session, table: str = "ARDoc") -> None:
+    name = f"mobius_refuse_{table.lower()}"
+    if s.dialect.name == "sqlite":
+        s.execute(f"DROP TRIGGER IF EXISTS {name}")
+    else:
+        s.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        s.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    s.commit()

@@ -2,9 +2,9 @@
 (chart, customers, vendors, members' vendors, taxes and groups, terms, items, sites, setup rows)
 except the mappings the dataset leaves out on purpose.
 
-Dataset values SL cannot hold (a terms xref that is not a 1–2 digit integer, an id wider than
-its SL column) are left out too and listed in the returned ``mismatches``, so the mapping check
-reports them exactly as it would against a real SL company.
+Dataset values SL cannot hold (a terms xref that is not a 1–2 digit integer, an agency xref wider
+than SL's tax id) are left out too and listed in the returned ``mismatches``, so the mapping check
+reports them exactly as it would against a real SL company. The default dataset has none.
 """
 
 from __future__ import annotations
