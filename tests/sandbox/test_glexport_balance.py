@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mobius_tui.manage import models as m
-from mobius_tui.sandbox.manage.app import prune
+from mobius_tui.sandbox.manage.encoding import prune
 from mobius_tui.sandbox.manage.store import ManageStore
 
 ZERO = Decimal(0)

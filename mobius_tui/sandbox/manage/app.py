@@ -1,13 +1,15 @@
 """HTTP layer of the Manage sandbox: routing, authentication and error bodies over ``ManageStore``.
 
-``create_app(store, faults=None, client_ids=None) -> ASGI app``. Paths and query keys match
-case-insensitively, as on the real server. Codebase ``v4_6_release/``; API root
+``create_app(store, faults=None, client_ids=None, batch_reply="glexport") -> ASGI app``. Paths and
+query keys match case-insensitively, as on the real server. Codebase ``v4_6_release/``; API root
 ``/v4_6_release/apis/3.0``; ``GET /login/companyinfo/{companyId}`` needs no authentication.
 
 UNCONFIRMED choices (the reference leaves them open): a missing ``clientId`` header is a 401 with
 code ``Unauthorized``; any non-empty clientId is accepted unless ``client_ids`` is given; an
 integrator login calling anything but the tokens endpoint gets 403; ``POST /batches`` answers 201
-with the batch's GLExport, ``POST /export`` 200; payments POST 201; DELETE 204; unknown company in
+with the batch's GLExport, as the API spec declares (``batch_reply="batch"`` answers the
+AccountingBatch instead and ``"empty"`` an empty object, to test clients against the other
+plausible answers); ``POST /export`` 200; payments POST 201; DELETE 204; unknown company in
 companyinfo is a plain-text 404.
 """
 
@@ -31,6 +33,7 @@ from mobius_tui.manage import models as m
 from mobius_tui.sandbox.faults import FaultMiddleware, Faults
 from mobius_tui.sandbox.manage import credentials as cred
 from mobius_tui.sandbox.manage import wire
+from mobius_tui.sandbox.manage.encoding import encode, wire_row
 from mobius_tui.sandbox.manage.query import QueryError, count, query_list
 from mobius_tui.sandbox.manage.store import ManageStore, StoreError
 
@@ -68,26 +71,9 @@ class Ctx:
             raise HttpError(400, "InvalidObject", f"The request body is not valid JSON: {exc}.") from exc
 
 
-def prune(value: Any) -> Any:
-    """Drop empty lists and objects below the top level: the API omits empty properties."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            v = prune(v)
-            if v != [] and v != {}:
-                out[k] = v
-        return out
-    if isinstance(value, list):
-        return [prune(v) for v in value]
-    return value
-
-
 def json_response(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if isinstance(content, BaseModel):
-        content = m.to_wire(content)
-    elif isinstance(content, list):
-        content = [m.to_wire(c) if isinstance(c, BaseModel) else c for c in content]
-    body = json.dumps(prune(content), ensure_ascii=False, separators=(",", ":"))
+    """``content``: a model, wire rows, plain wire values, or a body already encoded (``bytes``)."""
+    body = content if isinstance(content, bytes) else encode(content)
     return Response(body, status_code=status, media_type="application/json; charset=utf-8", headers=headers)
 
 
@@ -114,10 +100,16 @@ class Route:
     integrator_ok: bool = False
 
 
+BATCH_REPLIES = ("glexport", "batch", "empty")
+
+
 class ManageApp:
-    def __init__(self, store: ManageStore, client_ids: set[str] | None = None) -> None:
+    def __init__(self, store: ManageStore, client_ids: set[str] | None = None, batch_reply: str = "glexport") -> None:
+        if batch_reply not in BATCH_REPLIES:
+            raise ValueError(f"batch_reply must be one of {', '.join(BATCH_REPLIES)}, not {batch_reply!r}")
         self.store = store
         self.client_ids = client_ids
+        self.batch_reply = batch_reply  # what POST /batches answers (UNCONFIRMED; see the module docstring)
         self.routes: list[Route] = []
         self._register()
 
@@ -158,17 +150,14 @@ class ManageApp:
         ds = s.dataset
         acc = "/finance/accounting"
 
-        def cached(kind: str, items: list[Any], key: Callable[[Any], int], build: Callable[[Any], BaseModel]):
-            return [s.wire_cached(kind, key(x), lambda x=x: build(x)) for x in items]
-
         # unposted records and their taxable levels
-        self.collection(acc + "/unpostedinvoices", m.UnpostedInvoice, lambda c: cached(
+        self.collection(acc + "/unpostedinvoices", m.UnpostedInvoice, lambda c: s.wire_rows(
             "uinv", s.unposted_invoices(), lambda i: i.unposted_id, lambda i: wire.unposted_invoice(ds, i)),
             "Unposted invoice", accounting=True)
-        self.collection(acc + "/unpostedexpenses", m.UnpostedExpense, lambda c: cached(
+        self.collection(acc + "/unpostedexpenses", m.UnpostedExpense, lambda c: s.wire_rows(
             "uexp", s.unposted_expenses(), lambda e: e.id, lambda e: wire.unposted_expense(ds, e)),
             "Unposted expense", accounting=True)
-        self.collection(acc + "/unpostedprocurement", m.UnpostedProcurement, lambda c: cached(
+        self.collection(acc + "/unpostedprocurement", m.UnpostedProcurement, lambda c: s.wire_rows(
             "upro", s.unposted_procurements(), lambda p: p.id, lambda p: wire.unposted_procurement(ds, p)),
             "Unposted procurement", accounting=True)
         self.collection(acc + "/unpostedpayments", m.UnpostedPayments, lambda c: [], "Unposted payment",
@@ -214,12 +203,12 @@ class ManageApp:
             batch_id = _int(c.args[0])
             if s.batch(batch_id) is None:
                 raise not_found(f"Accounting batch with id {c.args[0]}")
-            return [m.to_wire(e) for e in s.batch_entries(batch_id)]
+            return s.batch_entry_rows(batch_id)
 
         self.collection(acc + "/batches/{parentId}/entries", m.BatchEntry, entries, "Batch entry", accounting=True)
 
         # invoices and payments
-        self.collection("/finance/invoices", m.Invoice, lambda c: [s.invoice_wire(i) for i in ds.invoices], "Invoice")
+        self.collection("/finance/invoices", m.Invoice, lambda c: s.invoice_rows(ds.invoices), "Invoice")
 
         def payments(c: Ctx) -> list[dict[str, Any]]:
             return [m.to_wire(p) for p in s.payments(self._invoice(c.args[0]).id)]
@@ -262,7 +251,7 @@ class ManageApp:
                 m.AccountingPackage(id=6, identifier="Other", name="Mobius TUI")], "Accounting package"),
         ]
         for path, model, build, name in static:
-            rows = [m.to_wire(x) for x in build()]
+            rows = [wire_row(x) for x in build()]
             self.collection(path, model, lambda c, rows=rows: rows, name)
         self.collection("/finance/accountingPackageSetup", m.AccountingPackageSetup,
                         lambda c: [m.to_wire(m.AccountingPackageSetup.model_validate(s.setup()))],
@@ -293,12 +282,16 @@ class ManageApp:
 
     async def export(self, ctx: Ctx) -> Response:
         req = _model_body(m.ExportAccountingBatchRequest, await ctx.body(), "exportAccountingBatchRequest")
-        return json_response(self.store.export(req))
+        return json_response(self.store.export_json(req))
 
     async def create_batch(self, ctx: Ctx) -> Response:
         req = _model_body(m.CreateAccountingBatchRequest, await ctx.body(), "accountingBatch")
-        _, export = self.store.create_batch(req, created_by=ctx.member)
-        return json_response(export, status=201)
+        batch = self.store.record_batch(req, created_by=ctx.member)
+        if self.batch_reply == "batch":
+            return json_response(batch, status=201)
+        if self.batch_reply == "empty":
+            return json_response(b"{}", status=201)
+        return json_response(self.store.batch_export_json(batch.id or 0, None), status=201)
 
     def _batch_id(self, raw: str) -> int:
         batch_id = _int(raw)
@@ -314,7 +307,7 @@ class ManageApp:
         batch_id = self._batch_id(ctx.args[0])
         body = await ctx.body()
         req = _model_body(m.ExportAccountingBatchRequest, body, "exportAccountingBatchRequest")
-        return json_response(self.store.batch_export(batch_id, req.summarizeInvoices))
+        return json_response(self.store.batch_export_json(batch_id, req.summarizeInvoices))
 
     def _invoice(self, raw: str) -> Any:
         inv = self.store.invoices_by_id.get(_int(raw))
@@ -470,6 +463,7 @@ def _int(raw: str) -> int:
         raise HttpError(404, "NotFound", f"{raw!r} is not a valid id.") from None
 
 
-def create_app(store: ManageStore, faults: Faults | None = None, client_ids: set[str] | None = None) -> Any:
-    app = ManageApp(store, client_ids)
+def create_app(store: ManageStore, faults: Faults | None = None, client_ids: set[str] | None = None,
+               batch_reply: str = "glexport") -> Any:
+    app = ManageApp(store, client_ids, batch_reply)
     return FaultMiddleware(app, faults) if faults is not None else app

@@ -1,7 +1,8 @@
 """A Manage sandbox started in-process for tests: store + fault injector + server on loopback.
 
-``running_manage_sandbox(size=60, seed=7, db_path=":memory:", history=True)`` is a context manager
-yielding a :class:`ManageSandbox`; the root ``manage_sandbox`` pytest fixture wraps it.
+``running_manage_sandbox(size=60, seed=7, db_path=":memory:", history=True, batch_reply="glexport")``
+is a context manager yielding a :class:`ManageSandbox`; the root ``manage_sandbox`` pytest fixture
+wraps it. ``batch_reply`` chooses what ``POST /batches`` answers (see ``create_app``).
 """
 
 from __future__ import annotations
@@ -46,12 +47,12 @@ class ManageSandbox:
 
 
 @contextmanager
-def running_manage_sandbox(size: int = 60, seed: int = 7, db_path: str = ":memory:",
-                           history: bool = True) -> Iterator[ManageSandbox]:
+def running_manage_sandbox(size: int = 60, seed: int = 7, db_path: str = ":memory:", history: bool = True,
+                           batch_reply: str = "glexport") -> Iterator[ManageSandbox]:
     store = ManageStore(db_path, seed=seed, size=size, history=history)
     faults = Faults()
     try:
-        with serve(create_app(store, faults)) as server:
+        with serve(create_app(store, faults, batch_reply=batch_reply)) as server:
             yield ManageSandbox(server.url, server.url + API_ROOT, server.url.removeprefix("http://"), DEMO, store,
                                 faults)
     finally:

@@ -20,15 +20,18 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from mobius_tui.manage import models as m
 from mobius_tui.sandbox.dataset import Dataset, Expense, Invoice, Procurement, generate
 from mobius_tui.sandbox.manage import glexport, wire
+from mobius_tui.sandbox.manage.encoding import WireRow, wire_row
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -139,7 +142,16 @@ class ManageStore:
             for e in p.entry_ids:
                 self.entry_owner[e] = Owner("procurement", p)
         self.batched: dict[int, int] = dict(self._db.execute("SELECT entry_id, batch_id FROM batched_entries"))
-        self._wire_cache: dict[tuple[str, int], dict[str, Any]] = {}
+        self._wire_cache: dict[tuple[str, int], WireRow] = {}
+        self._entries_cache: dict[int, list[WireRow]] = {}  # batch id -> its BatchEntry rows
+        # GLExport JSON per document and export options (glexport.build_json): the books never change
+        self._fragments: dict[Hashable, bytes] = {}
+        self._open: dict[int, int] = {}  # id(record) -> how many of its entries are outside a batch
+        self._recount([*ds.invoices, *ds.expenses, *ds.procurements])
+
+    def _recount(self, records: Iterable[Invoice | Expense | Procurement]) -> None:
+        for r in records:
+            self._open[id(r)] = sum(1 for e in r.entry_ids if e not in self.batched)
 
     def _seed_state(self, history: bool) -> None:
         ds = self.dataset
@@ -200,7 +212,7 @@ class ManageStore:
     # --- posting state -------------------------------------------------------------
 
     def _unbatched(self, record: Invoice | Expense | Procurement) -> bool:
-        return any(e not in self.batched for e in record.entry_ids)
+        return self._open[id(record)] > 0
 
     def unposted_invoices(self) -> list[Invoice]:
         with self._lock:
@@ -231,12 +243,18 @@ class ManageStore:
         with self._lock:
             return {e for e, b in self.batched.items() if batch_id is None or b == batch_id}
 
-    def wire_cached(self, kind: str, key: int, build: Callable[[], Any]) -> dict[str, Any]:
+    def wire_rows(self, kind: str, records: Iterable[Any], key: Callable[[Any], int],
+                  build: Callable[[Any], BaseModel]) -> list[WireRow]:
+        """The cached wire rows of ``records`` (built with ``build`` on first use)."""
+        cache = self._wire_cache
         with self._lock:
-            hit = self._wire_cache.get((kind, key))
-            if hit is None:
-                hit = self._wire_cache[(kind, key)] = m.to_wire(build())
-            return hit
+            out = []
+            for r in records:
+                hit = cache.get((kind, key(r)))
+                if hit is None:
+                    hit = cache[(kind, key(r))] = wire_row(build(r))
+                out.append(hit)
+            return out
 
     # --- export --------------------------------------------------------------------
 
@@ -252,6 +270,15 @@ class ManageStore:
 
     def export(self, req: m.ExportAccountingBatchRequest) -> m.GLExport:
         """GLExport of the unposted records the request selects. Reads only."""
+        return glexport.build(self.dataset, *self._export_selection(req))
+
+    def export_json(self, req: m.ExportAccountingBatchRequest) -> bytes:
+        """``export(req)`` as the JSON the API sends (fast: documents' JSON is cached)."""
+        with self._lock:
+            return glexport.build_json(self.dataset, *self._export_selection(req), self._fragments)
+
+    def _export_selection(self, req: m.ExportAccountingBatchRequest) -> tuple[
+            list[Invoice], list[Expense], list[Procurement], glexport.ExportOptions]:
         if req.summarizeInvoices not in (None, "", "Default", "Condensed", "Detailed"):
             raise _invalid("exportAccountingBatchRequest object is invalid", [_verr(
                 "InvalidField", "summarizeInvoices", "summarizeInvoices must be Default, Condensed or Detailed.",
@@ -276,7 +303,7 @@ class ManageStore:
             procurements = pick(self.unposted_procurements(), lambda p: p.unposted_product_id.lower(),
                                 req.includedProductIds, req.excludedProductIds,
                                 lambda s: str(s).lower()) if req.exportProductsFlag else []
-            return glexport.build(self.dataset, invoices, expenses, procurements, self._options(req.summarizeInvoices))
+            return invoices, expenses, procurements, self._options(req.summarizeInvoices)
 
     # --- batches -------------------------------------------------------------------
 
@@ -294,6 +321,12 @@ class ManageStore:
         return entries, unknown
 
     def create_batch(self, req: m.CreateAccountingBatchRequest, created_by: str) -> tuple[m.AccountingBatch, m.GLExport]:
+        """``record_batch`` plus the batch's GLExport."""
+        batch = self.record_batch(req, created_by)
+        return batch, self.batch_export(batch.id or 0, None)
+
+    def record_batch(self, req: m.CreateAccountingBatchRequest, created_by: str) -> m.AccountingBatch:
+        """Validate ``req`` and put its entries in a new batch; StoreError (400) when invalid."""
         errors: list[m.ValidationError] = []
         ident = (req.batchIdentifier or "").strip()
         if not ident:
@@ -355,13 +388,15 @@ class ManageStore:
             self._invalidate(entries)
             batch = self.batch(batch_id)
             assert batch is not None
-            return batch, self.batch_export(batch_id, None)
+            return batch
 
     def _invalidate(self, entries: Iterable[int]) -> None:
-        for e in entries:
-            owner = self.entry_owner[e]
+        """Batching changed these entries: recount their documents; invoices show their glBatch."""
+        owners = {id(o.record): o for o in map(self.entry_owner.__getitem__, entries)}.values()
+        self._recount(o.record for o in owners)
+        for owner in owners:
             if owner.kind == "invoice":
-                self._wire_cache.pop(("invoice", owner.record.id), None)  # type: ignore[union-attr]
+                self._wire_cache.pop(("invoice", owner.record.id), None)
 
     def _batch_row(self, row: tuple) -> m.AccountingBatch:
         id_, ident, _gl, inv, exp, prod, created_at, created_by = row
@@ -395,6 +430,7 @@ class ManageStore:
             for e in entries:
                 self.batched.pop(e, None)
             self._invalidate(entries)
+            self._entries_cache.pop(batch_id, None)
             return True
 
     def batch_records(self, batch_id: int) -> tuple[list[Invoice], list[Expense], list[Procurement]]:
@@ -413,6 +449,20 @@ class ManageStore:
     def batch_export(self, batch_id: int, summarize: str | None) -> m.GLExport:
         inv, exp, pro = self.batch_records(batch_id)
         return glexport.build(self.dataset, inv, exp, pro, self._options(summarize))
+
+    def batch_export_json(self, batch_id: int, summarize: str | None) -> bytes:
+        """``batch_export`` as the JSON the API sends."""
+        with self._lock:
+            inv, exp, pro = self.batch_records(batch_id)
+            return glexport.build_json(self.dataset, inv, exp, pro, self._options(summarize), self._fragments)
+
+    def batch_entry_rows(self, batch_id: int) -> list[WireRow]:
+        """``batch_entries`` as cached wire rows: a batch's entries never change."""
+        with self._lock:
+            rows = self._entries_cache.get(batch_id)
+            if rows is None:
+                rows = self._entries_cache[batch_id] = [wire_row(e) for e in self.batch_entries(batch_id)]
+            return rows
 
     def batch_entries(self, batch_id: int) -> list[m.BatchEntry]:
         inv, exp, pro = self.batch_records(batch_id)
@@ -491,12 +541,15 @@ class ManageStore:
 
     # --- invoices and payments -------------------------------------------------------
 
-    def glbatch_of(self, inv: Invoice) -> m.BatchReference | None:
+    def glbatch_of(self, inv: Invoice, names: dict[int, str] | None = None) -> m.BatchReference | None:
+        """The batch holding the invoice's AR entry; ``names`` (batch id -> identifier) saves a query."""
         batch_id = self.batched.get(inv.header_entry_id)
         if batch_id is None:
             return None
-        b = self.batch(batch_id)
-        return m.BatchReference(id=batch_id, name=b.batchIdentifier) if b else None
+        if names is None:
+            b = self.batch(batch_id)
+            names = {batch_id: b.batchIdentifier or ""} if b else {}
+        return m.BatchReference(id=batch_id, name=names[batch_id]) if batch_id in names else None
 
     def payments_of(self, invoice_id: int) -> list[tuple]:
         with self._lock:
@@ -507,13 +560,24 @@ class ManageStore:
     def paid(self, invoice_id: int) -> Decimal:
         return sum((Decimal(r[4]) for r in self.payments_of(invoice_id)), Decimal(0))
 
-    def invoice_wire(self, inv: Invoice) -> dict[str, Any]:
-        return self.wire_cached("invoice", inv.id, lambda: self._invoice_model(inv))
+    def invoice_rows(self, invoices: list[Invoice]) -> list[WireRow]:
+        """/finance/invoices rows; the uncached ones are built with one query for all their payments."""
+        with self._lock:
+            paid: dict[int, Decimal] = {}
+            names: dict[int, str] = {}
+            if any(("invoice", i.id) not in self._wire_cache for i in invoices):
+                for invoice_id, amount in self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id"):
+                    paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
+                names = dict(self._db.execute("SELECT id, identifier FROM batches"))
+            return self.wire_rows("invoice", invoices, lambda i: i.id,
+                                  lambda i: self._invoice_model(i, paid.get(i.id, Decimal(0)), names))
 
-    def _invoice_model(self, inv: Invoice) -> m.Invoice:
+    def _invoice_model(self, inv: Invoice, payments: Decimal | None = None,
+                       batch_names: dict[int, str] | None = None) -> m.Invoice:
         ds = self.dataset
         c = ds.company(inv.company_id)
-        payments = self.paid(inv.id)
+        if payments is None:
+            payments = self.paid(inv.id)
         total = inv.total
         by_kind = lambda *kinds: sum((ln.amount for ln in inv.lines if ln.kind in kinds), Decimal(0))  # noqa: E731
         return m.Invoice(
@@ -529,7 +593,7 @@ class ManageStore:
             expenseTotal=by_kind("expense"), productTotal=by_kind("product"), agreementAmount=by_kind("agreement"),
             subtotal=inv.subtotal, total=total, salesTax=inv.tax_total, closedBy=inv.closed_by, payments=payments,
             credits=inv.credits, balance=total - payments - inv.credits, specialInvoiceFlag=False,
-            glBatch=self.glbatch_of(inv),
+            glBatch=self.glbatch_of(inv, batch_names),
         )
 
     def _payment_model(self, row: tuple) -> m.InvoicePayment:
@@ -644,6 +708,8 @@ class ManageStore:
             db.execute("UPDATE meta SET value=? WHERE key='setup'", (json.dumps(DEFAULT_SETUP),))
         self.batched.clear()
         self._wire_cache.clear()
+        self._entries_cache.clear()
+        self._recount([*self.dataset.invoices, *self.dataset.expenses, *self.dataset.procurements])
         self._seed_state(history)
 
 

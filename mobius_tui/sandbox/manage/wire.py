@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
+from functools import lru_cache
 
 from mobius_tui.manage import models as m
 from mobius_tui.sandbox.dataset import (
+    BillingTerm,
     Company,
+    Currency,
     Dataset,
     Expense,
     Invoice,
     Item,
+    Location,
     Member,
     Procurement,
     TaxCode,
@@ -30,25 +34,41 @@ LEVEL_PREFIXES = ("state", "county", "city", "country", "composite", "levelSix")
 def iso(d: date | datetime | None) -> str | None:
     if d is None:
         return None
-    if not isinstance(d, datetime):
-        d = datetime.combine(d, time(0), tzinfo=timezone.utc)
-    return d.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(d, datetime):
+        return d.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_date(d)
+
+
+@lru_cache(maxsize=4096)  # documents share a few hundred dates (not datetimes: equal across zones)
+def _iso_date(d: date) -> str:
+    return datetime.combine(d, time(0), tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def as_datetime(d: date) -> datetime:
     return datetime.combine(d, time(0), tzinfo=timezone.utc)
 
 
+# Reference models are built once per referenced record and shared by every document that
+# embeds them (an export of 10,000 invoices embeds ~100,000 of them). Never mutate one.
+_shared = lru_cache(maxsize=8192)
+
+
+@_shared
 def company_ref(c: Company) -> m.CompanyReference:
     return m.CompanyReference(id=c.id, identifier=c.identifier, name=c.name)
 
 
+@_shared
 def member_ref(mb: Member) -> m.MemberReference:
     return m.MemberReference(id=mb.id, identifier=mb.identifier, name=mb.name)
 
 
 def currency_ref(ds: Dataset, code: str) -> m.CurrencyReference:
-    cur = ds.currency(code)
+    return _currency_ref(ds.currency(code))
+
+
+@_shared
+def _currency_ref(cur: Currency) -> m.CurrencyReference:
     return m.CurrencyReference(
         id=cur.id, symbol=cur.symbol, currencyCode=cur.code, decimalSeparator=".", numberOfDecimals=2,
         thousandsSeparator=",", negativeParenthesesFlag=False, displaySymbolFlag=True,
@@ -56,33 +76,52 @@ def currency_ref(ds: Dataset, code: str) -> m.CurrencyReference:
     )
 
 
+@_shared
 def tax_code_ref(tc: TaxCode) -> m.TaxCodeReference:
     return m.TaxCodeReference(id=tc.id, name=tc.identifier)
 
 
 def terms_ref(ds: Dataset, terms_id: int) -> m.BillingTermsReference:
-    t = ds.term(terms_id)
+    return _terms_ref(ds.term(terms_id))
+
+
+@_shared
+def _terms_ref(t: BillingTerm) -> m.BillingTermsReference:
     return m.BillingTermsReference(id=t.id, name=t.name)
 
 
+@_shared
 def item_ref(item: Item) -> m.IvItemReference:
     return m.IvItemReference(id=item.id, identifier=item.identifier, serializedFlag=item.serialized)
 
 
+@_shared
 def warehouse_ref(w: Warehouse) -> m.WarehouseReference:
     return m.WarehouseReference(id=w.id, name=w.name, lockedFlag=False)
 
 
 def location_ref(ds: Dataset, location_id: int) -> m.SystemLocationReference:
-    return m.SystemLocationReference(id=location_id, name=ds.location(location_id).name)
+    return _location_ref(ds.location(location_id))
 
 
+@_shared
+def _location_ref(loc: Location) -> m.SystemLocationReference:
+    return m.SystemLocationReference(id=loc.id, name=loc.name)
+
+
+@_shared
 def site_ref(c: Company) -> m.SiteReference:
     return m.SiteReference(id=c.site_id, name=c.site_name)
 
 
+@_shared
 def company_type_ref(c: Company) -> m.CompanyTypeReference:
     return m.CompanyTypeReference(id=2 if c.is_vendor else 1, name="Vendor" if c.is_vendor else "Client")
+
+
+@_shared
+def uom_ref(name: str) -> m.UnitOfMeasureReference:
+    return m.UnitOfMeasureReference(id=1, name=name)
 
 
 def _tax_triplets(tc: TaxCode, amounts: dict[int, Decimal]) -> dict[str, object]:
@@ -253,7 +292,7 @@ def catalog_item(ds: Dataset, item: Item) -> m.CatalogItem:
         id=item.id, identifier=item.identifier, description=item.description, inactiveFlag=False,
         subcategory=m.ProductSubCategoryReference(id=item.product_type_id, name=pt.name),
         type=m.ProductTypeReference(id=pt.id, name=pt.name), productClass=item.product_class,
-        serializedFlag=item.serialized, unitOfMeasure=m.UnitOfMeasureReference(id=1, name=item.uom),
+        serializedFlag=item.serialized, unitOfMeasure=uom_ref(item.uom),
         price=item.price, cost=item.cost, taxableFlag=item.taxable, customerDescription=item.description,
         integrationXRef=item.gl_item_id,
     )
