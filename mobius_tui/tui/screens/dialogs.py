@@ -1,0 +1,86 @@
+"""Small modal dialogs: confirm a choice, pick a file path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """A question with a few answers; dismisses with the chosen answer's key, or None on Escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, body: str, choices: list[tuple[str, str]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title_text = title
+        self.body = body
+        self.choices = choices  # (key, button label); the first is the default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.body, markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                for n, (key, label) in enumerate(self.choices):
+                    yield Button(label, id=f"choice-{key}", variant="primary" if n == 0 else "default", compact=True)
+                yield Button("Cancel (Esc)", id="choice-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        key = (event.button.id or "").removeprefix("choice-")
+        self.dismiss(None if key == "cancel" else key)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SavePathDialog(ModalScreen[Path | None]):
+    """Asks where to save a file; the suggested path is pre-filled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, suggested: Path) -> None:
+        super().__init__()
+        self.title_text = title
+        self.suggested = suggested
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Label("Save to (Enter saves):")
+            yield Input(str(self.suggested), id="save-path", compact=True)
+            yield Static("", id="save-error", classes="error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#save-path", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        text = self.query_one("#save-path", Input).value.strip()
+        if not text:
+            self.query_one("#save-error", Static).update("Type a file path, for example ~/mobius-errors.txt.")
+            return
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self.query_one("#save-error", Static).update(f"{path} is a folder; add a file name, e.g. {path / self.suggested.name}.")
+            return
+        self.dismiss(path)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,262 @@
+"""The export view: progress, the live log, the outcome, the problems, and saving the lists.
+
+Used for a new batch, a dry run, a rerun and finishing an interrupted run: each is a coroutine
+taking ``emit`` and returning a :class:`RunReport`. Events go into a queue from whatever thread
+emits them; a 100 ms timer moves them to the screen in one batch.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, Log, OptionList, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from mobius_tui.service.events import CheckFailed, DocumentFailed, Emit, Event, Finished, Outcome, Progress
+from mobius_tui.service.reports import RunReport
+from mobius_tui.service.runlog import describe
+from mobius_tui.tui.plan_text import plan_lines
+from mobius_tui.tui.screens.dialogs import SavePathDialog
+from mobius_tui.tui.widgets.log_pane import DRAIN_SECONDS, LogPane
+
+Runner = Callable[[Emit], Awaitable[RunReport]]
+
+OUTCOME_WORDS = {
+    Outcome.SUCCESS: "SUCCESS",
+    Outcome.PARTIAL: "PARTIAL",
+    Outcome.FAILED: "FAILED",
+}
+
+
+class ExportScreen(Screen):
+    HELP = (
+        "The export runs in the background. The log shows each step; when it ends the banner says "
+        "whether the batch failed (nothing posted), succeeded, or partly succeeded. Problems lists every "
+        "problem with its fix. Save List of Errors / Save Full Log write them to a file you choose."
+    )
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="export.close"),
+        Binding("f2", "save_errors", "Save errors", id="export.save_errors"),
+        Binding("f3", "save_log", "Save log", id="export.save_log"),
+        Binding("f4", "next_tab", "Log/Problems/Plan", id="export.next_tab"),
+    ]
+
+    def __init__(self, title: str, runner: Runner, *, name_for_files: str = "run", dry_run: bool = False) -> None:
+        super().__init__()
+        self.title_text = title
+        self.runner = runner
+        self.name_for_files = name_for_files
+        self.dry_run = dry_run
+        self.report: RunReport | None = None
+        self.failure: str = ""
+        self.running = True
+        self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._problem_lines: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(self.title_text, id="export-title", markup=False)
+        with Horizontal(id="export-progress"):
+            yield ProgressBar(total=None, show_eta=False, id="progress")
+            yield Label("starting…", id="phase")
+        with TabbedContent(id="export-tabs"):
+            with TabPane("Log", id="tab-log"):
+                yield LogPane(id="export-log")
+            with TabPane("Problems", id="tab-problems"):
+                yield OptionList(id="problems")
+            with TabPane("Plan", id="tab-plan"):
+                yield Log(id="plan", max_lines=50_000)
+        yield Static("Running…", id="outcome", classes="banner running", markup=False)
+        with Horizontal(id="export-buttons"):
+            yield Button("Save List of Errors (F2)", id="save-errors", compact=True)
+            yield Button("Save Full Log (F3)", id="save-log", compact=True)
+            yield Button("Close (Esc)", id="close", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#tab-plan").disabled = not self.dry_run
+        self.set_interval(DRAIN_SECONDS, self._drain)
+        self._run()
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        """Thread-safe and non-blocking, as the service requires of ``emit``."""
+        self._events.put(event)
+
+    @work(exclusive=True, group="export", exit_on_error=False)
+    async def _run(self) -> None:
+        try:
+            report = await self.runner(self.emit)
+        except Exception as exc:  # the run's own failures come back in the report; this is the rest
+            self.failure = f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+            report = None
+        self._drain()
+        self.report = report
+        self.running = False
+        self._show_outcome()
+        self.refresh_bindings()
+
+    def _drain(self) -> None:
+        lines: list[str] = []
+        last_progress: Progress | None = None
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(event, Progress):
+                last_progress = event
+            elif isinstance(event, CheckFailed):
+                self._add_problems([_problem_prompt(p) for p in event.problems])
+            elif isinstance(event, DocumentFailed):
+                self._add_problems([f"{event.label}: {event.reason}"])
+            elif isinstance(event, Finished):
+                self._banner(event.outcome, event.summary)
+            if not isinstance(event, Progress):
+                lines.extend(describe(event))
+        pane = self.query_one("#export-log", LogPane)
+        for line in lines:
+            pane.push(line)
+        pane.drain()
+        if last_progress is not None:
+            bar = self.query_one("#progress", ProgressBar)
+            bar.update(total=max(last_progress.total, 1), progress=last_progress.done)
+            self.query_one("#phase", Label).update(f"{last_progress.phase} {last_progress.done}/{last_progress.total}")
+
+    def _add_problems(self, prompts: list[str]) -> None:
+        options = self.query_one("#problems", OptionList)
+        for prompt in prompts:
+            if prompt not in self._problem_lines:
+                self._problem_lines.append(prompt)
+                options.add_option(Option(Text(prompt)))
+        self.query_one(TabbedContent).get_tab("tab-problems").label = f"Problems ({len(self._problem_lines)})"
+
+    def _show_outcome(self) -> None:
+        report = self.report
+        if report is None:
+            self._banner(Outcome.FAILED, self.failure or "The run stopped without a result.")
+            self.query_one("#export-log", LogPane).push(f"error: {self.failure}")
+            return
+        problems = [_group_prompt(g) for g in report.problems]
+        problems += [f"{r.label}: {r.error}" for r in report.failed]
+        self._add_problems(problems)
+        self._banner(report.outcome, outcome_text(report))
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=bar.total or 1, progress=bar.total or 1)
+        self.query_one("#phase", Label).update("done")
+        if report.plan is not None:
+            self.query_one("#tab-plan").disabled = False
+            plan = self.query_one("#plan", Log)
+            plan.write_lines(plan_lines(report.plan))
+            plan.scroll_home(animate=False)
+            if self.dry_run:
+                self.query_one(TabbedContent).active = "tab-plan"
+        if report.problems and report.outcome == Outcome.FAILED:
+            self.query_one(TabbedContent).active = "tab-problems"
+            self.query_one("#problems", OptionList).focus()
+
+    def _banner(self, outcome: Outcome, text: str) -> None:
+        banner = self.query_one("#outcome", Static)
+        word = "OK" if self.dry_run and outcome == Outcome.SUCCESS else OUTCOME_WORDS[outcome]
+        banner.update(f"{word}: {text}")
+        banner.set_classes(f"banner {outcome.value}")
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"save_errors", "save_log", "close"} and self.running:
+            return None  # greyed out until the run ends
+        return True
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        if self.running:
+            self.notify("The run is still going; wait for it to finish.", severity="warning")
+            return
+        self.dismiss(self.report)
+
+    @on(Button.Pressed, "#save-errors")
+    def action_save_errors(self) -> None:
+        if not self.running:
+            self.app.push_screen(SavePathDialog("Save List of Errors", self._suggest("errors")), self._save_errors_to)
+
+    @on(Button.Pressed, "#save-log")
+    def action_save_log(self) -> None:
+        if not self.running:
+            self.app.push_screen(SavePathDialog("Save Full Log", self._suggest("log")), self._save_log_to)
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        order = [p.id for p in tabs.query(TabPane) if not p.disabled]
+        tabs.active = order[(order.index(tabs.active) + 1) % len(order)]
+
+    def _suggest(self, what: str) -> Path:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.name_for_files)
+        return Path.home() / f"mobius-{safe}-{stamp}-{what}.txt"
+
+    def error_lines(self) -> list[str]:
+        if self.report is not None and self.report.error_lines:
+            return list(self.report.error_lines)
+        return list(self._problem_lines) or ([self.failure] if self.failure else [])
+
+    def full_log_lines(self) -> list[str]:
+        if self.report is not None and self.report.log_lines:
+            return list(self.report.log_lines)
+        return list(self.query_one("#export-log", LogPane).history)
+
+    def _save_errors_to(self, path: Path | None) -> None:
+        if path is not None:
+            self._save(path, self.error_lines(), "list of errors")
+
+    def _save_log_to(self, path: Path | None) -> None:
+        if path is not None:
+            self._save(path, self.full_log_lines(), "full log")
+
+    def _save(self, path: Path, lines: list[str], what: str) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+        except OSError as exc:
+            message = f"The {what} could not be saved to {path}: {exc.strerror or exc}. Pick another folder."
+            self.query_one("#export-log", LogPane).push(f"error: {message}")
+            self.notify(message, severity="error")
+            return
+        self.saved_to = path
+        self.query_one("#export-log", LogPane).push(f"Saved the {what} ({len(lines)} lines) to {path}")
+        self.notify(f"Saved the {what} to {path}")
+
+
+def outcome_text(report: RunReport) -> str:
+    counts = ", ".join(f"{n} {k}" for k, n in report.counts.items() if n)
+    text = report.summary or ""
+    if counts and counts not in text:
+        text = f"{text} ({counts})" if text else counts
+    if report.unfinished:
+        text += " The Manage batch is not recorded yet: finish this run from the main screen."
+    return text
+
+
+def _group_prompt(group) -> str:
+    docs = ", ".join(group.documents[:5]) + (f" and {len(group.documents) - 5} more" if len(group.documents) > 5 else "")
+    tag = "" if group.blocking else "note: "
+    return f"{tag}{group.headline()}\n  fix: {group.fix}" + (f"\n  {docs}" if docs else "")
+
+
+def _problem_prompt(problem: dict) -> str:
+    headline = problem.get("headline") or problem.get("cause", "")
+    if problem.get("severity", "error") != "error":
+        headline = f"note: {headline}"
+    docs = problem.get("documents") or []
+    shown = ", ".join(docs[:5]) + (f" and {len(docs) - 5} more" if len(docs) > 5 else "")
+    return f"{headline}\n  fix: {problem.get('fix', '')}" + (f"\n  {shown}" if shown else "")

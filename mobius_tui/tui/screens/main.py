@@ -1,0 +1,152 @@
+"""The main screen: three tabs, and the keys that act on whichever tab is showing."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from mobius_tui.service.reports import RunSummary
+from mobius_tui.tui.screens.dialogs import ChoiceDialog
+from mobius_tui.tui.screens.export_view import ExportScreen
+from mobius_tui.tui.screens.new_batch import NewBatchPane
+from mobius_tui.tui.screens.payments import PaymentsPane
+from mobius_tui.tui.screens.rerun import RerunPane
+
+TABS = {"tab-new": "Run New Batch (F2)", "tab-rerun": "Rerun Previous Batch (F3)", "tab-payments": "Update Invoice Payments (F4)"}
+
+
+def unfinished_text(runs: list[RunSummary]) -> str:
+    lines = ["These runs posted documents but did not record their Manage batch (the program stopped):"]
+    for run in runs:
+        lines.append(
+            f"  {run.batch_identifier or run.run_id} ({run.action}, started {run.started:%Y-%m-%d %H:%M}): "
+            f"{run.posted} posted, {run.unresolved} without a result, {run.failed} failed"
+        )
+    lines.append(
+        "Finishing asks the package which of the unresolved documents it has, then records the Manage batch "
+        "with exactly what posted. Nothing is posted again."
+    )
+    return "\n".join(lines)
+
+
+class MainScreen(Screen):
+    HELP = (
+        "Run New Batch: choose a location and through date, tick transactions (Space toggles, a / d select or "
+        "deselect all), then Dry Run (F6) to see the plan or Run Export (F8).\n"
+        "Rerun Previous Batch: pick a batch; the duplicate check runs before you confirm.\n"
+        "Update Invoice Payments: choose the start date and Run Sync (F8).\n"
+        "Tab / Shift+Tab move between fields; Ctrl+P lists every command."
+    )
+    BINDINGS = [
+        Binding("f2", "show_tab('tab-new')", "Run New Batch tab", id="main.tab_new", show=False),
+        Binding("f3", "show_tab('tab-rerun')", "Rerun Previous Batch tab", id="main.tab_rerun", show=False),
+        Binding("f4", "show_tab('tab-payments')", "Update Invoice Payments tab", id="main.tab_payments", show=False),
+        Binding("f5", "refresh", "Refresh", id="main.refresh", show=False),  # on the Refresh Data button
+        Binding("f6", "dry_run", "Dry run", id="main.dry_run"),
+        Binding("f8", "run", "Run", id="main.run"),
+        Binding("f9", "finish_runs", "Finish runs", id="main.finish_runs", show=False),
+        Binding("f10", "app.logout", "Log out", id="main.logout"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        profile = self.app.profile
+        who = f"{profile.company_id} @ {profile.site} → {profile.package}" if profile else ""
+        yield Static(who, id="who", markup=False)
+        with TabbedContent(id="main-tabs", initial="tab-new"):
+            with TabPane(TABS["tab-new"], id="tab-new"):
+                yield NewBatchPane(id="new-batch")
+            with TabPane(TABS["tab-rerun"], id="tab-rerun"):
+                yield RerunPane(id="rerun")
+            with TabPane(TABS["tab-payments"], id="tab-payments"):
+                yield PaymentsPane(id="payments")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.offer_unfinished)
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#main-tabs", TabbedContent).active
+
+    @on(TabbedContent.TabActivated, "#main-tabs")
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+        if self.active_tab == "tab-rerun":
+            self.query_one(RerunPane).load_batches()  # a batch may have been recorded meanwhile
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#main-tabs", TabbedContent).active = tab
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tab = self.active_tab if self.is_mounted else "tab-new"
+        if action == "refresh":
+            return tab in ("tab-new", "tab-rerun")
+        if action == "dry_run":
+            return tab in ("tab-new", "tab-rerun")
+        if action == "finish_runs":
+            return bool(self._unfinished())
+        return True
+
+    def action_refresh(self) -> None:
+        if self.active_tab == "tab-new":
+            self.query_one(NewBatchPane).load_locations()
+            self.query_one(NewBatchPane).action_refresh()
+        elif self.active_tab == "tab-rerun":
+            self.query_one(RerunPane).load_batches()
+
+    def action_dry_run(self) -> None:
+        if self.active_tab == "tab-new":
+            self.query_one(NewBatchPane).action_dry_run()
+        elif self.active_tab == "tab-rerun":
+            self.query_one(RerunPane).action_check()
+
+    def action_run(self) -> None:
+        tab = self.active_tab
+        if tab == "tab-new":
+            self.query_one(NewBatchPane).action_run_export()
+        elif tab == "tab-rerun":
+            self.query_one(RerunPane).action_rerun()
+        else:
+            self.query_one(PaymentsPane).action_run_sync()
+
+    # --- runs that did not finish -------------------------------------------------------------
+
+    def _unfinished(self) -> list[RunSummary]:
+        session = self.app.session
+        if session is None:
+            return []
+        try:
+            return list(session.unfinished_runs())
+        except Exception as exc:
+            self.notify(f"Could not read the run journal: {exc}", severity="error")
+            return []
+
+    def offer_unfinished(self) -> None:
+        runs = self._unfinished()
+        if runs:
+            self.app.push_screen(
+                ChoiceDialog("Unfinished runs", unfinished_text(runs), [("finish", "Finish now"), ("later", "Later (F9)")], id="unfinished"),
+                lambda choice: self._finish(runs) if choice == "finish" else None,
+            )
+
+    def action_finish_runs(self) -> None:
+        self.offer_unfinished()
+
+    def _finish(self, runs: list[RunSummary]) -> None:
+        session = self.app.session
+
+        async def finish_all(emit):
+            report = None
+            for run in runs:
+                report = await session.finish(run.run_id, emit)
+            return report
+
+        label = ", ".join(r.batch_identifier or r.run_id for r in runs)
+        self.app.push_screen(
+            ExportScreen(f"Finishing {label}", finish_all, name_for_files="finish"),
+            lambda _report: self.query_one(NewBatchPane).action_refresh(),
+        )

@@ -1,0 +1,177 @@
+"""The Include table at 10,000 rows: no freeze while loading, Select All and moving around fast.
+
+Run on demand: ``.venv/bin/pytest tests/benchmarks/test_tui_bench.py -s``. Goals: no stall of the
+event loop over 100 ms, fully loaded (rows converted, loaded and painted) under 1 s, Select All
+under 100 ms. A 5 ms heartbeat timer measures the stalls: a gap between two beats is time the
+event loop could not answer a key. Each gap is measured twice: wall-clock, and the CPU time the
+event loop's thread spent in it. On a busy machine the wall-clock gaps include time the process
+waited for a core; the CPU time is the app's own work, and that is what the goal is checked on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from datetime import date
+from dataclasses import dataclass
+from decimal import Decimal
+
+from textual.app import App, ComposeResult
+
+from mobius_tui.documents.model import RecordKind
+from mobius_tui.service.reports import UnpostedRow
+from mobius_tui.tui.app import freeze_startup_objects
+from mobius_tui.tui.screens.new_batch import columns_for, to_selectable
+from mobius_tui.tui.widgets.selection_panel import SelectionPanel
+from mobius_tui.tui.widgets.selection_table import SelectionTable
+
+ROWS = 10_000
+
+
+def unposted(n: int) -> list[UnpostedRow]:
+    return [
+        UnpostedRow(RecordKind.INVOICE, str(500000 + i), f"INV{10000 + i}", date(2025, 6, 1 + i % 28), f"Customer {i % 400}",
+                    f"Managed services for June, ticket {i}", Decimal(i * 7 % 90000) + Decimal(i % 100) / 100,
+                    location_id=i % 3, currency="CAD", detail="Standard")
+        for i in range(n)
+    ]
+
+
+class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded_at: float | None = None
+        self.gaps: list[float] = []  # wall-clock seconds between beats
+        self.cpu_gaps: list[float] = []  # the event loop thread's CPU seconds between beats
+        self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
+
+    def compose(self) -> ComposeResult:
+        yield SelectionPanel(columns_for(RecordKind.INVOICE))
+
+    def on_mount(self) -> None:
+        freeze_startup_objects()  # as MobiusApp does once it has started
+        self.set_interval(0.005, self._beat)
+
+    def _beat(self) -> None:
+        now, cpu = time.perf_counter(), time.thread_time()
+        self.gaps.append(now - self._last)
+        self.cpu_gaps.append(cpu - self._last_cpu)
+        self._last, self._last_cpu = now, cpu
+
+    def on_selection_table_loaded(self) -> None:
+        self.loaded_at = time.perf_counter()
+
+    def reset_gaps(self) -> float:
+        self.gaps.clear()
+        self.cpu_gaps.clear()
+        self._last, self._last_cpu = time.perf_counter(), time.thread_time()
+        return self._last
+
+
+async def timed_press(pilot, *keys: str) -> float:
+    t0 = time.perf_counter()
+    await pilot.press(*keys)
+    return time.perf_counter() - t0
+
+
+class GcPauses:
+    """Collections of the oldest generation and how long each took (a full collection walks every
+    object in the process, so it is a stall of its own)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._start)
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+async def test_ten_thousand_rows_load_without_freezing_and_select_all_is_fast():
+    data = unposted(ROWS)
+    app = TableApp()
+    with GcPauses() as collections:
+        figures = await drive(app, data, collections)
+    gc_note = (f"{len(collections.pauses)} full garbage collection(s), longest {max(collections.pauses) * 1000:.1f} ms"
+               if collections.pauses else "no full garbage collection while measuring")
+    print(f"\n{figures}; {gc_note}")
+    assert figures.worst_cpu < 0.100, f"the UI froze for {figures.worst_cpu * 1000:.0f} ms"
+    assert figures.painted < 1.0, f"loading 10,000 rows took {figures.painted * 1000:.0f} ms"
+    assert figures.select_all < 0.100, f"Select All took {figures.select_all * 1000:.0f} ms"
+
+
+@dataclass
+class Figures:
+    loaded: float  # load() called → Loaded handled
+    painted: float  # load() called → first paint done
+    worst_cpu: float
+    worst_wall: float
+    select_all: float
+    repaint: float
+    keys: dict[str, float]
+
+    def __str__(self) -> str:
+        keys = ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in self.keys.items())
+        return (f"10k rows: loaded in {self.loaded * 1000:.1f} ms (painted at {self.painted * 1000:.1f} ms), "
+                f"worst event-loop stall {self.worst_cpu * 1000:.1f} ms of work ({self.worst_wall * 1000:.1f} ms "
+                f"wall-clock); Select All {self.select_all * 1000:.2f} ms (+ repaint {self.repaint * 1000:.1f} ms); "
+                f"keys (press to screen updated): {keys}")
+
+
+async def drive(app: TableApp, data: list[UnpostedRow], collections: GcPauses) -> Figures:
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(SelectionTable)
+        table.focus()
+        await pilot.pause(0.1)
+
+        collections.pauses.clear()  # the app's start-up collection is not part of the load
+        started = app.reset_gaps()
+        table.load(to_selectable(r) for r in data)  # what the Run New Batch screen does
+        while app.loaded_at is None:
+            await asyncio.sleep(0.001)
+        await pilot.pause()  # the first paint of the loaded table
+        painted = time.perf_counter() - started
+        load_seconds = app.loaded_at - started
+        await pilot.pause(0.05)
+        load_stall, load_cpu = max(app.gaps), max(app.cpu_gaps)
+        assert table.total_rows == ROWS and len(table.included) == ROWS
+        assert table.included_total == sum(r.amount for r in data)
+
+        table.action_deselect_all()
+        await pilot.pause(0.05)
+        app.reset_gaps()
+        t0 = time.perf_counter()
+        table.action_select_all()
+        select_all = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        await pilot.pause()  # the repaint that follows
+        repaint = time.perf_counter() - t1
+        assert len(table.included) == ROWS
+
+        toggle = await timed_press(pilot, "space")
+        assert len(table.included) == ROWS - 1
+        page_down = await timed_press(pilot, "pagedown")
+        to_end = await timed_press(pilot, "end")
+        assert table.cursor_row == ROWS - 1
+        to_home = await timed_press(pilot, "home")
+        unbound = await timed_press(pilot, "z")  # Pilot's own cost of a key press, for comparison
+        await pilot.pause(0.05)
+        worst_stall = max(load_stall, max(app.gaps))
+        worst_cpu = max(load_cpu, max(app.cpu_gaps))
+
+    return Figures(load_seconds, painted, worst_cpu, worst_stall, select_all, repaint,
+                   {"space": toggle, "page down": page_down, "end": to_end, "home": to_home,
+                    "an unbound key": unbound})

@@ -1,0 +1,52 @@
+"""``mobius-tui demo``: sandboxes up, a demo profile per package with no secret in it, the app ready to log in."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Input, Select, Static
+
+from mobius_tui.service import paths
+from mobius_tui.service.profiles import list_profiles, load_profile
+from mobius_tui.tui.app import MobiusApp
+from mobius_tui.tui.demo import demo_environment, demo_notice
+from mobius_tui.tui.screens.login import LoginScreen
+from mobius_tui.tui.screens.main import MainScreen
+from mobius_tui.tui.widgets.settings_form import SettingsForm
+
+from tests.tui.tui_helpers import settle
+
+
+async def test_demo_writes_a_profile_per_package_and_logs_in_to_each():
+    with demo_environment(size=20) as demo:
+        assert "sage300" in demo.offered  # pure Python: always offered
+        assert sorted(list_profiles()) == sorted(p.name for p in demo.profiles)
+        stored = json.loads(paths.profiles_file().read_text())["profiles"]
+        for profile in demo.profiles:
+            saved = load_profile(profile.name)
+            assert saved.site.startswith("http://127.0.0.1:") and saved.package == profile.package
+            assert not {"private_key", "password", "sl_password", "sql_password"} & set(stored[profile.name])
+            assert not {"password", "sl_password", "sql_password"} & set(saved.package_values)
+        stored_values = {str(v) for raw in stored.values() for v in [*raw.values(), *raw["package_values"].values()]}
+        assert not {s for s in demo.env.values() if s} & stored_values
+
+        app = MobiusApp(profile_name=demo.first, notice=demo_notice(demo))
+        async with app.run_test(size=(80, 24)) as pilot:
+            for index, profile in enumerate(demo.profiles):
+                await pilot.pause()
+                login = app.screen
+                assert isinstance(login, LoginScreen)
+                assert login.query_one("#site", Input).value == profile.site
+                assert "Demo:" in str(login.query_one("#login-notice", Static).render())
+                if index:  # the Profile list switches the whole form to that package's demo profile
+                    login.query_one("#profile", Select).value = profile.name
+                    await pilot.pause()
+                    login = app.screen
+                    assert login.profile.name == profile.name
+                    assert login.query_one(SettingsForm).fields[0].name in profile.package_values
+                await pilot.press("f8")
+                await settle(pilot, app)
+                assert isinstance(app.screen, MainScreen), profile.name
+                assert app.session is not None and app.session.package.name == profile.package
+                await pilot.press("f10")  # log out, back to the login screen
+                await settle(pilot, app)

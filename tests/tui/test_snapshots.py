@@ -1,0 +1,25 @@
+"""Pictures of every screen at 80x24 and 120x40, from the sandbox's seeded books and a frozen day.
+
+Update after reviewing the differences: ``pytest tests/tui/test_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pytest_textual_snapshot import SVGImageExtension
+
+from mobius_tui.tui.screenshots import SIZES, capture
+
+SCREENS = (
+    "login", "run-new-batch", "help", "dry-run-plan", "confirm-export", "export-result", "rerun-duplicates",
+    "update-invoice-payments",
+)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_every_screen(tui_env, snapshot, size):
+    shots = await capture(tui_env.app, size)
+    assert tuple(shots) == SCREENS
+    svg = snapshot.use_extension(SVGImageExtension)
+    for name, picture in shots.items():
+        assert picture == svg(name=name), name
