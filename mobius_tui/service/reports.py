@@ -93,16 +93,16 @@ class PlanSummary:
     accounts: dict[str, Decimal] = field(default_factory=dict)  # account → net (debit positive)
     taxes: dict[str, Decimal] = field(default_factory=dict)  # tax code xref → amount
     totals: dict[str, Decimal] = field(default_factory=dict)  # document kind → sum of totals
-    customers_to_create: list[str] = field(default_factory=list)
-    vendors_to_create: list[str] = field(default_factory=list)
-    items_to_create: list[str] = field(default_factory=list)
+    customers: list[str] = field(default_factory=list)
+    vendors: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, plan: Plan) -> PlanSummary:
         out = cls(
-            customers_to_create=[c.account for c in plan.customers],
-            vendors_to_create=[v.account for v in plan.vendors],
-            items_to_create=[i.code for i in plan.items],
+            customers=[c.account for c in plan.customers],
+            vendors=[v.account for v in plan.vendors],
+            items=[i.code for i in plan.items],
         )
         for doc in plan.documents:
             planned = PlannedDocument.of(doc)

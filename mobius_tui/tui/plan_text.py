@@ -10,13 +10,10 @@ def plan_lines(plan: PlanSummary) -> list[str]:
     lines = [f"{len(plan.documents)} document(s) would be posted."]
     for kind, total in plan.totals.items():
         lines.append(f"  {kind.replace('_', ' ')}: {format_money(total)}")
-    for what, names in (
-        ("customers", plan.customers_to_create),
-        ("vendors", plan.vendors_to_create),
-        ("items", plan.items_to_create),
-    ):
+    # Which of these the package lacks (and will create, or refuses) is on the Problems tab.
+    for what, names in (("Customers", plan.customers), ("Vendors", plan.vendors), ("Items", plan.items)):
         if names:
-            lines.append(f"New {what} to create: {', '.join(names)}")
+            lines.append(f"{what} in this batch: {', '.join(names)}")
     lines.append("")
     lines.append("Accounts (debit +, credit -):")
     for account, amount in sorted(plan.accounts.items()):
