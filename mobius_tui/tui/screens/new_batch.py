@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TabbedContent, TabPane
 
-from mobius_tui.documents.model import RecordKind
+from mobius_tui.service.options import RecordKind
 from mobius_tui.service.options import BatchNumberError, ExportOptions, InvoiceDetail, Selection, validate_batch_number
 from mobius_tui.service.reports import LocationChoice, Unposted, UnpostedRow
 from mobius_tui.tui.screens.dialogs import ChoiceDialog
