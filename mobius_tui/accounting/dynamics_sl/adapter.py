@@ -22,7 +22,8 @@ from mobius_tui.accounting.dynamics_sl.check import check as check_plan
 from mobius_tui.accounting.dynamics_sl.dialect import BY_DRIVER
 from mobius_tui.accounting.dynamics_sl.existing import find_existing
 from mobius_tui.accounting.dynamics_sl.payments import read_payments
-from mobius_tui.accounting.dynamics_sl.post import ConnectionLost, Poster
+from mobius_tui.accounting.dynamics_sl.groups import ConnectionLost, Unit
+from mobius_tui.accounting.dynamics_sl.post import Poster
 from mobius_tui.accounting.dynamics_sl.reference import SLReference, load_reference
 from mobius_tui.accounting.dynamics_sl.settings import DRIVER_PACKAGES, DRIVERS, SETTINGS, SLSettings, redacted
 from mobius_tui.accounting.dynamics_sl.sql import Session
@@ -194,43 +195,61 @@ class DynamicsSL(AccountingPackage):
                    reference: SLReference) -> AsyncIterator[PostResult]:
         settings = self._settings
         poster = Poster(self.session, reference, settings.sl_user if settings else "")
-        failed_masters: dict[str, str] = {}
         used_customers = {d.customer.account for d in documents if isinstance(d, SalesDocument)}
         used_vendors = {d.vendor.account for d in documents if isinstance(d, PurchaseDocument) and not d.employee}
+        masters = [poster.customer_unit(rec) for rec in plan.customers
+                   if rec.account in used_customers and rec.account not in reference.customers]
+        masters += [poster.vendor_unit(rec) for rec in plan.vendors
+                    if not rec.is_member and rec.account in used_vendors and rec.account not in reference.vendors]
+        failed_masters: dict[str, str] = {}
         lost = ""
         try:
-            for rec in plan.customers:
-                if rec.account in used_customers and rec.account not in reference.customers:
-                    result = await asyncio.to_thread(poster.create_customer, rec)
+            while masters:
+                results, used = await asyncio.to_thread(poster.post_units, masters[:poster.group_documents])
+                for result in results:
                     if not result.posted:
-                        failed_masters[f"c:{rec.account}"] = f"customer {rec.account} could not be created: {result.error}"
-            for vrec in plan.vendors:
-                if not vrec.is_member and vrec.account in used_vendors and vrec.account not in reference.vendors:
-                    result = await asyncio.to_thread(poster.create_vendor, vrec)
-                    if not result.posted:
-                        failed_masters[f"v:{vrec.account}"] = f"vendor {vrec.account} could not be created: {result.error}"
+                        failed_masters[result.document_key] = (
+                            f"{result.document_key.replace(':', ' ')} could not be created: {result.error}")
+                masters = masters[used:]
         except ConnectionLost as exc:
             lost = str(exc)
+        units = []
+        for doc in documents:
+            master = ""
+            if isinstance(doc, SalesDocument):
+                master = failed_masters.get(f"customer:{doc.customer.account}", "")
+            elif isinstance(doc, PurchaseDocument):
+                master = failed_masters.get(f"vendor:{doc.vendor.account}", "")
+            units.append(Unit(doc.key, error=master, document=doc) if master else poster.unit(doc))
+        done = 0
+        writing = False  # a group is being written in the worker thread: leave the connection alone
         try:
-            for doc in documents:
-                if lost:
-                    yield PostResult(doc.key, PostStatus.SKIPPED, error=f"Connection to Dynamics SL lost: {lost}")
-                    continue
-                master = ""
-                if isinstance(doc, SalesDocument):
-                    master = failed_masters.get(f"c:{doc.customer.account}", "")
-                elif isinstance(doc, PurchaseDocument):
-                    master = failed_masters.get(f"v:{doc.vendor.account}", "")
-                if master:
-                    yield PostResult(doc.key, PostStatus.FAILED, error=master)
-                    continue
+            while done < len(units) and not lost:
                 try:
-                    yield await asyncio.to_thread(poster.post, doc)
+                    writing = True
+                    front = units[done:done + poster.group_documents]
+                    results, used = await asyncio.to_thread(poster.post_units, front)
+                    writing = False
                 except ConnectionLost as exc:
+                    writing = False
                     lost = str(exc)
-                    yield PostResult(doc.key, PostStatus.FAILED, error=f"Connection to Dynamics SL lost: {lost}")
+                    # The group in flight did not post, except units whose commit went out unanswered:
+                    # they get no result, and the service asks existing() about them.
+                    for unit in units[done:done + len(poster.in_flight)]:
+                        if unit.key not in exc.unknown:
+                            yield PostResult(unit.key, PostStatus.FAILED,
+                                             error=f"Connection to Dynamics SL lost: {lost}")
+                    done += len(poster.in_flight)
+                    break
+                for result in results:
+                    yield result
+                done += used
+            for unit in units[done:]:
+                yield PostResult(unit.key, PostStatus.SKIPPED, error=f"Connection to Dynamics SL lost: {lost}")
         finally:
-            if not lost:
+            # Balance the batches of what posted, also when the caller stops early; not after a crash
+            # or cancellation in the middle of a group, whose transaction must not be committed.
+            if not lost and not writing:
                 await asyncio.to_thread(poster.finish)
 
     async def payments_since(self, since: date) -> list[PaymentStatus]:

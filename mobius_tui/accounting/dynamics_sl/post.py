@@ -6,23 +6,23 @@
 * Journal entries (expenses without "expense as bill"): one GL batch each.
 * Inventory adjustments: one IN batch (10.030); each transfer: an IN batch (10.040) + TrnsfrDoc.
 
-Each document is one transaction: its rows, any batch it opens (number allocated from the
-module's setup row under its lock) and the new batch totals commit together or not at all, so a
-failed document leaves nothing behind and every batch total equals the documents that posted.
-Batches with several documents stay on hold ('H') while the run adds to them and become
-balanced ('B', ready for release) at the end; single-document batches are balanced at once.
-Nothing is released: release and posting stay in SL.
+Documents are written a group per transaction (groups.py), each still all-or-nothing: its rows,
+any batch it opens (number allocated from the module's setup row under its lock, numbering.py)
+and its share of the batch totals commit together or not at all, so a failed document leaves
+nothing behind and every batch total equals the documents that posted. Batches with several
+documents stay on hold ('H') while the run adds to them and become balanced ('B', ready for
+release) at the end; single-document batches are balanced at once. Nothing is released: release
+and posting stay in SL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from mobius_tui.accounting.base import PostResult, PostStatus
 from mobius_tui.accounting.dynamics_sl.check import (
     adjustment_site,
     receipt_account,
@@ -43,8 +43,10 @@ from mobius_tui.accounting.dynamics_sl.codes import (
     round_money,
     split_account,
 )
+from mobius_tui.accounting.dynamics_sl.groups import GroupWriter, Unit
+from mobius_tui.accounting.dynamics_sl.numbering import Counter
 from mobius_tui.accounting.dynamics_sl.reference import SLReference
-from mobius_tui.accounting.dynamics_sl.sql import Session, next_number
+from mobius_tui.accounting.dynamics_sl.sql import Session
 from mobius_tui.documents.model import (
     CustomerRecord,
     Document,
@@ -59,15 +61,18 @@ from mobius_tui.documents.model import (
 )
 
 ZERO = Decimal(0)
+REF_CHUNK = 400  # reference numbers looked up per query
 
 
 @dataclass
 class _Batch:
     module: str
     number: str
-    single: bool  # one document: balanced as soon as it commits
+    single: bool  # one document: written whole, balanced, with that document
     totals: dict[str, Decimal] = field(default_factory=dict)
     documents: int = 0
+    changed: bool = False  # totals to write before the open transaction commits
+    row: dict[str, Any] = field(default_factory=dict)  # a single-document batch's row, written with its totals
 
 
 @dataclass(frozen=True)
@@ -93,61 +98,73 @@ class _Cury:
                 "CuryRateType": rate_type, "CuryEffDate": self.effective}
 
 
-class ConnectionLost(Exception):
-    pass
-
-
-def _error_text(exc: BaseException) -> str:
-    args = getattr(exc, "args", ())
-    text = str(args[1] if len(args) > 1 else exc)
-    # Drop the driver's bracketed prefixes ([unixODBC][Driver]...) and call names.
-    while text.startswith("["):
-        text = text[text.find("]") + 1:] if "]" in text else text
-    return text.split("(SQLExec")[0].strip() or exc.__class__.__name__
-
-
-class Poster:
-    """Posts documents one by one on one session; call :meth:`finish` at the end."""
+class Poster(GroupWriter):
+    """Posts documents in groups on one session (see groups.py); call :meth:`finish` at the end."""
 
     def __init__(self, session: Session, ref: SLReference, user: str, now: datetime | None = None) -> None:
-        self.s = session
+        super().__init__(session)
         self.ref = ref
         self.user = (user or "MOBIUS")[:10]
         self.now = (now or datetime.now()).replace(second=0, microsecond=0)
         self.batches: dict[tuple, _Batch] = {}
-        self._pending: list[Callable[[], None]] = []
         self.company = ref.company_id
         self.base = ref.base_currency
+        self.counters: dict[tuple[str, str], Counter] = {}
+        self._used_refs: set[str] = set()  # AR reference numbers SL already holds, for the open group
+        self._new_refs: set[str] = set()  # ... and those written in the open transaction
+
+    # --- group state ---------------------------------------------------------------------
+    def state(self) -> Any:
+        return (dict(self.batches), {k: (dict(b.totals), b.documents, b.changed) for k, b in self.batches.items()},
+                {k: c.state() for k, c in self.counters.items()}, set(self._new_refs))
+
+    def restore(self, state: Any) -> None:
+        batches, figures, counters, refs = state
+        self.batches = dict(batches)  # a copy: the snapshot may be returned to again
+        for key, batch in batches.items():
+            totals, batch.documents, batch.changed = figures[key]
+            batch.totals = dict(totals)
+        for key, counter in list(self.counters.items()):
+            if key in counters:
+                counter.restore(counters[key])
+            else:
+                counter.end_transaction()
+        self._new_refs = set(refs)
+
+    def prepare_group(self, units: Sequence[Unit]) -> None:
+        numbers = sorted({u.document.number for u in units if isinstance(u.document, SalesDocument)})
+        self._used_refs = set()
+        for start in range(0, len(numbers), REF_CHUNK):
+            part = numbers[start:start + REF_CHUNK]
+            self._used_refs.update(r["refnbr"] for r in self.s.rows(
+                f"SELECT RefNbr FROM RefNbr WHERE RefNbr IN ({', '.join('?' * len(part))})", *part))
+
+    def before_commit(self) -> None:
+        for batch in self.batches.values():
+            if batch.changed:
+                self.s.update("Batch", {**batch.totals, "LUpd_DateTime": self.now, "LUpd_User": self.user},
+                              {"Module": batch.module, "BatNbr": batch.number})
+                batch.changed = False
+        for counter in self.counters.values():
+            counter.write(self.s)
+
+    def transaction_ended(self) -> None:
+        for counter in self.counters.values():
+            counter.end_transaction()
+        self._new_refs = set()
+
+    def counter(self, setup_table: str, setup_id: str, column: str, taken_table: str, taken_column: str,
+                taken_where: str = "", *taken_params: Any) -> Counter:
+        key = (setup_table, column)
+        if key not in self.counters:
+            self.counters[key] = Counter(setup_table, setup_id, column, taken_table, taken_column, taken_where,
+                                         taken_params)
+        return self.counters[key]
 
     # --- infrastructure ------------------------------------------------------------------
     def audit(self, prog: str) -> dict[str, Any]:
         return {"Crtd_DateTime": self.now, "Crtd_Prog": prog, "Crtd_User": self.user,
                 "LUpd_DateTime": self.now, "LUpd_Prog": prog, "LUpd_User": self.user}
-
-    def _run(self, doc_key: str, work: Callable[[], str]) -> PostResult:
-        self._pending = []
-        try:
-            reference = work()
-            self.s.commit()
-        except Exception as exc:  # one document's failure never stops the run
-            try:
-                self.s.rollback()
-            except Exception:
-                pass
-            if not self.alive():
-                raise ConnectionLost(_error_text(exc)) from exc
-            return PostResult(doc_key, PostStatus.FAILED, error=_error_text(exc))
-        for apply in self._pending:
-            apply()
-        return PostResult(doc_key, PostStatus.POSTED, reference=reference)
-
-    def alive(self) -> bool:
-        try:
-            self.s.scalar("SELECT 1")
-            self.s.rollback()
-            return True
-        except Exception:
-            return False
 
     def period(self, day: date) -> str:
         return calendar_period(day, self.ref.gl_setup)
@@ -181,36 +198,31 @@ class Poster:
               description: str, single: bool = False) -> _Batch:
         if key in self.batches and not single:
             return self.batches[key]
-        number = next_number(self.s, setup, module, "LastBatNbr",
-                             [("SELECT COUNT(*) FROM Batch WHERE Module = ? AND BatNbr = ?", (module,))])
-        self.s.insert("Batch", {
+        number = self.counter(setup, module, "LastBatNbr", "Batch", "BatNbr", "Module = ?", module).next(self.s)
+        row = {
             "Module": module, "BatNbr": number, "CpnyID": self.company, "Status": "H", "Rlsed": 0,
             "EditScrnNbr": screen, "JrnlType": journal, "BatType": "N", "PerPost": per_post,
             "PerEnt": self.current_period(module), "CuryId": cury.currency, "BaseCuryID": self.base,
             "CuryMultDiv": "M", "CuryRate": Decimal(1), "CuryEffDate": cury.effective,
             "LedgerID": self.ref.gl_setup.get("ledgerid") or "", "GLPostOpt": "D", "BalanceType": "A",
             "Descr": description, "DateEnt": self.now, **self.audit(screen),
-        })
-        batch = _Batch(module, number, single)
+        }
+        batch = _Batch(module, number, single, row=row)
         if not single:
-            self._pending.append(lambda: self.batches.__setitem__(key, batch))
+            self.write("Batch", row)
+            self.batches[key] = batch
         return batch
 
     def add_totals(self, batch: _Batch, **amounts: Decimal) -> None:
-        new = dict(batch.totals)
+        """Add a document to its batch: a single-document batch is written now, balanced; a shared
+        batch's totals are written once per group, before its commit."""
         for name, amount in amounts.items():
-            new[name] = new.get(name, ZERO) + amount
-        values: dict[str, Any] = {name: value for name, value in new.items()}
-        values.update({"LUpd_DateTime": self.now, "LUpd_User": self.user})
+            batch.totals[name] = batch.totals.get(name, ZERO) + amount
+        batch.documents += 1
         if batch.single:
-            values["Status"] = "B"
-        self.s.update("Batch", values, {"Module": batch.module, "BatNbr": batch.number})
-
-        def apply() -> None:
-            batch.totals = new
-            batch.documents += 1
-
-        self._pending.append(apply)
+            self.write("Batch", {**batch.row, **batch.totals, "Status": "B"})
+        else:
+            batch.changed = True
 
     def finish(self) -> list[str]:
         """Mark the run's multi-document batches balanced; returns their numbers."""
@@ -223,14 +235,22 @@ class Poster:
         self.s.commit()
         return done
 
-    # --- master records --------------------------------------------------------------------
-    def create_customer(self, rec: CustomerRecord) -> PostResult:
+    # --- units -----------------------------------------------------------------------------
+    def unit(self, doc: Document) -> Unit:
+        kinds = ((SalesDocument, self._sales), (PurchaseDocument, self._purchase), (JournalEntry, self._journal),
+                 (InventoryAdjustment, self._adjustment), (InventoryTransfer, self._transfer))
+        work = next((build for kind, build in kinds if isinstance(doc, kind)), None)
+        if work is None:
+            return Unit(doc.key, error=f"Dynamics SL does not take {doc.kind.value} documents", document=doc)
+        return Unit(doc.key, lambda: work(doc), document=doc)
+
+    def customer_unit(self, rec: CustomerRecord) -> Unit:
         def work() -> str:
             cls_id = (self.ref.ar_setup.get("dfltclass") or "").strip()
             cls = self.ref.customer_classes.get(cls_id, {})
             terms = rec.terms if rec.terms in self.ref.terms else (cls.get("terms") or "")
             tax = rec.tax_code if rec.tax_code in self.ref.groups else ""
-            self.s.insert("Customer", {
+            self.write("Customer", {
                 "CustId": rec.account, "Name": rec.name, "ClassId": cls_id, "Terms": terms, "TaxID00": tax,
                 "ArAcct": cls.get("aracct") or self.ref.ar_setup.get("aracct") or "",
                 "ArSub": cls.get("arsub") or self.ref.ar_setup.get("arsub") or "",
@@ -239,18 +259,18 @@ class Poster:
                 "CuryId": rec.currency or self.base, "Status": "A", "DocPublishingFlag": "Y",
                 "PerNbr": self.current_period("AR"), **self.audit("08260"),
             })
-            self._pending.append(lambda: self.ref.customers.__setitem__(rec.account, {
+            self.after_commit(lambda: self.ref.customers.__setitem__(rec.account, {
                 "custid": rec.account, "status": "A", "aracct": cls.get("aracct") or "", "arsub": cls.get("arsub") or ""}))
             return f"customer {rec.account}"
 
-        return self._run(f"customer:{rec.account}", work)
+        return Unit(f"customer:{rec.account}", work)
 
-    def create_vendor(self, rec: VendorRecord) -> PostResult:
+    def vendor_unit(self, rec: VendorRecord) -> Unit:
         def work() -> str:
             cls_id = (self.ref.ap_setup.get("classid") or "").strip()
             cls = self.ref.vendor_classes.get(cls_id, {})
             terms = rec.terms if rec.terms in self.ref.terms else (cls.get("terms") or self.ref.ap_setup.get("terms") or "")
-            self.s.insert("Vendor", {
+            self.write("Vendor", {
                 "VendId": rec.account, "Name": rec.name, "RemitName": rec.name, "ClassID": cls_id, "Terms": terms,
                 "APAcct": cls.get("apacct") or self.ref.ap_setup.get("apacct") or "",
                 "APSub": cls.get("apsub") or self.ref.ap_setup.get("apsub") or "",
@@ -259,26 +279,13 @@ class Poster:
                 "PPayAcct": cls.get("ppayacct") or "", "PPaySub": cls.get("ppaysub") or "",
                 "CuryId": self.base, "Status": "A", "PerNbr": self.current_period("AP"), **self.audit("03270"),
             })
-            self._pending.append(lambda: self.ref.vendors.__setitem__(rec.account, {
+            self.after_commit(lambda: self.ref.vendors.__setitem__(rec.account, {
                 "vendid": rec.account, "status": "A", "apacct": cls.get("apacct") or "", "apsub": cls.get("apsub") or ""}))
             return f"vendor {rec.account}"
 
-        return self._run(f"vendor:{rec.account}", work)
+        return Unit(f"vendor:{rec.account}", work)
 
     # --- documents -----------------------------------------------------------------------
-    def post(self, doc: Document) -> PostResult:
-        if isinstance(doc, SalesDocument):
-            return self._run(doc.key, lambda: self._sales(doc))
-        if isinstance(doc, PurchaseDocument):
-            return self._run(doc.key, lambda: self._purchase(doc))
-        if isinstance(doc, JournalEntry):
-            return self._run(doc.key, lambda: self._journal(doc))
-        if isinstance(doc, InventoryAdjustment):
-            return self._run(doc.key, lambda: self._adjustment(doc))
-        if isinstance(doc, InventoryTransfer):
-            return self._run(doc.key, lambda: self._transfer(doc))
-        return PostResult(doc.key, PostStatus.FAILED, error=f"Dynamics SL does not take {doc.kind.value} documents")
-
     def _tax_columns(self, doc: SalesDocument | PurchaseDocument, cury: _Cury) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for n, level in enumerate(t for t in doc.taxes if t.amount != 0 or t.agency_xref):
@@ -308,11 +315,12 @@ class Poster:
         total_base, total_cury = cury.base(doc.document_total), cury.cury(doc.document_total)
         fiscal_year = per_post[:4]
         cur_period = self.current_period("AR")
-        if self.s.scalar("SELECT COUNT(*) FROM RefNbr WHERE RefNbr = ?", doc.number):
+        if doc.number in self._used_refs or doc.number in self._new_refs:
             raise ValueError(f"reference number {doc.number} is already used in Dynamics SL; if this document was "
                              "posted before, remove it from the run, otherwise renumber it in Manage")
-        self.s.insert("RefNbr", {"RefNbr": doc.number, "DocType": doc_type, **self.audit(AR_SCREEN)})
-        self.s.insert("ARDoc", {
+        self._new_refs.add(doc.number)
+        self.write("RefNbr", {"RefNbr": doc.number, "DocType": doc_type, **self.audit(AR_SCREEN)})
+        self.write("ARDoc", {
             "CustId": doc.customer.account, "DocType": doc_type, "RefNbr": doc.number, "BatNbr": batch.number,
             "BatSeq": batch.documents, "CpnyID": self.company, "DocDate": doc.date, "DueDate": self._due_date(doc),
             "Terms": doc.terms, "OrigDocAmt": total_base, "CuryOrigDocAmt": total_cury, "DocBal": total_base,
@@ -328,20 +336,22 @@ class Poster:
             acct, sub = split_account(line.account)
             item = line.item
             lines.append({
-                "CustId": doc.customer.account, "TranType": doc_type, "RefNbr": doc.number,
-                "LineNbr": FIRST_AR_LINE + n, "BatNbr": batch.number, "CpnyID": self.company, "Acct": acct,
-                "Sub": sub, "DrCr": dr_cr, "TranAmt": cury.base(line.amount), "CuryTranAmt": cury.cury(line.amount),
-                "Qty": line.quantity, "UnitPrice": cury.base(line.unit_price) if line.unit_price else ZERO,
+                "LineNbr": FIRST_AR_LINE + n, "Acct": acct, "Sub": sub, "TranAmt": cury.base(line.amount),
+                "CuryTranAmt": cury.cury(line.amount), "Qty": line.quantity,
+                "UnitPrice": cury.base(line.unit_price) if line.unit_price else ZERO,
                 "CuryUnitPrice": line.unit_price, "UnitDesc": (item.unit_of_measure if item else "")[:6],
-                "CnvFact": Decimal(1), "InvtId": item.code if item else "",
+                "InvtId": item.code if item else "",
                 "SiteId": item.location_xref if item and item.is_inventory else "", "LineId": n,
-                "LineRef": line_ref(n), "TranClass": "N", "TaxIdDflt": group if line.taxable else "",
-                "TaxCalced": "N", "JrnlType": "AR", "TranDate": doc.date, "TranDesc": line.description,
-                "PerPost": per_post, "PerEnt": cur_period, "FiscYr": fiscal_year, "Rlsed": 0,
+                "LineRef": line_ref(n), "TaxIdDflt": group if line.taxable else "", "TranDesc": line.description,
                 "ExtCost": cury.base(line.cost) if line.cost else ZERO, "CuryExtCost": line.cost,
-                **cury.columns(), **self.audit(AR_SCREEN),
             })
-        self.s.insert("ARTran", lines)
+        common = {
+            "CustId": doc.customer.account, "TranType": doc_type, "RefNbr": doc.number, "BatNbr": batch.number,
+            "CpnyID": self.company, "DrCr": dr_cr, "CnvFact": Decimal(1), "TranClass": "N", "TaxCalced": "N",
+            "JrnlType": "AR", "TranDate": doc.date, "PerPost": per_post, "PerEnt": cur_period, "FiscYr": fiscal_year,
+            "Rlsed": 0, **cury.columns(), **self.audit(AR_SCREEN),
+        }
+        self.write("ARTran", lines, common)
         self.add_totals(batch, CrTot=total_base, CtrlTot=total_base, CuryCrTot=total_cury, CuryCtrlTot=total_cury)
         reference = f"AR batch {batch.number} {doc_type} {doc.number}"
         cost = self._cost_postings(doc)
@@ -372,8 +382,7 @@ class Poster:
         label = "Manage item receipts" if doc.kind == DocumentKind.ITEM_RECEIPT else "Manage expenses"
         batch = self.batch(("AP", doc.kind, cury.currency, per_post), "AP", AP_SCREEN, "AP", "APSetup", per_post,
                            cury, label)
-        ref_nbr = next_number(self.s, "APSetup", "AP", "LastRefNbr",
-                              [("SELECT COUNT(*) FROM APDoc WHERE RefNbr = ?", ())])
+        ref_nbr = self.counter("APSetup", "AP", "LastRefNbr", "APDoc", "RefNbr").next(self.s)
         ap_acct, ap_sub = self._account(doc.payable_account, (
             vendor.get("apacct") or self.ref.ap_setup.get("apacct") or "",
             vendor.get("apsub") or self.ref.ap_setup.get("apsub") or ""))
@@ -384,7 +393,7 @@ class Poster:
         ext_ref = doc.number
         if invoice_number != (doc.vendor_invoice_number or doc.number):
             description, ext_ref = f"{doc.number} {description}".strip(), invoice_number
-        self.s.insert("APDoc", {
+        self.write("APDoc", {
             "Acct": ap_acct, "Sub": ap_sub, "DocType": "VO", "RefNbr": ref_nbr, "VendId": doc.vendor.account,
             "InvcNbr": invoice_number, "InvcDate": doc.date, "DocDate": doc.date,
             "DueDate": self._due_date(doc), "PayDate": self._due_date(doc), "Terms": doc.terms,
@@ -410,7 +419,7 @@ class Poster:
                 "PONbr": doc.po_number, "FiscYr": per_post[:4], "PerPost": per_post, "PerEnt": cur_period,
                 "Rlsed": 0, "CpnyID": self.company, **cury.columns(), **self.audit(AP_SCREEN),
             })
-        self.s.insert("APTran", lines)
+        self.write("APTran", lines)
         self.add_totals(batch, CrTot=total_base, DrTot=total_base, CtrlTot=total_base, CuryCrTot=total_cury,
                         CuryDrTot=total_cury, CuryCtrlTot=total_cury)
         return f"AP batch {batch.number} voucher {ref_nbr}"
@@ -438,17 +447,20 @@ class Poster:
             acct, sub = split_account(posting.account)
             debit = posting.amount > 0
             rows.append({
-                "Module": "GL", "BatNbr": batch.number, "LineNbr": n, "Acct": acct, "Sub": sub,
+                "LineNbr": n, "Acct": acct, "Sub": sub,
                 "DrAmt": amount if debit else ZERO, "CrAmt": ZERO if debit else -amount,
                 "CuryDrAmt": cury.cury(posting.amount) if debit else ZERO,
-                "CuryCrAmt": ZERO if debit else cury.cury(-posting.amount), "LedgerID": self.ref.gl_setup.get("ledgerid") or "",
-                "BalanceType": "A", "Posted": "U", "Rlsed": 0, "PerPost": per_post, "PerEnt": cur_period,
-                "FiscYr": per_post[:4], "TranDate": doc.date, "TranDesc": posting.description or description,
-                "TranType": GL_JOURNAL, "JrnlType": GL_JOURNAL, "RefNbr": doc.number[:10], "ExtRefNbr": extref,
-                "CpnyID": self.company, "LineId": n, "LineRef": line_ref(n), "BaseCuryID": self.base,
-                **cury.columns(), **self.audit(GL_SCREEN),
+                "CuryCrAmt": ZERO if debit else cury.cury(-posting.amount),
+                "TranDesc": posting.description or description, "LineId": n, "LineRef": line_ref(n),
             })
-        self.s.insert("GLTran", rows)
+        common = {
+            "Module": "GL", "BatNbr": batch.number, "LedgerID": self.ref.gl_setup.get("ledgerid") or "",
+            "BalanceType": "A", "Posted": "U", "Rlsed": 0, "PerPost": per_post, "PerEnt": cur_period,
+            "FiscYr": per_post[:4], "TranDate": doc.date, "TranType": GL_JOURNAL, "JrnlType": GL_JOURNAL,
+            "RefNbr": doc.number[:10], "ExtRefNbr": extref, "CpnyID": self.company, "BaseCuryID": self.base,
+            **cury.columns(), **self.audit(GL_SCREEN),
+        }
+        self.write("GLTran", rows, common)
         debit_base = sum((a for a in base if a > 0), ZERO)
         debit_cury = sum((cury.cury(p.amount) for p in postings if p.amount > 0), ZERO)
         self.add_totals(batch, CrTot=debit_base, DrTot=debit_base, CtrlTot=debit_base, CuryCrTot=debit_cury,
@@ -463,9 +475,9 @@ class Poster:
 
     def _allocate(self, code: str, site: str, quantity: Decimal) -> None:
         """Unreleased IN lines that take stock out count as allocated, as SL's own entry does."""
-        self.s.execute("UPDATE ItemSite SET QtyAllocIN = QtyAllocIN + ?, QtyAvail = QtyAvail - ?, "
-                       "LUpd_DateTime = ? WHERE InvtID = ? AND SiteID = ?", float(quantity), float(quantity),
-                       self.now, code, site)
+        self.write_sql("UPDATE ItemSite SET QtyAllocIN = QtyAllocIN + ?, QtyAvail = QtyAvail - ?, "
+                        "LUpd_DateTime = ? WHERE InvtID = ? AND SiteID = ?", float(quantity), float(quantity),
+                        self.now, code, site)
 
     def _adjustment(self, doc: InventoryAdjustment) -> str:
         cury = self.cury(doc)
@@ -496,7 +508,7 @@ class Poster:
                 self._allocate(line.item.code, site, -line.quantity)
             amount += value
             quantity += line.quantity
-        self.s.insert("INTran", rows)
+        self.write("INTran", rows)
         self.add_totals(batch, CrTot=amount, CtrlTot=amount, CuryCrTot=amount, CuryCtrlTot=amount, DrTot=quantity)
         return f"IN batch {batch.number} {doc.number}"
 
@@ -505,9 +517,8 @@ class Poster:
         per_post = self.period(doc.date)
         batch = self.batch(("IN", doc.key), "IN", IN_TRF_SCREEN, "IN", "INSetup", per_post, cury,
                            doc.description or f"Manage transfer {doc.number}", single=True)
-        transfer = next_number(self.s, "INSetup", "IN", "LstTrnsfrDocNbr",
-                               [("SELECT COUNT(*) FROM TrnsfrDoc WHERE CpnyID = ? AND TrnsfrDocNbr = ?",
-                                 (self.company,))])
+        transfer = self.counter("INSetup", "IN", "LstTrnsfrDocNbr", "TrnsfrDoc", "TrnsfrDocNbr", "CpnyID = ?",
+                                self.company).next(self.s)
         clearing = (self.ref.in_setup.get("inclearingacct") or "", self.ref.in_setup.get("inclearingsub") or "")
         cur_period = self.current_period("IN")
         rows, amount, quantity = [], ZERO, ZERO
@@ -535,8 +546,8 @@ class Poster:
             self._allocate(line.item.code, line.from_location, line.quantity)
             amount += value
             quantity += line.quantity
-        self.s.insert("INTran", rows)
-        self.s.insert("TrnsfrDoc", {
+        self.write("INTran", rows)
+        self.write("TrnsfrDoc", {
             "TrnsfrDocNbr": transfer, "CpnyID": self.company, "BatNbr": batch.number,
             "SiteID": first.from_location if first else "", "ToSiteID": first.to_location if first else "",
             "TranDate": doc.date, "ExpectedDate": doc.date, "TransferType": "2", "Status": "I", "Source": "IN",

@@ -11,11 +11,13 @@ Everything here is synchronous; the adapter runs it in a worker thread.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any
 
 from mobius_tui.accounting.dynamics_sl.dialect import Dialect
@@ -64,6 +66,21 @@ class ValueTooLong(ValueError):
     pass
 
 
+@dataclass
+class Rows:
+    """Rows for one table, checked and converted: one tuple of values per row, in ``columns`` order."""
+
+    shape: TableShape
+    given: tuple[str, ...]  # lower-case names of the columns given
+    columns: tuple[Column, ...]
+    values: list[tuple[Any, ...]]
+
+
+# Text safe to write into SQL between quotes on every engine and driver: printable ASCII without
+# backslash (a line continuation in T-SQL), ? (a parameter marker to some drivers) or { } (ODBC escapes).
+_PLAIN = re.compile(r"[\x20-\x3e\x40-\x5b\x5d-\x7a\x7c\x7e]*")
+
+
 def minute(value: date | datetime) -> datetime:
     """smalldatetime keeps minutes only and spans 1900-01-01 .. 2079-06-06."""
     if not isinstance(value, datetime):
@@ -81,6 +98,26 @@ def to_decimal(value: Any, places: int = 2) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+_MISSING = object()  # a column some rows of one insert give and others leave blank
+
+
+def _arranger(where: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    if len(where) > 1:
+        return itemgetter(*where)
+    return lambda row: tuple(row[i] for i in where)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How rows keyed one way become value tuples in table order."""
+
+    given: tuple[str, ...]
+    ordered: tuple[Column, ...]
+    per_row: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position in a row, converter)
+    shared: tuple[Callable[[Any], Any], ...]  # converters of the common columns
+    arrange: Callable[[list[Any]], tuple[Any, ...]]  # row values + common values -> table order
+
+
 def _read(value: Any) -> Any:
     if isinstance(value, str):
         return value.rstrip()
@@ -96,6 +133,8 @@ class Session:
         self.cursor = connection.cursor()
         self._shapes: dict[str, TableShape] = {}
         self._sql_cache: dict[tuple[str, tuple[str, ...], int], str] = {}
+        self._layouts: dict[tuple[str, tuple[str, ...], tuple[str, ...]], _Layout] = {}
+        self._dates: dict[Any, datetime] = {}
         # One cursor per statement text: pyodbc re-uses a cursor's prepared statement when the same
         # SQL runs again on it, which saves the server re-parsing SL's wide INSERTs for every document.
         self._cursors: dict[str, Any] = {}
@@ -170,50 +209,198 @@ class Session:
         return "0"
 
     def _value(self, table: str, column: Column, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, Decimal):
-            return float(value)
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, (date, datetime)):
-            return minute(value)
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str:
             if column.kind == _CHAR:
-                value = value if value else " "
+                value = value or " "
                 if column.width and len(value) > column.width:
                     if column.name.lower() in TRUNCATABLE:
                         return value[: column.width]
                     raise ValueTooLong(f"'{value}' is longer than {table}.{column.name} allows "
                                        f"({column.width} characters)")
             return value
+        if kind is Decimal:
+            return float(value)
+        if kind is float or kind is int or value is None:
+            return value
+        if kind is bool:
+            return int(value)
+        if isinstance(value, (date, datetime)):
+            found = self._dates.get(value)
+            if found is None:
+                if len(self._dates) > 4096:
+                    self._dates.clear()
+                found = self._dates[value] = minute(value)
+            return found
+        if isinstance(value, str):
+            return self._value(table, column, str(value))
         return value
 
-    def insert(self, table: str, rows: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> None:
-        """Insert one or more rows; every column not given gets SL's blank value."""
+    def prepare(self, table: str, rows: Sequence[Mapping[str, Any]] | Mapping[str, Any],
+                common: Mapping[str, Any] | None = None) -> Rows:
+        """Rows checked and converted for ``table`` (a value too long raises here), to insert later.
+
+        ``common``: columns with the same value in every row, checked and converted once.
+        """
         batch = [rows] if isinstance(rows, Mapping) else list(rows)
-        if not batch:
-            return
         shape = self.shape(table)
         if not shape.columns:
             raise RuntimeError(f"Table {table} not found in the SL database")
-        given = tuple(sorted({k.lower() for row in batch for k in row}))
-        for key in given:
-            if shape.column(key) is None:
-                raise RuntimeError(f"Column {table}.{key} not found in the SL database")
-        ordered = [c for c in shape.columns if c.name.lower() in given]
-        chunk = max(1, self.dialect.max_params // max(1, len(ordered)))
-        for start in range(0, len(batch), chunk):
-            part = batch[start:start + chunk]
-            sql = self._insert_sql(shape, given, len(part))
-            cursor = self._cursor(sql)
-            params: list[Any] = []
-            for row in part:
-                lowered = {k.lower(): v for k, v in row.items()}
-                for col in ordered:
-                    key = col.name.lower()
-                    params.append(self._value(table, col, lowered[key]) if key in lowered else self._blank(col))
-            cursor.execute(sql, params)
+        keys = tuple(batch[0]) if batch else ()
+        if any(tuple(row) != keys for row in batch):  # rows with different columns: blanks where missing
+            union: dict[str, None] = {}
+            for row in batch:
+                union.update(dict.fromkeys(row))
+            keys = tuple(union)
+            batch = [{k: row.get(k, _MISSING) for k in keys} for row in batch]
+        shared = tuple(common or ())
+        layout = self._layout(shape, keys, shared)
+        once = [convert(value) for convert, value in zip(layout.shared, (common or {}).values())]
+        per_row, arrange = layout.per_row, layout.arrange
+        values = []
+        for row in batch:
+            items = tuple(row.values())
+            converted = [convert(items[n]) for n, convert in per_row]
+            converted += once
+            values.append(arrange(converted))
+        return Rows(shape, layout.given, layout.ordered, values)
+
+    def _layout(self, shape: TableShape, keys: tuple[str, ...], shared: tuple[str, ...]) -> _Layout:
+        cache_key = (shape.table.lower(), keys, shared)
+        found = self._layouts.get(cache_key)
+        if found is None:
+            lowered = [k.lower() for k in keys + shared]
+            for key in lowered:
+                if shape.column(key) is None:
+                    raise RuntimeError(f"Column {shape.table}.{key} not found in the SL database")
+            if len(set(lowered)) != len(lowered):
+                raise RuntimeError(f"A column of {shape.table} is given twice")
+            ordered = tuple(c for c in shape.columns if c.name.lower() in lowered)
+            converters = [self._converter(shape.table, shape.column(key)) for key in lowered]
+            where = [lowered.index(c.name.lower()) for c in ordered]
+            found = _Layout(tuple(sorted(lowered)), ordered, tuple(enumerate(converters[:len(keys)])),
+                            tuple(converters[len(keys):]),
+                            _arranger(where))
+            self._layouts[cache_key] = found
+        return found
+
+    def _converter(self, table: str, column: Column) -> Callable[[Any], Any]:
+        """``_value`` for one column, with the common cases first (it runs for every value written)."""
+        slow = self._value
+        blank = self._blank(column)
+
+        def other(value: Any) -> Any:
+            return blank if value is _MISSING else slow(table, column, value)
+
+        if column.kind == _CHAR:
+            width = column.width or 1 << 30
+
+            def char(value: Any) -> Any:
+                if type(value) is str and value and len(value) <= width:
+                    return value
+                return other(value)
+
+            return char
+        if column.kind == _DATE:
+            dates = self._dates  # minute() of each date seen, filled by _value
+
+            def when(value: Any) -> Any:
+                found = dates.get(value) if value is not _MISSING else None
+                return other(value) if found is None else found
+
+            return when
+        if column.kind in (_FLOAT, _INT):
+            def number(value: Any) -> Any:
+                kind = type(value)
+                if kind is Decimal:
+                    return float(value)
+                if kind is float or kind is int:
+                    return value
+                return other(value)
+
+            return number
+        return other
+
+    def insert(self, table: str, rows: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> None:
+        """Insert one or more rows; every column not given gets SL's blank value."""
+        self.insert_rows([self.prepare(table, rows)])
+
+    def insert_rows(self, parts: Iterable[Rows]) -> None:
+        """Insert prepared rows, those of the same table and columns together in multi-row INSERTs.
+
+        Several rows go in as INSERT ... SELECT over a VALUES list of only the values that differ
+        between rows: SL's many blank columns, and the values every row shares (when plain enough
+        to spell safely), are written once in the SELECT list instead of once per row, which is
+        where the driver and the server spent their time.
+        """
+        merged: dict[tuple[str, tuple[str, ...]], Rows] = {}
+        for part in parts:
+            key = (part.shape.table.lower(), part.given)
+            if key in merged:
+                merged[key].values.extend(part.values)
+            elif part.values:
+                merged[key] = Rows(part.shape, part.given, part.columns, list(part.values))
+        for rows in merged.values():
+            self._insert_merged(rows)
+
+    def _insert_merged(self, rows: Rows) -> None:
+        values = rows.values
+        fixed: dict[int, str] = {}
+        if len(values) > 1:
+            for i, column in enumerate(zip(*values)):
+                value = column[0]
+                if column.count(value) == len(column) and len(set(map(type, column))) == 1:
+                    literal = self._spell(value)
+                    if literal is not None:
+                        fixed[i] = literal
+            if len(fixed) == len(rows.columns):
+                del fixed[0]  # the VALUES list needs a column
+        bound = [i for i in range(len(rows.columns)) if i not in fixed]
+        chunk = max(1, self.dialect.max_params // max(1, len(bound)))
+        for start in range(0, len(values), chunk):
+            part = values[start:start + chunk]
+            params = [row[i] for row in part for i in bound]
+            if fixed:  # a one-off statement: no cursor of its own
+                self.cursor.execute(self._insert_select_sql(rows, len(part), fixed), params)
+            else:
+                sql = self._insert_sql(rows.shape, rows.given, len(part))
+                self._cursor(sql).execute(sql, params)
+
+    def _insert_select_sql(self, rows: Rows, count: int, fixed: Mapping[int, str]) -> str:
+        """INSERT ... SELECT over a VALUES list holding only the values that differ between rows:
+        blanks and values common to every row are written once, in the SELECT list."""
+        d = self.dialect
+        index = {c.name.lower(): i for i, c in enumerate(rows.columns)}
+        bound = [i for i in range(len(rows.columns)) if i not in fixed]
+        names = {i: f"column{n}" for n, i in enumerate(bound, start=1)}
+        select = []
+        for c in rows.shape.columns:
+            i = index.get(c.name.lower())
+            if i is None:
+                select.append(d.typed(c.kind, self._literal(c)))
+            elif i in fixed:
+                select.append(d.typed(c.kind, fixed[i]))
+            else:
+                select.append(names[i])
+        first = "(" + ", ".join(d.typed(rows.columns[i].kind, "?") for i in bound) + ")"
+        other = "(" + ", ".join("?" * len(bound)) + ")"
+        alias = f"v ({', '.join(names[i] for i in bound)})" if d.values_alias else "v"
+        return (f"INSERT INTO {rows.shape.table} ({', '.join(c.name for c in rows.shape.columns)}) "
+                f"SELECT {', '.join(select)} FROM (VALUES {', '.join([first] + [other] * (count - 1))}) AS {alias}")
+
+    def _spell(self, value: Any) -> str | None:
+        """``value`` as an SQL literal, or None when it is safer bound as a parameter."""
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return repr(value) if math.isfinite(value) else None
+        if isinstance(value, datetime):
+            return self.dialect.date_literal(value)
+        if isinstance(value, str) and _PLAIN.fullmatch(value):
+            return "'" + value.replace("'", "''") + "'"
+        return None
 
     def _blank(self, column: Column) -> Any:
         if column.kind in (_CHAR, _TEXT):
@@ -230,6 +417,18 @@ class Session:
             self._sql_cache[key] = (f"INSERT INTO {shape.table} ({', '.join(names)}) VALUES "
                                     + ", ".join([one] * count))
         return self._sql_cache[key]
+
+    # --- savepoints ----------------------------------------------------------------------
+    def savepoint(self, name: str) -> None:
+        self.execute(self.dialect.savepoint_sql.format(name=name))
+
+    def rollback_to(self, name: str) -> None:
+        self.execute(self.dialect.rollback_to_sql.format(name=name))
+        self.release(name)
+
+    def release(self, name: str) -> None:
+        if self.dialect.release_sql:
+            self.execute(self.dialect.release_sql.format(name=name))
 
     def update(self, table: str, values: Mapping[str, Any], where: Mapping[str, Any]) -> int:
         shape = self.shape(table)
