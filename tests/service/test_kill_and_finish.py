@@ -46,7 +46,10 @@ async def test_killed_between_two_posts_then_finished(manage_sandbox, new_env, e
     env = new_env(manage_sandbox, engine)
     killed = run_cli(env, [*EXPORT, "--batch-number", "K-I"], {"MOBIUS_TUI_CRASH_AT": "after-post:3"})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert len(env.ar_documents()) == 3 and manage_sandbox.store.batch_by_identifier("K-I") is None
+    # The package may have committed more than the journal heard of (it commits in groups): the
+    # journal knows 3; finishing settles the rest with the package's own word, never by posting.
+    in_package = len(env.ar_documents())
+    assert in_package >= 3 and manage_sandbox.store.batch_by_identifier("K-I") is None
     with Journal() as journal:
         (run,) = journal.unfinished()
         assert (run.posted, run.batch_identifier) == (3, "K-I")
@@ -56,10 +59,10 @@ async def test_killed_between_two_posts_then_finished(manage_sandbox, new_env, e
     refused = run_cli(env, [*EXPORT, "--batch-number", "K-I-2"])
     assert refused.returncode == 5 and "did not finish" in refused.stdout
     finished = run_cli(env, ["finish", run.run_id, "--profile", "demo", "--json"])
-    assert finished.returncode == 2, finished.stdout + finished.stderr  # 3 posted, the rest never were
+    assert finished.returncode == 2, finished.stdout + finished.stderr  # some posted, the rest never were
     report = json.loads(finished.stdout.splitlines()[-1])
-    assert report["event"] == "report" and len(report["posted"]) == 3 and report["manage_batch_id"]
-    assert len(env.ar_documents()) == 3  # finishing never posts
+    assert report["event"] == "report" and len(report["posted"]) == in_package and report["manage_batch_id"]
+    assert len(env.ar_documents()) == in_package  # finishing never posts
     with Journal() as journal:
         assert journal.unfinished() == []
         assert manage_sandbox.store.batched_entry_ids(report["manage_batch_id"]) == posted_ids(journal, run.run_id)
