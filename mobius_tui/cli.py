@@ -82,7 +82,7 @@ def _connection_flags(parser: argparse.ArgumentParser, package: str | None) -> N
         if field.choices:
             kwargs["choices"] = field.choices
         pkg.add_argument(f"--pkg-{field.name.replace('_', '-')}", **kwargs)
-    secrets = [f"{f.env_var} ({f.label})" for f in package_cls.settings if f.secret]
+    secrets = [f"{package_cls.env_var(f)} ({f.label})" for f in package_cls.settings if f.secret]
     if secrets:
         parser.epilog = "Secret package fields come from the keyring or: " + ", ".join(secrets)
 

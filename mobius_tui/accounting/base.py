@@ -49,11 +49,6 @@ class SettingField:
     default: str | int | bool | None = None
     choices: tuple[str, ...] = ()  # for CHOICE; may be filled at run time (see ``choices_for``)
 
-    @property
-    def env_var(self) -> str:
-        """Environment variable that supplies a secret where no keyring works."""
-        return f"MOBIUS_{self.name.upper()}"
-
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -167,6 +162,12 @@ class AccountingPackage(abc.ABC):
     async def choices_for(cls, field_name: str, values: Mapping[str, Any]) -> tuple[str, ...]:
         """Choices that depend on other fields (e.g. the companies a server offers)."""
         return next((f.choices for f in cls.settings if f.name == field_name), ())
+
+    @classmethod
+    def env_var(cls, field: SettingField) -> str:
+        """Environment variable that supplies a secret field where no keyring works; named per
+        package, so two packages' fields of the same name never share one."""
+        return f"MOBIUS_{cls.name.upper()}_{field.name.upper()}"
 
     @classmethod
     def books_identity(cls, values: Mapping[str, Any]) -> str:

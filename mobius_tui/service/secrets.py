@@ -1,7 +1,7 @@
 """Secrets: the OS keyring per profile and field, or environment variables where no keyring works.
 
 Environment variables win when set (a cron job states its secrets explicitly). Manage's own
-secrets use fixed names (:data:`MANAGE_ENV`); a package's secret fields use ``SettingField.env_var``.
+secrets use fixed names (:data:`MANAGE_ENV`); a package's secret fields use ``AccountingPackage.env_var``.
 Nothing here ever prints a value: :class:`Secrets` hides them in ``repr`` and ``str``.
 """
 
@@ -111,7 +111,7 @@ def delete_secret(profile: str, field: str) -> None:
 def secret_env_vars(profile: Profile, package_cls: type[AccountingPackage] | None) -> dict[str, str]:
     """Secret field → the environment variable that can supply it."""
     out = {name: MANAGE_ENV[name] for name in profile.manage_secret_names()}
-    out.update({f.name: f.env_var for f in secret_fields(package_cls)})
+    out.update({f.name: package_cls.env_var(f) for f in secret_fields(package_cls)})
     return out
 
 

@@ -47,7 +47,7 @@ class Demo:
 
 def package_secret_env(package_cls: type[AccountingPackage], secrets: dict[str, object]) -> dict[str, str]:
     """The environment variables that carry a package's secret settings."""
-    return {f.env_var: str(secrets[f.name]) for f in package_cls.settings if f.secret and f.name in secrets}
+    return {package_cls.env_var(f): str(secrets[f.name]) for f in package_cls.settings if f.secret and f.name in secrets}
 
 
 def demo_profiles(sandboxes) -> Demo:

@@ -142,7 +142,7 @@ def test_package_flags_come_from_the_package_settings(env):
     help_text = parser._subparsers._group_actions[0].choices["export"].format_help()
     assert "--pkg-server" in help_text and "--pkg-system-database" in help_text and "--pkg-driver" in help_text
     assert "--pkg-sql-password" not in help_text and "--pkg-sl-password" not in help_text
-    assert "MOBIUS_SQL_PASSWORD" in help_text and "MOBIUS_SL_PASSWORD" in help_text
+    assert "MOBIUS_DYNAMICS_SL_SQL_PASSWORD" in help_text and "MOBIUS_DYNAMICS_SL_SL_PASSWORD" in help_text
 
 
 def test_sync_payments_exit_codes(env, manage_sandbox):

@@ -55,7 +55,7 @@ class Env:
 
     def env_vars(self) -> dict[str, str]:
         """What a headless run needs in its environment (secrets the way a cron job gives them)."""
-        fields = {f.name: f.env_var for f in DynamicsSL.settings if f.secret}
+        fields = {f.name: DynamicsSL.env_var(f) for f in DynamicsSL.settings if f.secret}
         return {"MOBIUS_PRIVATE_KEY": self.secrets["private_key"],
                 **{fields[name]: value for name, value in self.secrets.items() if name in fields}}
 

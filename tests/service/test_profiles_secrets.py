@@ -100,9 +100,9 @@ def test_environment_fallback_when_no_keyring(monkeypatch):
         p = profile()
         missing = sec.missing_secrets(p, SqlAuthSL, sec.load_secrets(p, SqlAuthSL))
         assert any("MOBIUS_PRIVATE_KEY" in m for m in missing)
-        assert any("MOBIUS_SQL_PASSWORD" in m for m in missing)
+        assert any("MOBIUS_DYNAMICS_SL_SQL_PASSWORD" in m for m in missing)
         monkeypatch.setenv("MOBIUS_PRIVATE_KEY", "pk")
-        monkeypatch.setenv("MOBIUS_SQL_PASSWORD", "lp")
+        monkeypatch.setenv("MOBIUS_DYNAMICS_SL_SQL_PASSWORD", "lp")
         loaded = sec.load_secrets(p, SqlAuthSL)
         assert dict(loaded) == {"private_key": "pk", "sql_password": "lp"}
         assert sec.missing_secrets(p, SqlAuthSL, loaded) == []

@@ -66,7 +66,7 @@ def tui_env(tmp_path, monkeypatch, manage_sandbox) -> Iterator[TuiEnv]:
         secret = {f.name for f in Sage300.settings if f.secret}
         for field in Sage300.settings:
             if field.secret and field.name in sage.settings:
-                monkeypatch.setenv(field.env_var, sage.settings[field.name])
+                monkeypatch.setenv(Sage300.env_var(field), sage.settings[field.name])
         profile = Profile(
             name=PROFILE,
             site=manage_sandbox.url,

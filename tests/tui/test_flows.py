@@ -56,7 +56,7 @@ async def test_login_failure_is_shown_inline_with_the_fix(tui_env):
 
 
 async def test_wrong_package_password_is_shown_with_the_fix(tui_env, monkeypatch):
-    monkeypatch.setenv("MOBIUS_PASSWORD", "not-the-sage-password")
+    monkeypatch.setenv("MOBIUS_SAGE300_PASSWORD", "not-the-sage-password")
     app = tui_env.app()
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -68,7 +68,7 @@ async def test_wrong_package_password_is_shown_with_the_fix(tui_env, monkeypatch
         assert "Web API" in error and "not-the-sage-password" not in error
         # No keyring here: the box is off and the note names the environment variables instead.
         assert app.screen.query_one("#save-password").disabled
-        assert "MOBIUS_PASSWORD" in status_text(app, "#keyring-note")
+        assert "MOBIUS_SAGE300_PASSWORD" in status_text(app, "#keyring-note")
 
 
 async def test_login_success_remembers_non_secret_fields(tui_env):
@@ -84,7 +84,7 @@ async def test_login_success_remembers_non_secret_fields(tui_env):
     assert saved.initials == "AB"
     assert "password" not in saved.package_values
     text = (tui_env.config_dir / "profiles.json").read_text()
-    assert os.environ["MOBIUS_PRIVATE_KEY"] not in text and os.environ["MOBIUS_PASSWORD"] not in text
+    assert os.environ["MOBIUS_PRIVATE_KEY"] not in text and os.environ["MOBIUS_SAGE300_PASSWORD"] not in text
 
 
 async def test_toggle_select_all_and_the_count_line(tui_env):
