@@ -433,6 +433,8 @@ class ManageTransport:
             httpx.WriteError: "the connection broke while sending",
         }.get(type(exc), type(exc).__name__)
         detail = str(exc).strip()
+        if "SSL" in detail and ("WRONG_VERSION_NUMBER" in detail or "record layer" in detail):
+            kind = "the server does not speak HTTPS at this address (a plain-http server answered)"
         return f"{kind}: {detail}" if detail and detail not in kind else kind
 
     def json(self, response: httpx.Response) -> Any:

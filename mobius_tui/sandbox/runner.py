@@ -115,7 +115,7 @@ def _start_manage(stack: ExitStack, options: SandboxOptions) -> RunningSandbox:
     faults = Faults()
     server = stack.enter_context(serve(create_app(store, faults)))
     return RunningSandbox("manage", server.url, server.url + API_ROOT, DEMO, faults, store,
-                          {"site": server.url.removeprefix("http://")})
+                          {"site": server.url})  # what a profile takes: loopback is plain http
 
 
 def _secret_names(package: str) -> frozenset[str]:

@@ -10,10 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
+from mobius_tui.manage.site import parse_site
+
 from mobius_tui.accounting.dynamics_sl.settings import SLSettings
 from mobius_tui.sandbox.runner import start_sandboxes
 
-pyodbc = pytest.importorskip("pyodbc")
+import pyodbc  # noqa: E402 - a test dependency; never skipped for a missing driver
 SQLITE_ODBC = "SQLite3" in pyodbc.drivers()
 EVERY = {"manage", "sage300", "dynamics_sl"} if SQLITE_ODBC else {"manage", "sage300"}
 
@@ -48,12 +50,19 @@ def sl_customers(info: dict[str, Any]) -> dict[str, str]:
         conn.close()
 
 
+def test_the_sqlite_odbc_driver_is_installed() -> None:
+    # The demo offers Dynamics SL only with the driver; the suite always runs it (tests/install_and_run.sh).
+    assert SQLITE_ODBC, "install the SQLite ODBC driver: apt-get install libsqliteodbc"
+
+
 def test_start_sandboxes_serves_every_sandbox_from_the_same_books() -> None:
     with start_sandboxes(size=10, seed=2) as sb:
         info = sb.as_json()
         assert set(info) == EVERY and not sb.unavailable
         manage = info["manage"]
         assert manage["url"] == sb.manage.url and manage["company_id"] == "mobiusdemo"
+        # the site goes into a profile as it is: loopback over plain http
+        assert parse_site(manage["site"]).origin == sb.manage.url
         assert manage_count(manage) == 10
         companies = {c.account_number: c.name for c in sb.manage.store.dataset.companies if c.account_number}
         # profile-ready values carry no secrets; the secrets come apart
