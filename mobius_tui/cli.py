@@ -312,13 +312,18 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
         lines.append(f"  already in the package: {result.label} ({result.reference})")
     if report.plan is not None and report.action in ("dry-run", "check"):
         lines.append(f"plan: {len(report.plan.documents)} documents")
-        for kind, total in sorted(report.plan.totals.items()):
-            lines.append(f"  {kind}: {total}")
-        for account, net in sorted(report.plan.accounts.items()):
-            lines.append(f"  account {account}: {net}")
+        # One figure per currency: amounts in different currencies are never added together.
+        for kind, totals in sorted(report.plan.totals.items()):
+            lines.append(f"  {kind}: {_per_currency(totals)}")
+        for account, nets in sorted(report.plan.accounts.items()):
+            lines.append(f"  account {account}: {_per_currency(nets)}")
     if report.log_path:
         lines.append(f"full log: {report.log_path}")
     return lines
+
+
+def _per_currency(amounts: dict) -> str:  # currency → Decimal; "" is the home currency
+    return ", ".join(f"{amount} {currency}".rstrip() for currency, amount in sorted(amounts.items()))
 
 
 def _exit_for(report) -> int:  # noqa: ANN001 - RunReport or SyncReport

@@ -11,6 +11,7 @@ from typing import Any
 
 from mobius_tui.accounting.base import Problem, Severity
 from mobius_tui.documents.model import Origin, Plan, RecordKind
+from mobius_tui.service.wording import label_list
 
 _NOUNS = {
     RecordKind.INVOICE: ("invoice", "invoices"),
@@ -97,8 +98,6 @@ def describe_groups(groups: list[ProblemGroup], limit: int = 5) -> list[str]:
         tag = "" if group.blocking else "note: "
         lines.append(f"{tag}{group.headline()}")
         lines.append(f"    fix: {group.fix}")
-        shown = group.documents[:limit]
-        if shown:
-            more = len(group.documents) - len(shown)
-            lines.append("    " + ", ".join(shown) + (f" and {more} more" if more else ""))
+        if group.documents:
+            lines.append("    " + label_list(group.documents, limit))
     return lines

@@ -68,6 +68,7 @@ class PlannedDocument:
     lines: tuple[PlanLine, ...]
     taxes: tuple[tuple[str, Decimal], ...]  # (tax code xref, amount)
     gl_entry_ids: tuple[int, ...]
+    currency: str = ""  # ISO code; "" = the company's home currency
 
     @classmethod
     def of(cls, doc: Document) -> PlannedDocument:
@@ -84,15 +85,19 @@ class PlannedDocument:
             lines=tuple(PlanLine(p.account, p.amount, p.description) for p in doc.postings()),
             taxes=taxes,
             gl_entry_ids=doc.origin.gl_entry_ids,
+            currency=doc.currency,
         )
+
+
+ByCurrency = dict[str, Decimal]  # ISO code ("" = home currency) → amount; currencies are never added together
 
 
 @dataclass
 class PlanSummary:
     documents: list[PlannedDocument] = field(default_factory=list)
-    accounts: dict[str, Decimal] = field(default_factory=dict)  # account → net (debit positive)
-    taxes: dict[str, Decimal] = field(default_factory=dict)  # tax code xref → amount
-    totals: dict[str, Decimal] = field(default_factory=dict)  # document kind → sum of totals
+    accounts: dict[str, ByCurrency] = field(default_factory=dict)  # account → net (debit positive)
+    taxes: dict[str, ByCurrency] = field(default_factory=dict)  # tax code xref → amount
+    totals: dict[str, ByCurrency] = field(default_factory=dict)  # document kind → sum of totals
     customers: list[str] = field(default_factory=list)
     vendors: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
@@ -107,12 +112,25 @@ class PlanSummary:
         for doc in plan.documents:
             planned = PlannedDocument.of(doc)
             out.documents.append(planned)
-            out.totals[planned.kind] = out.totals.get(planned.kind, ZERO) + planned.total
+            currency = planned.currency
+            _add(out.totals.setdefault(planned.kind, {}), currency, planned.total)
             for line in planned.lines:
-                out.accounts[line.account] = out.accounts.get(line.account, ZERO) + line.amount
+                _add(out.accounts.setdefault(line.account, {}), currency, line.amount)
             for code, amount in planned.taxes:
-                out.taxes[code] = out.taxes.get(code, ZERO) + amount
+                _add(out.taxes.setdefault(code, {}), currency, amount)
         return out
+
+    def grand_totals(self) -> ByCurrency:
+        """Currency → the sum of every document's total in it."""
+        out: ByCurrency = {}
+        for by_currency in self.totals.values():
+            for currency, amount in by_currency.items():
+                _add(out, currency, amount)
+        return out
+
+
+def _add(totals: ByCurrency, currency: str, amount: Decimal) -> None:
+    totals[currency] = totals.get(currency, ZERO) + amount
 
 
 class DocumentState(StrEnum):

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from mobius_tui.service import events as ev
 from mobius_tui.service.events import Emit, Event
+from mobius_tui.service.wording import label_list
 
 
 def describe(event: Event) -> list[str]:
@@ -35,7 +36,7 @@ def describe(event: Event) -> list[str]:
             lines.append(f"      fix: {group.get('fix', '')}")
             docs = list(group.get("documents", []))
             if docs:
-                lines.append("      " + ", ".join(docs[:5]) + (f" and {len(docs) - 5} more" if len(docs) > 5 else ""))
+                lines.append("      " + label_list(docs))
         return lines
     if isinstance(event, ev.BatchRecorded):
         return [f"Manage batch {event.batch_identifier} recorded (id {event.manage_batch_id}, {event.record_count} GL entries)"]

@@ -153,8 +153,10 @@ class Session:
             for b in batches[:limit]
         ]
 
-    async def sync_payments(self, start: StartChoice, emit: Emit, custom: date | None = None) -> SyncReport:
-        return await payments.sync_payments(self._ctx, start, emit, custom)
+    async def sync_payments(self, start: StartChoice, emit: Emit, custom: date | None = None,
+                            today: date | None = None) -> SyncReport:
+        """``today`` (default: the clock's) dates the start choices and the Last Successful Run it records."""
+        return await payments.sync_payments(self._ctx, start, emit, custom, today)
 
     async def mapping_report(self, emit: Emit, options: ExportOptions | None = None) -> RunReport:
         return await batch_runs.mapping_report(self._ctx, emit, options)

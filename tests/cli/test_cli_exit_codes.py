@@ -107,12 +107,22 @@ def test_exit_5_lock_held(env):
     assert code == cli.EXIT_LOCKED and "Another run is already working" in err
 
 
-def test_exit_1_unexpected(env):
-    with env.sl() as sl:  # a damaged company database: a table the reference data comes from is gone
+def test_exit_4_company_database_is_not_an_sl_database(env):
+    with env.sl() as sl:  # e.g. the login points at the wrong database: a table SL always has is not there
         sl.execute("DROP TABLE Customer")
         sl.commit()
+    code, out, _ = run(*EXPORT, "--batch-number", "CLI-I", "--json")
+    message = json.loads(out.splitlines()[-1])["message"]
+    assert code == cli.EXIT_CONFIG and "is not a Dynamics SL company database: it has no table Customer." in message
+    assert "Check the company id in the Dynamics SL login" in message
+
+
+def test_exit_1_unexpected(env):
+    with env.sl() as sl:  # a damaged row: an exchange rate whose date the driver reads back as nothing
+        sl.execute("UPDATE CuryRate SET EffDate = '2025-13-45 00:00:00'")
+        sl.commit()
     code, _, err = run(*EXPORT, "--batch-number", "CLI-I")
-    assert code == cli.EXIT_UNEXPECTED and "unexpected" in err
+    assert code == cli.EXIT_UNEXPECTED and "unexpected" in err, err
 
 
 def test_profiles_where_and_batches(env, manage_sandbox, app_dirs):

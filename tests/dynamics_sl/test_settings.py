@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mobius_tui.accounting.base import PackageError
+from mobius_tui.sandbox.dynamics_sl import _connect as sandbox_connect
 from mobius_tui.accounting.dynamics_sl import DynamicsSL
 from mobius_tui.accounting.dynamics_sl.settings import SETTINGS, SLSettings, redacted
 
@@ -96,3 +97,42 @@ def test_books_identity_names_the_company_database_not_the_login():
     assert DynamicsSL.books_identity(values) == DynamicsSL.books_identity(same)
     assert DynamicsSL.books_identity(values) != DynamicsSL.books_identity({**values, "company_id": "0070"})
     assert "password" not in DynamicsSL.books_identity(same)
+
+
+def _system_execute(company, sql: str, *params) -> None:
+    conn = sandbox_connect(company.kind, company.settings["server"], company.system_database)
+    try:
+        conn.execute(sql, *params)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def test_a_company_whose_database_is_not_an_sl_database_is_refused_with_the_fix(company):
+    # The system database lists a company whose database is the system database itself.
+    _system_execute(company, "INSERT INTO Company (CpnyID, CpnyName, DatabaseName, Active) VALUES (?, ?, ?, 1)",
+                    "WRONG", "Pointed at the wrong database", company.system_database)
+    with pytest.raises(PackageError) as info:
+        await DynamicsSL({**company.settings, "company_id": "WRONG"}).connect()
+    text = str(info.value)
+    assert f"Database '{company.system_database}'" in text and "company 'WRONG'" in text, text
+    assert "it has no tables ARSetup, APSetup, GLSetup, INSetup, Account, SubAcct and 22 more." in text, text
+    assert "Check the company id in the Dynamics SL login" in info.value.fix
+
+
+async def test_a_missing_column_or_table_is_named(company):
+    with company.session() as s:
+        s.execute("ALTER TABLE Vendor DROP COLUMN CuryRateType")
+        s.commit()
+    with pytest.raises(PackageError, match=r"it has no column Vendor\.CuryRateType\."):
+        await DynamicsSL(company.settings).connect()
+
+
+async def test_a_table_dropped_after_login_is_named_when_the_reference_is_read(company):
+    async with DynamicsSL(company.settings) as sl:
+        await sl.reference()
+        with company.session() as s:
+            s.execute("DROP TABLE Terms")
+            s.commit()
+        with pytest.raises(PackageError, match=rf"Database '{company.app_database}'.*it has no table Terms\."):
+            await sl.reference()

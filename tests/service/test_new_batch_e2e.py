@@ -122,7 +122,12 @@ async def test_dry_run_writes_nothing_anywhere_and_returns_the_plan(manage_sandb
     plan = report.plan
     assert len(plan.documents) == unposted["invoices"]
     assert plan.accounts and plan.taxes and plan.totals
-    assert sum(plan.accounts.values()) == 0  # every document balances, so the whole plan does
+    # CAD and USD invoices: every figure is per currency, and each currency balances on its own.
+    currencies = {d.currency for d in plan.documents}
+    assert len(currencies) == 2 and all(set(nets) <= currencies for nets in plan.accounts.values())
+    for code in currencies:
+        assert sum(nets.get(code, 0) for nets in plan.accounts.values()) == 0
+    assert plan.grand_totals() == {c: sum(d.total for d in plan.documents if d.currency == c) for c in currencies}
     assert all(d.lines and d.gl_entry_ids for d in plan.documents)
     assert env.ar_documents() == [] and env.count("SELECT COUNT(*) FROM Batch") == 0
     assert env.count("SELECT COUNT(*) FROM Customer WHERE CustId = ?", "C09999") == 0
@@ -205,3 +210,10 @@ async def test_login_errors_are_readable(manage_sandbox, new_env):
         await Session.open(env.profile, Secrets({"sl_password": "x"}))
     with pytest.raises(LoginError, match="Unknown accounting package"):
         await Session.open(replace(env.profile, package="nope"), env.secrets)
+    with env.sl() as sl:  # the company's database lacks a table every SL company has
+        sl.execute("DROP TABLE SalesTax")
+        sl.commit()
+    with pytest.raises(LoginError) as info:
+        await Session.open(env.profile, env.secrets)
+    assert info.value.system == "Microsoft Dynamics SL" and "it has no table SalesTax." in str(info.value)
+    assert "Check the company id in the Dynamics SL login" in str(info.value)

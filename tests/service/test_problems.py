@@ -23,8 +23,9 @@ def test_problems_grouped_by_cause_with_counts_per_kind():
     assert first.headline() == "GL account 4100 missing in the package — 12 invoices, 1 expense"
     assert len(first.details) == 14
     assert not groups[2].blocking
-    text = "\n".join(describe_groups(groups, limit=3))
-    assert "fix: Add account 4100." in text and "and 10 more" in text
+    lines = describe_groups(groups, limit=3)
+    assert lines[:3] == ["GL account 4100 missing in the package — 12 invoices, 1 expense", "    fix: Add account 4100.",
+                         "    Invoice 0, invoice 1, invoice 2 and 10 more"]  # a list line starts with a capital
 
 
 def test_plan_issues_become_problems():

@@ -22,6 +22,7 @@ from mobius_tui.tui.screens.payments import PaymentsPane
 from mobius_tui.tui.screens.rerun import RerunPane
 from mobius_tui.tui.widgets.selection_panel import SelectionPanel
 
+from tests.tui.conftest import TODAY
 from tests.tui.tui_helpers import (
     ar_batch_of,
     deactivate_accounts,
@@ -103,10 +104,20 @@ async def test_toggle_select_all_and_the_count_line(tui_env):
         summary = str(app.screen.query_one("#panel-invoice .selection-summary", Static).render())
         assert summary.startswith(f"{total_rows - 2} of {total_rows} included")
         await pilot.press("d")
-        assert table.included == set() and table.included_total == 0
+        assert table.included == set() and table.included_totals == {}
+        assert summary_of(app) == f"0 of {total_rows} included · total 0.00"
         await pilot.press("a")
         assert len(table.included) == total_rows
-        assert table.included_total == sum(r.amount for r in NewBatchPaneRows(app))
+        # CAD and USD invoices: one total per currency, never their sum.
+        rows = NewBatchPaneRows(app)
+        expected = {c: sum(r.amount for r in rows if r.currency == c) for c in ("CAD", "USD")}
+        assert {r.currency for r in rows} == {"CAD", "USD"} and table.included_totals == expected
+        assert summary_of(app) == (f"{total_rows} of {total_rows} included · total "
+                                   f"{expected['CAD']:,.2f} CAD · {expected['USD']:,.2f} USD")
+        usd = [r.id for r in rows if r.currency == "USD"]
+        for key in usd:
+            table.set_included(key, False)
+        assert table.included_totals == {"CAD": expected["CAD"]}
         await pilot.press("d", "space")  # only the invoice under the cursor (the second row)
         assert table.included == {table.cursor_key()} and first not in table.included
 
@@ -121,6 +132,10 @@ async def test_every_action_is_in_the_palette_and_logout_returns_to_login(tui_en
         await pilot.press("f10")
         await settle(pilot, app)
         assert isinstance(app.screen, LoginScreen) and app.session is None
+
+
+def summary_of(app) -> str:
+    return str(app.screen.query_one("#panel-invoice .selection-summary", Static).render())
 
 
 def NewBatchPaneRows(app):
@@ -276,6 +291,13 @@ async def test_payment_sync_updates_and_summarises(tui_env):
         assert payments.report is not None, summary
         assert "1 updated" in summary and "1 not found in Manage" in summary and "X-999" in summary, summary
         assert payments.query_one("#sync-log").history
+        assert payments.report.advanced_last_success
+        # The app's frozen day, not the clock's, is what that sync recorded and what the next one starts from.
+        await pilot.click("#start-last-successful-run")
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert payments.report.since == TODAY, payments.report.since
+        assert f"since {TODAY}" in status_text(app, "#sync-summary")
 
 
 CRASH_SCRIPT = textwrap.dedent(

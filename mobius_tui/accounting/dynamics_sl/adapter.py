@@ -24,7 +24,7 @@ from mobius_tui.accounting.dynamics_sl.existing import find_existing
 from mobius_tui.accounting.dynamics_sl.payments import read_payments
 from mobius_tui.accounting.dynamics_sl.groups import ConnectionLost, Unit
 from mobius_tui.accounting.dynamics_sl.post import Poster
-from mobius_tui.accounting.dynamics_sl.reference import SLReference, load_reference
+from mobius_tui.accounting.dynamics_sl.reference import SLReference, load_reference, missing_schema
 from mobius_tui.accounting.dynamics_sl.settings import DRIVER_PACKAGES, DRIVERS, SETTINGS, SLSettings, redacted
 from mobius_tui.accounting.dynamics_sl.sql import Session
 from mobius_tui.documents.model import Document, DocumentKind, Plan, PurchaseDocument, SalesDocument
@@ -83,6 +83,23 @@ def _find_company(settings: SLSettings) -> tuple[str, list[str]]:
         return match["databasename"], known
     finally:
         conn.close()
+
+
+def _few(names: Sequence[str], limit: int = 6) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def not_an_sl_database(settings: SLSettings, database: str, missing: Sequence[str]) -> PackageError:
+    """``missing``: table names and Table.Column names, as ``missing_schema`` gives them."""
+    tables = [m for m in missing if "." not in m]
+    columns = [m for m in missing if "." in m]
+    parts = [f"{noun}{'s' if len(names) > 1 else ''} {_few(names)}"
+             for noun, names in (("table", tables), ("column", columns)) if names]
+    return PackageError(
+        f"Database '{database}' (company '{settings.company_id}' in the SL system database "
+        f"'{settings.system_database}') is not a Dynamics SL company database: it has no {' and no '.join(parts)}.",
+        "Check the company id in the Dynamics SL login, and the database name SL's Company Maintenance "
+        "gives that company; if the database is right, complete its SL setup (or restore it) before exporting.")
 
 
 def open_company(values: Mapping[str, Any]) -> Session:
@@ -152,11 +169,13 @@ class DynamicsSL(AccountingPackage):
             database, _ = _find_company(settings)
             conn = _open(settings, database)
             session = Session(conn, BY_DRIVER[settings.driver])
-            if not session.has_table("GLSetup"):
+            try:
+                missing = missing_schema(session)
+            finally:
+                session.rollback()  # hold no locks between calls (SQLite readers block writers)
+            if missing:
                 conn.close()
-                raise PackageError(f"Database '{database}' is not a Dynamics SL application database (no GLSetup).",
-                                   "Check the company's database name in SL's Company Maintenance.")
-            session.rollback()  # hold no locks between calls (SQLite readers block writers)
+                raise not_an_sl_database(settings, database, missing)
             self.database = database
             return session
 
@@ -174,10 +193,25 @@ class DynamicsSL(AccountingPackage):
         def work() -> SLReference:
             try:
                 return load_reference(self.session, company)
+            except Exception as exc:
+                missing = self._missing_since_login()
+                if missing and self._settings is not None:
+                    raise not_an_sl_database(self._settings, self.database, missing) from exc
+                raise
             finally:
                 self.session.rollback()
 
         return await asyncio.to_thread(work)
+
+    def _missing_since_login(self) -> list[str]:
+        """After a failed read: what the schema lacks now (a table dropped, another database restored
+        over this one), or nothing when that cannot be told (the connection itself is gone)."""
+        try:
+            self.session.rollback()  # PostgreSQL reads nothing more in a transaction that failed
+            self.session.forget_shapes()
+            return missing_schema(self.session)
+        except Exception:
+            return []
 
     def check(self, plan: Plan, reference: SLReference) -> list[Problem]:
         return check_plan(plan, reference)

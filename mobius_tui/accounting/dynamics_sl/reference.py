@@ -71,43 +71,78 @@ def _day(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+# The tables and columns the reference data is read from ("*": the whole row, any columns), in
+# SL's spelling; the queries below are built from this, so the schema check can never miss one.
+READS: dict[str, tuple[str, ...]] = {
+    "ARSetup": ("*",), "APSetup": ("*",), "GLSetup": ("*",), "INSetup": ("*",),
+    "Account": ("Acct", "Active"),
+    "SubAcct": ("Sub", "Active"),
+    "vs_AcctSub": ("Acct", "Sub", "CpnyID", "Active"),
+    "Customer": ("CustId", "Name", "Status", "ClassId", "Terms", "ArAcct", "ArSub", "CuryId", "CuryRateType"),
+    "Vendor": ("VendId", "Name", "Status", "ClassID", "Terms", "APAcct", "APSub", "CuryId", "CuryRateType"),
+    "SalesTax": ("TaxType", "TaxId", "TaxRate", "SlsTaxAcct", "SlsTaxSub", "PurTaxAcct", "PurTaxSub"),
+    "SlsTaxGrp": ("GroupID", "TaxID"),
+    "Terms": ("TermsId", "DueType", "DueIntrv", "TermsType"),
+    "Inventory": ("InvtID", "Descr", "StkItem", "TranStatusCode", "StkUnit", "InvtAcct", "InvtSub", "COGSAcct",
+                  "COGSSub", "DfltSite", "DfltWhseLoc"),
+    "ItemSite": ("InvtID", "SiteID", "InvtAcct", "InvtSub", "DfltWhseLoc"),
+    "Site": ("SiteId",),
+    "Currncy": ("CuryId", "DecPl"),
+    "CuryRate": ("FromCuryId", "RateType", "EffDate", "MultDiv", "Rate", "ToCuryId"),
+    "CustClass": ("*",), "VendClass": ("*",),
+}
+# Written when documents post (their columns are checked as each is written).
+WRITES = ("Batch", "RefNbr", "ARDoc", "ARTran", "APDoc", "APTran", "GLTran", "INTran", "TrnsfrDoc")
+
+
+def missing_schema(s: Session) -> list[str]:
+    """What this database lacks of SL's tables and columns: ["Customer", "Vendor.CuryId"]."""
+    missing = []
+    for table, columns in READS.items():
+        have = {c.name.lower() for c in s.shape(table).columns}
+        if not have:
+            missing.append(table)
+            continue
+        missing += [f"{table}.{c}" for c in columns if c != "*" and c.lower() not in have]
+    missing += [table for table in WRITES if not s.has_table(table)]
+    return missing
+
+
+def _select(table: str, where: str = "") -> str:
+    """A SELECT of the columns ``READS`` declares for ``table``."""
+    return f"SELECT {', '.join(READS[table])} FROM {table}" + (f" WHERE {where}" if where else "")
+
+
 def load_reference(s: Session, company_id: str) -> SLReference:
     setups = {}
     for table, setup_id in (("ARSetup", "AR"), ("APSetup", "AP"), ("GLSetup", "GL"), ("INSetup", "IN")):
-        setups[table] = s.one(f"SELECT * FROM {table} WHERE SetupId = ?", setup_id) or {}
+        setups[table] = s.one(_select(table, "SetupId = ?"), setup_id) or {}
     gl = setups["GLSetup"]
     ref = SLReference(company_id=company_id, base_currency=(gl.get("basecuryid") or "").strip(),
                       ar_setup=setups["ARSetup"], ap_setup=setups["APSetup"], gl_setup=gl, in_setup=setups["INSetup"])
-    ref.accounts = {r["acct"]: int(r["active"]) == 1 for r in s.rows("SELECT Acct, Active FROM Account")}
-    ref.subaccounts = {r["sub"]: int(r["active"]) == 1 for r in s.rows("SELECT Sub, Active FROM SubAcct")}
+    ref.accounts = {r["acct"]: int(r["active"]) == 1 for r in s.rows(_select("Account"))}
+    ref.subaccounts = {r["sub"]: int(r["active"]) == 1 for r in s.rows(_select("SubAcct"))}
     if int(gl.get("validateacctsub") or 0) == 1:
-        ref.combos = {(r["acct"], r["sub"]) for r in s.rows(
-            "SELECT Acct, Sub FROM vs_AcctSub WHERE CpnyID = ? AND Active = 1", company_id)}
-    ref.customers = {r["custid"]: r for r in s.rows(
-        "SELECT CustId, Name, Status, ClassId, Terms, ArAcct, ArSub, CuryId, CuryRateType FROM Customer")}
-    ref.vendors = {r["vendid"]: r for r in s.rows(
-        "SELECT VendId, Name, Status, ClassID, Terms, APAcct, APSub, CuryId, CuryRateType FROM Vendor")}
-    for r in s.rows("SELECT TaxType, TaxId, TaxRate, SlsTaxAcct, SlsTaxSub, PurTaxAcct, PurTaxSub FROM SalesTax"):
+        ref.combos = {(r["acct"], r["sub"]) for r in s.rows(_select("vs_AcctSub", "CpnyID = ? AND Active = 1"), company_id)}
+    ref.customers = {r["custid"]: r for r in s.rows(_select("Customer"))}
+    ref.vendors = {r["vendid"]: r for r in s.rows(_select("Vendor"))}
+    for r in s.rows(_select("SalesTax")):
         if r["taxtype"] == "T":
             ref.taxes[r["taxid"]] = TaxRecord(r["taxid"], to_decimal(r["taxrate"], 5).normalize(),
                                               (r["slstaxacct"], r["slstaxsub"]), (r["purtaxacct"], r["purtaxsub"]))
         elif r["taxtype"] == "G":
             ref.groups.setdefault(r["taxid"], set())
-    for r in s.rows("SELECT GroupID, TaxID FROM SlsTaxGrp"):
+    for r in s.rows(_select("SlsTaxGrp")):
         if r["groupid"] in ref.groups:
             ref.groups[r["groupid"]].add(r["taxid"])
-    ref.terms = {r["termsid"]: r for r in s.rows("SELECT TermsId, DueType, DueIntrv, TermsType FROM Terms")}
-    ref.items = {r["invtid"]: r for r in s.rows(
-        "SELECT InvtID, Descr, StkItem, TranStatusCode, StkUnit, InvtAcct, InvtSub, COGSAcct, COGSSub, DfltSite, "
-        "DfltWhseLoc FROM Inventory")}
-    ref.item_sites = {(r["invtid"], r["siteid"]): r for r in s.rows(
-        "SELECT InvtID, SiteID, InvtAcct, InvtSub, DfltWhseLoc FROM ItemSite")}
-    ref.sites = {r["siteid"] for r in s.rows("SELECT SiteId FROM Site")}
-    ref.currencies = {r["curyid"]: int(r["decpl"]) for r in s.rows("SELECT CuryId, DecPl FROM Currncy")}
+    ref.terms = {r["termsid"]: r for r in s.rows(_select("Terms"))}
+    ref.items = {r["invtid"]: r for r in s.rows(_select("Inventory"))}
+    ref.item_sites = {(r["invtid"], r["siteid"]): r for r in s.rows(_select("ItemSite"))}
+    ref.sites = {r["siteid"] for r in s.rows(_select("Site"))}
+    ref.currencies = {r["curyid"]: int(r["decpl"]) for r in s.rows(_select("Currncy"))}
     ref.rates = [Rate(r["fromcuryid"], r["ratetype"], _day(r["effdate"]), r["multdiv"] or "M",
                       Decimal(str(r["rate"])))
-                 for r in s.rows("SELECT FromCuryId, RateType, EffDate, MultDiv, Rate FROM CuryRate WHERE ToCuryId = ?",
-                                 ref.base_currency)]
-    ref.customer_classes = {r["classid"]: r for r in s.rows("SELECT * FROM CustClass")}
-    ref.vendor_classes = {r["classid"]: r for r in s.rows("SELECT * FROM VendClass")}
+                 for r in s.rows(_select("CuryRate", "ToCuryId = ?"), ref.base_currency)]
+    ref.customer_classes = {r["classid"]: r for r in s.rows(_select("CustClass"))}
+    ref.vendor_classes = {r["classid"]: r for r in s.rows(_select("VendClass"))}
     return ref

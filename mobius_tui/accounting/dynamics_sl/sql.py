@@ -177,6 +177,12 @@ class Session:
         self.conn.rollback()
 
     # --- table shapes --------------------------------------------------------------------
+    def forget_shapes(self) -> None:
+        """Read table shapes afresh (the schema may have changed since they were read)."""
+        self._shapes.clear()
+        self._layouts.clear()
+        self._sql_cache.clear()
+
     def shape(self, table: str) -> TableShape:
         key = table.lower()
         if key not in self._shapes:

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from mobius_tui.service.events import CheckFailed, DocumentFailed, Emit, Event, Finished, Outcome, Progress
 from mobius_tui.service.reports import RunReport
 from mobius_tui.service.runlog import describe
+from mobius_tui.service.wording import capitalised, label_list
 from mobius_tui.tui.plan_text import plan_lines
 from mobius_tui.tui.screens.dialogs import SavePathDialog
 from mobius_tui.tui.widgets.log_pane import DRAIN_SECONDS, LogPane
@@ -119,7 +120,7 @@ class ExportScreen(Screen):
             elif isinstance(event, CheckFailed):
                 self._add_problems([_problem_prompt(p) for p in event.problems])
             elif isinstance(event, DocumentFailed):
-                self._add_problems([f"{event.label}: {event.reason}"])
+                self._add_problems([f"{capitalised(event.label)}: {event.reason}"])
             elif isinstance(event, Finished):
                 self._banner(event.outcome, event.summary)
             if not isinstance(event, Progress):
@@ -148,7 +149,7 @@ class ExportScreen(Screen):
             self.query_one("#export-log", LogPane).push(f"error: {self.failure}")
             return
         problems = [_group_prompt(g) for g in report.problems]
-        problems += [f"{r.label}: {r.error}" for r in report.failed]
+        problems += [f"{capitalised(r.label)}: {r.error}" for r in report.failed]
         self._add_problems(problems)
         self._banner(report.outcome, outcome_text(report))
         bar = self.query_one("#progress", ProgressBar)
@@ -248,7 +249,7 @@ def outcome_text(report: RunReport) -> str:
 
 
 def _group_prompt(group) -> str:
-    docs = ", ".join(group.documents[:5]) + (f" and {len(group.documents) - 5} more" if len(group.documents) > 5 else "")
+    docs = label_list(group.documents)
     tag = "" if group.blocking else "note: "
     return f"{tag}{group.headline()}\n  fix: {group.fix}" + (f"\n  {docs}" if docs else "")
 
@@ -258,5 +259,5 @@ def _problem_prompt(problem: dict) -> str:
     if problem.get("severity", "error") != "error":
         headline = f"note: {headline}"
     docs = problem.get("documents") or []
-    shown = ", ".join(docs[:5]) + (f" and {len(docs) - 5} more" if len(docs) > 5 else "")
+    shown = label_list(docs)
     return f"{headline}\n  fix: {problem.get('fix', '')}" + (f"\n  {shown}" if shown else "")

@@ -17,7 +17,7 @@ from mobius_tui.tui.screens.dialogs import ChoiceDialog
 from mobius_tui.tui.screens.export_view import ExportScreen
 from mobius_tui.tui.widgets.date_input import DateInput
 from mobius_tui.tui.widgets.selection_panel import SelectionPanel
-from mobius_tui.tui.widgets.selection_table import Column, format_money
+from mobius_tui.tui.widgets.selection_table import Column, format_money, format_totals
 
 ALL_LOCATIONS = -1
 
@@ -58,6 +58,10 @@ class UnpostedLine:
     @property
     def amount(self) -> Decimal:
         return self.row.amount
+
+    @property
+    def currency(self) -> str:
+        return self.row.currency
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -267,7 +271,7 @@ class NewBatchPane(Vertical):
         lines = []
         for kind in options.kinds():
             table = self.query_one(f"#panel-{kind.value}", SelectionPanel).table
-            lines.append(f"  {KIND_TITLES[kind]}: {len(table.included)} (total {format_money(table.included_total)})")
+            lines.append(f"  {KIND_TITLES[kind]}: {len(table.included)} (total {format_totals(table.included_totals)})")
         package = package_label(self.app.session)
         body = f"Export batch {options.batch_number} from Manage into {package}:\n" + "\n".join(lines)
         self.app.push_screen(

@@ -117,7 +117,8 @@ class PaymentsPane(Vertical):
     @work(exclusive=True, group="sync", exit_on_error=False)
     async def _sync(self, choice: StartChoice, custom: date | None) -> None:
         try:
-            report = await self.app.session.sync_payments(choice, self._events.put, custom=custom)
+            report = await self.app.session.sync_payments(choice, self._events.put, custom=custom,
+                                                          today=self.app.today())
         except Exception as exc:
             self._drain()
             self.running = False

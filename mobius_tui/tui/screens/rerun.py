@@ -11,9 +11,10 @@ from textual.widgets.option_list import Option
 
 from mobius_tui.service.events import Outcome, ignore
 from mobius_tui.service.reports import BatchSummary, RunReport
+from mobius_tui.service.wording import capitalised
 from mobius_tui.tui.screens.dialogs import ChoiceDialog
 from mobius_tui.tui.screens.export_view import ExportScreen
-from mobius_tui.tui.widgets.selection_table import format_money
+from mobius_tui.tui.widgets.selection_table import format_totals
 
 WARNING = (
     "Rerunning posts a past batch's documents again. If the documents from the first run are still in "
@@ -36,7 +37,7 @@ def duplicate_text(report: RunReport, limit: int = 8) -> str:
     dups = report.duplicates
     if dups:
         lines.append(f"Already in the package ({len(dups)}):")
-        lines += [f"  {d.label} as {d.reference}" for d in dups[:limit]]
+        lines += [f"  {capitalised(d.label)} as {d.reference}" for d in dups[:limit]]
         if len(dups) > limit:
             lines.append(f"  … and {len(dups) - limit} more")
     return "\n".join(lines)
@@ -139,7 +140,7 @@ class RerunPane(Vertical):
         dups = len(report.duplicates)
         body = duplicate_text(report)
         if report.plan:
-            body += f"\nTotal of the batch: {format_money(sum(report.plan.totals.values()))}"
+            body += f"\nTotal of the batch: {format_totals(report.plan.grand_totals())}"
         choices = [("skip", "Rerun, skipping what is already there"), ("force", "Rerun and post duplicates too")]
         if report.duplicates and dups == total:
             choices = [("force", f"Post all {total} again (duplicates them)")]

@@ -9,7 +9,8 @@ nothing per row is ever created in the UI.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -52,16 +53,20 @@ class TableRow(Protocol):
     def amount(self) -> Decimal: ...
 
     @property
+    def currency(self) -> str: ...  # ISO code; "" = the company's own
+
+    @property
     def cells(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
 class SelectableRow:
-    """One transaction as the table shows it; ``amount`` feeds the total line."""
+    """One transaction as the table shows it; ``amount`` and ``currency`` feed the total line."""
 
     key: str
     cells: tuple[str, ...]
     amount: Decimal = Decimal("0")
+    currency: str = ""
 
 
 class SelectionTable(ScrollView, can_focus=True):
@@ -141,9 +146,11 @@ class SelectionTable(ScrollView, can_focus=True):
         self.included: set[str] = set()
         self._rows: list[TableRow] = []
         self._index: dict[str, int] = {}  # row key → position
-        self._amounts: dict[str, Decimal] = {}
-        self._total_included = Decimal("0")
-        self._grand_total = Decimal("0")
+        self._amounts: dict[str, Decimal] = {}  # row key → amount
+        self._currencies: dict[str, str] = {}  # row key → currency
+        # Amounts of different currencies are never added together: one total (and row count) per currency.
+        self._included = _Totals()
+        self._all = _Totals()
         self._widths: tuple[int, ...] = self._measure()
         self._text_cache: dict[int, str] = {}  # row position → its cells laid out (mark excluded)
         self._header = self._layout(INCLUDE_LABEL, tuple(c.label for c in self.spec))
@@ -159,12 +166,14 @@ class SelectionTable(ScrollView, can_focus=True):
         return len(self._rows)
 
     @property
-    def included_total(self) -> Decimal:
-        return self._total_included
+    def included_totals(self) -> dict[str, Decimal]:
+        """Currency → total of the included rows, for the currencies that have any included."""
+        return self._included.totals()
 
     @property
-    def grand_total(self) -> Decimal:
-        return self._grand_total
+    def grand_totals(self) -> dict[str, Decimal]:
+        """Currency → total of every row."""
+        return self._all.totals()
 
     def ordered_keys(self) -> list[str]:
         """Every row key, in the order the rows were loaded."""
@@ -174,7 +183,7 @@ class SelectionTable(ScrollView, can_focus=True):
         return self._rows[self._index[key]]
 
     def summary(self) -> str:
-        return f"{len(self.included)} of {self.total_rows} included · total {format_money(self._total_included)}"
+        return f"{len(self.included)} of {self.total_rows} included · total {format_totals(self.included_totals)}"
 
     # --- loading ---------------------------------------------------------------------
 
@@ -185,11 +194,12 @@ class SelectionTable(ScrollView, can_focus=True):
         if len(self._index) != len(self._rows):
             raise ValueError("two rows share a key; every transaction must appear once")
         self._amounts = {row.key: row.amount for row in self._rows}
-        self._grand_total = sum(self._amounts.values(), Decimal("0"))
+        self._currencies = {row.key: row.currency for row in self._rows}
+        self._all = _Totals.of(self._currencies, self._amounts)
         self.included.clear()
         if include_all:
             self.included.update(self._index)
-        self._total_included = self._grand_total if include_all else Decimal("0")
+        self._included = self._all.copy() if include_all else _Totals()
         self._widths = self._measure()
         self._header = self._layout(INCLUDE_LABEL, tuple(c.label for c in self.spec))
         self._text_cache.clear()
@@ -210,12 +220,13 @@ class SelectionTable(ScrollView, can_focus=True):
     def set_included(self, key: str, on: bool) -> None:
         if (key in self.included) == on:
             return
+        currency, amount = self._currencies[key], self._amounts[key]
         if on:
             self.included.add(key)
-            self._total_included += self._amounts[key]
+            self._included.add(currency, amount)
         else:
             self.included.discard(key)
-            self._total_included -= self._amounts[key]
+            self._included.add(currency, -amount, rows=-1)
         self.refresh_line(self._index[key] + HEADER_HEIGHT)
 
     def action_toggle_row(self) -> None:
@@ -236,7 +247,7 @@ class SelectionTable(ScrollView, can_focus=True):
             self.included.update(self._index)
         else:
             self.included.clear()
-        self._total_included = self._grand_total if on else Decimal("0")
+        self._included = self._all.copy() if on else _Totals()
         self.refresh()  # only the visible lines are drawn again
         self.post_message(self.Changed(self))
 
@@ -375,5 +386,53 @@ def _fit(value: str, width: int, *, right: bool) -> str:
     return " " * (width - length) + value if right else value + " " * (width - length)
 
 
+class _Totals:
+    """Per currency: the sum of some rows' amounts and how many rows there are."""
+
+    __slots__ = ("sums", "rows")
+
+    def __init__(self) -> None:
+        self.sums: dict[str, Decimal] = {}
+        self.rows: dict[str, int] = {}
+
+    @classmethod
+    def of(cls, currencies: Mapping[str, str], amounts: Mapping[str, Decimal]) -> _Totals:
+        """Totals of rows given as key → currency and key → amount. Counted and, in the usual case
+        of one currency, summed in C: a 10,000-row load stays a few milliseconds."""
+        out = cls()
+        out.rows = dict(Counter(currencies.values()))
+        if len(out.rows) == 1:
+            out.sums = {code: sum(amounts.values(), Decimal("0")) for code in out.rows}
+        else:
+            for code in out.rows:
+                out.sums[code] = sum((amounts[k] for k, c in currencies.items() if c == code), Decimal("0"))
+        return out
+
+    def add(self, currency: str, amount: Decimal, rows: int = 1) -> None:
+        self.sums[currency] = self.sums.get(currency, Decimal("0")) + amount
+        self.rows[currency] = self.rows.get(currency, 0) + rows
+
+    def copy(self) -> _Totals:
+        out = _Totals()
+        out.sums, out.rows = dict(self.sums), dict(self.rows)
+        return out
+
+    def totals(self) -> dict[str, Decimal]:
+        return {c: self.sums[c] for c in sorted(self.sums, key=currency_order) if self.rows[c] > 0}
+
+
 def format_money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
+
+
+def currency_order(code: str) -> tuple[bool, str]:
+    """The company's own currency ("") first, then by ISO code."""
+    return (code != "", code)
+
+
+def format_totals(totals: Mapping[str, Decimal]) -> str:
+    """One amount per currency, never added across currencies: "300,000.00 CAD · 23,252.83 USD".
+    An amount in the company's own currency ("") has no code; no amounts at all is "0.00"."""
+    if not totals:
+        return format_money(Decimal("0"))
+    return " · ".join(format_money(totals[c]) + (f" {c}" if c else "") for c in sorted(totals, key=currency_order))
