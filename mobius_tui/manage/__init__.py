@@ -11,8 +11,8 @@ from mobius_tui.manage.errors import (
     PermissionDenied,
     Unavailable,
 )
-from mobius_tui.manage.retry import RetryPolicy
 from mobius_tui.manage.settings import ManageSettings
+from mobius_tui.wire.retry import RetryPolicy
 
 __all__ = [
     "ApiKeyCredentials",

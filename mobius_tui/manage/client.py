@@ -48,7 +48,6 @@ from mobius_tui.manage.models import (
     UnpostedInvoice,
     UnpostedProcurement,
     Warehouse,
-    to_wire,
 )
 from mobius_tui.manage.paging import FORWARD_ONLY, PAGINATION_HEADER, next_link, path_and_query
 from mobius_tui.manage.settings import ManageSettings
@@ -359,7 +358,7 @@ class ManageClient:
             raise InvalidRequest(
                 "An export must include invoices, expenses, payments or procurement: set one of the export flags."
             )
-        response = await self._t.api("POST", "/finance/accounting/export", body=to_wire(request))
+        response = await self._t.api("POST", "/finance/accounting/export", body=request)
         return self._gl_export(response)
 
     def _gl_export(self, response: httpx.Response) -> GLExport:
@@ -383,10 +382,9 @@ class ManageClient:
             raise InvalidRequest(
                 f"Batch {identifier}: set exportInvoicesFlag, exportExpensesFlag or exportProductsFlag."
             )
-        body = to_wire(request)
         for attempt in range(1, self.settings.retry.attempts + 1):
             try:
-                response = await self._t.api("POST", BATCHES, body=body, idempotent=False)
+                response = await self._t.api("POST", BATCHES, body=request, idempotent=False)
             except Unavailable as exc:
                 if not exc.outcome_unknown:
                     raise
@@ -440,7 +438,7 @@ class ManageClient:
 
     async def export_batch(self, batch_id: int, request: ExportAccountingBatchRequest | None = None) -> GLExport:
         """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun."""
-        body = to_wire(request) if request is not None else {}
+        body: ExportAccountingBatchRequest | dict = request if request is not None else {}
         response = await self._t.api("POST", f"{BATCHES}/{int(batch_id)}/export", body=body)
         return self._gl_export(response)
 

@@ -5,21 +5,26 @@ Field names are the wire names exactly (camelCase, with the API's own quirks suc
 because the server omits null and empty properties; unknown fields are kept, because new
 fields appear between API versions. Money and quantities are ``Decimal``.
 
-Serialise with :func:`to_wire` so the output carries the same names (``_info``) and numbers
-(not strings) as the real server.
+Serialise with :func:`to_wire_json` for bytes to send: the same names (``_info``) as the real
+server and every amount as an exact JSON number. :func:`to_wire` gives the same object as
+plain JSON values, for code that encodes with the standard ``json`` module.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from mobius_tui.wire.json import dumps
+
 
 def _decimal_to_number(value: Decimal) -> int | float:
-    # The wire carries JSON numbers; integral values stay integers so ids and counts round-trip.
+    # The plain-JSON view (to_wire) has only int and float: integral values stay integers so ids
+    # and counts round-trip; a float keeps about 16 significant digits, so exact bytes of larger
+    # amounts come from to_wire_json, which never goes through here.
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -37,8 +42,26 @@ class WireModel(BaseModel):
 
 
 def to_wire(model: BaseModel) -> dict[str, Any]:
-    """The JSON object the real API would send or accept for ``model``."""
+    """The JSON object the real API would send or accept for ``model``, as plain JSON values."""
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def wire_value(value: Any) -> Any:
+    """A JSON-ready stand-in for a value the JSON encoder does not know: models, dates, times.
+    Decimals are left to the encoder, which writes them exactly."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="python", by_alias=True, exclude_none=True)
+    if isinstance(value, datetime):
+        return _datetime_to_wire(value)
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%dT00:00:00Z")
+    raise TypeError(f"{type(value).__name__} cannot be sent to Manage")
+
+
+def to_wire_json(value: Any) -> bytes:
+    """UTF-8 JSON of a model (or of plain values holding models, dates and Decimals) with the
+    wire names and every amount exact: what the client sends."""
+    return dumps(value, default=wire_value)
 
 
 class GenericReference(WireModel):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 
 from mobius_tui.manage.auth import Credentials
-from mobius_tui.manage.retry import RetryPolicy
+from mobius_tui.wire.retry import RetryPolicy
 
 # Pinned model version: field names change between versions (reference §1).
 API_VERSION = "2025.1"

@@ -8,12 +8,9 @@ or raises a typed :mod:`~mobius_tui.manage.errors` error. The API methods live i
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -35,40 +32,17 @@ from mobius_tui.manage.errors import (
     error_for_status,
     parse_error_body,
 )
-from mobius_tui.manage.models import CompanyInfo
-from mobius_tui.manage.retry import (
-    NOT_PROCESSED_STATUSES,
-    NOT_SENT_ERRORS,
-    is_retryable_status,
-    parse_retry_after,
-)
+from mobius_tui.manage.models import CompanyInfo, to_wire_json
+from mobius_tui.manage.retry import NOT_PROCESSED_STATUSES, is_retryable_status
 from mobius_tui.manage.settings import ManageSettings
 from mobius_tui.manage.site import parse_site
+from mobius_tui.wire.json import loads
+from mobius_tui.wire.retry import NOT_SENT_ERRORS, parse_retry_after
 
 log = logging.getLogger("mobius_tui.manage")
 
 Auth = Literal["member", "integrator", "none"]
 USER_AGENT = "mobius-tui"
-
-
-def dumps(body: Any) -> bytes:
-    """JSON for a request body. Decimals go out as JSON numbers (shortest exact float text)."""
-
-    def default(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return int(value) if value == value.to_integral_value() else float(value)
-        if isinstance(value, datetime):
-            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-        if isinstance(value, date):
-            return value.strftime("%Y-%m-%dT00:00:00Z")
-        raise TypeError(f"{type(value).__name__} cannot be sent to Manage")
-
-    return json.dumps(body, default=default, separators=(",", ":")).encode()
-
-
-def loads(content: bytes) -> Any:
-    """JSON from Manage with every non-integer number as an exact ``Decimal``."""
-    return json.loads(content, parse_float=Decimal) if content.strip() else None
 
 
 def _check_setting(value: str, what: str, how: str) -> str:
@@ -306,7 +280,7 @@ class ManageTransport:
         policy = self.settings.retry
         # Named in messages and logs: the site and the path, never the query or a header.
         where = f"{self.site.host}{httpx.URL(url).path}"
-        content = dumps(body) if body is not None else None
+        content = to_wire_json(body) if body is not None else None
         renewed_token = False
         attempt = 0
         while True:
@@ -375,10 +349,9 @@ class ManageTransport:
                 error_body = parse_error_body(response.content, response.headers.get("content-type"))
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 if may_repeat and attempt < policy.attempts:
-                    if retry_after is not None and retry_after > policy.max_retry_after:
+                    if retry_after is not None and not policy.waits_for(retry_after):
                         raise Unavailable(
-                            f"Manage is rate limiting {method} {where} and asked to wait {retry_after:.0f} s, "
-                            f"longer than the {policy.max_retry_after:.0f} s this client waits. Try again later.",
+                            policy.refusal(f"Manage at {self.site.host}", f"{method} {where}", status, retry_after),
                             status=status,
                             code=error_body.code,
                             method=method,

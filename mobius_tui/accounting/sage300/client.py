@@ -1,25 +1,35 @@
 """A small async client of the Sage 300 Web API (httpx).
 
 Every request carries Basic auth with the user id upper-cased (Sage stores user ids upper case) and
-``Content-Type: application/json`` (the server answers 500 without it, even on GET). Reads follow
-``@odata.nextLink`` and are retried after 429 (honouring ``Retry-After``), 5xx and broken connections,
-since reading twice is harmless. Writes are not idempotent on this API: a write is retried only after
-a 429 (the server refused it before doing anything); a timeout, dropped connection or 5xx raises
-:class:`UncertainWrite` so the caller looks the record up before trying again.
+``Content-Type: application/json`` (the server answers 500 without it, even on GET). Bodies go
+through :mod:`mobius_tui.wire.json`, so amounts travel as exact JSON numbers both ways. Reads
+follow ``@odata.nextLink`` and are retried after 429, 5xx and broken connections, since reading
+twice is harmless. Writes are not idempotent on this API: a write is retried only when the server
+surely did not act on it (a 429, or a connection never made); a timeout, dropped connection or 5xx
+raises :class:`UncertainWrite` so the caller looks the record up before trying again. Waits follow
+a :class:`~mobius_tui.wire.retry.RetryPolicy`: a ``Retry-After`` longer than the policy allows
+fails at once instead of stalling the run.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Mapping
-from decimal import Decimal
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from mobius_tui.wire.json import dumps as encode
+from mobius_tui.wire.json import loads as decode
+from mobius_tui.wire.retry import NOT_SENT_ERRORS, RetryPolicy, parse_retry_after
+
+log = logging.getLogger("mobius_tui.sage300")
+
 API_PATH = "v1.0/-"
+# Sage 300 answers quickly or not at all: shorter waits than the policy's defaults.
+DEFAULT_RETRY = RetryPolicy(attempts=4, base_delay=0.2, max_delay=5.0)
 
 
 class WebApiError(Exception):
@@ -34,31 +44,6 @@ class WebApiError(Exception):
 
 class UncertainWrite(Exception):
     """A write whose outcome is unknown: the server may or may not have stored it."""
-
-
-def encode(body: Any) -> bytes:
-    """JSON with Decimal written as exact JSON numbers (never through float)."""
-    marks: dict[str, str] = {}
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            token = f"\x00{len(marks)}\x00"
-            marks[token] = format(value, "f")
-            return token
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [walk(v) for v in value]
-        return value
-
-    text = json.dumps(walk(body), ensure_ascii=False)
-    for token, number in marks.items():
-        text = text.replace(json.dumps(token), number, 1)
-    return text.encode("utf-8")
-
-
-def decode(content: bytes) -> Any:
-    return json.loads(content, parse_float=Decimal) if content else None
 
 
 def quoted(value: str) -> str:
@@ -85,11 +70,13 @@ def _error(response: httpx.Response) -> WebApiError:
 
 class WebApiClient:
     def __init__(self, base_url: str, company: str, user: str, password: str, *, timeout: float = 120.0,
-                 verify: bool | str = True, attempts: int = 4, max_connections: int = 8) -> None:
+                 verify: bool | str = True, retry: RetryPolicy = DEFAULT_RETRY, max_connections: int = 8,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         root = base_url.rstrip("/")
         self.company = company
         self.root = f"{root}/{API_PATH}"
-        self.attempts = attempts
+        self.retry = retry
+        self._sleep = sleep
         self.http = httpx.AsyncClient(
             auth=httpx.BasicAuth(user.upper(), password),
             headers={"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"},
@@ -104,30 +91,34 @@ class WebApiClient:
     def url(self, module: str, resource: str) -> str:
         return f"{self.root}/{quote(self.company, safe='')}/{module}/{resource}"
 
-    async def _pause(self, attempt: int, response: httpx.Response | None = None) -> None:
-        delay = min(0.2 * 2 ** attempt, 5.0)
-        if response is not None and response.headers.get("retry-after", "").isdigit():
-            delay = float(response.headers["retry-after"])
-        await asyncio.sleep(delay)
+    async def _pause(self, method: str, url: str, attempt: int, reason: str,
+                     response: httpx.Response | None = None) -> None:
+        """Wait before retry ``attempt`` (1-based), or raise when the server asks for too long a wait."""
+        retry_after = parse_retry_after(response.headers.get("retry-after")) if response is not None else None
+        request = f"{method} {httpx.URL(url).path}"  # never the query: it may hold customer data
+        if response is not None and retry_after is not None and not self.retry.waits_for(retry_after):
+            raise WebApiError(response.status_code, _error(response).code,
+                              self.retry.refusal("Sage 300", request, response.status_code, retry_after))
+        delay = self.retry.delay(attempt, retry_after)
+        log.warning("Sage 300 %s: %s; retry %d of %d in %.1f s",
+                    request, reason, attempt, self.retry.attempts - 1, delay)
+        await self._sleep(delay)
 
     async def _read(self, url: str, params: Mapping[str, str] | None = None) -> httpx.Response:
-        last: Exception | None = None
-        for attempt in range(self.attempts):
+        attempts = max(1, self.retry.attempts)
+        for attempt in range(1, attempts + 1):
             try:
                 response = await self.http.get(url, params=params)
             except httpx.TransportError as exc:
-                last = exc
-                if attempt + 1 < self.attempts:
-                    await self._pause(attempt)
+                if attempt == attempts:
+                    raise
+                await self._pause("GET", url, attempt, type(exc).__name__)
                 continue
-            if response.status_code == 429 or response.status_code >= 502:
-                last = _error(response)
-                if attempt + 1 < self.attempts:
-                    await self._pause(attempt, response)
+            if (response.status_code == 429 or response.status_code >= 502) and attempt < attempts:
+                await self._pause("GET", url, attempt, f"HTTP {response.status_code}", response)
                 continue
             return response
-        assert last is not None
-        raise last
+        raise AssertionError("unreachable")
 
     async def get_all(self, module: str, resource: str, params: Mapping[str, str] | None = None) -> list[dict]:
         """Every record of a feed, following ``@odata.nextLink`` (or stepping ``$skip`` without one)."""
@@ -164,20 +155,27 @@ class WebApiClient:
 
     async def _write(self, method: str, url: str, body: Any) -> httpx.Response:
         content = encode(body)
-        for attempt in range(self.attempts):
+        attempts = max(1, self.retry.attempts)
+        for attempt in range(1, attempts + 1):
             try:
                 response = await self.http.request(method, url, content=content)
+            except NOT_SENT_ERRORS as exc:
+                # The connection was never made: the server cannot have stored anything.
+                if attempt == attempts:
+                    raise
+                await self._pause(method, url, attempt, type(exc).__name__)
+                continue
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 raise UncertainWrite(f"no answer from Sage 300 ({type(exc).__name__})") from exc
-            if response.status_code == 429 and attempt + 1 < self.attempts:
-                await self._pause(attempt, response)
+            if response.status_code == 429 and attempt < attempts:
+                await self._pause(method, url, attempt, "HTTP 429", response)
                 continue
             if response.status_code >= 500:
                 raise UncertainWrite(f"Sage 300 answered HTTP {response.status_code}: {_error(response).message}")
             if response.status_code >= 400:
                 raise _error(response)
             return response
-        raise _error(response)
+        raise AssertionError("unreachable")
 
     async def post(self, module: str, resource: str, body: Any) -> dict:
         response = await self._write("POST", self.url(module, resource), body)
