@@ -11,7 +11,9 @@ environment variables (MOBIUS_PRIVATE_KEY, MOBIUS_INTEGRATOR_PASSWORD, and each 
 field's own variable, listed by ``--help`` once a package is chosen).
 
 Output: human progress on stderr, the result on stdout; ``--json`` prints one JSON object per
-event on stdout instead (the last one is ``{"event": "report", ...}``).
+event on stdout instead (the last one is ``{"event": "report", ...}``). Money totals there are per
+currency and never added across currencies: ``"totals": {"posted": {"CAD": "123.45", "USD": "6.00"}}``,
+amounts as strings, ``""`` standing for the company's home currency and ``{}`` for none at all.
 
 Exit codes:
     0  success (everything posted; dry run or check found nothing wrong; payments synced)
@@ -302,6 +304,7 @@ def _options(args: argparse.Namespace, batch_number: str = ""):
 
 def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
     from mobius_tui.service.problems import describe_groups
+    from mobius_tui.service.wording import format_totals
 
     lines = [f"{report.outcome.value.upper()}: {report.summary}"]
     if report.problems:
@@ -314,16 +317,12 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
         lines.append(f"plan: {len(report.plan.documents)} documents")
         # One figure per currency: amounts in different currencies are never added together.
         for kind, totals in sorted(report.plan.totals.items()):
-            lines.append(f"  {kind}: {_per_currency(totals)}")
+            lines.append(f"  {kind}: {format_totals(totals)}")
         for account, nets in sorted(report.plan.accounts.items()):
-            lines.append(f"  account {account}: {_per_currency(nets)}")
+            lines.append(f"  account {account}: {format_totals(nets)}")
     if report.log_path:
         lines.append(f"full log: {report.log_path}")
     return lines
-
-
-def _per_currency(amounts: dict) -> str:  # currency → Decimal; "" is the home currency
-    return ", ".join(f"{amount} {currency}".rstrip() for currency, amount in sorted(amounts.items()))
 
 
 def _exit_for(report) -> int:  # noqa: ANN001 - RunReport or SyncReport
@@ -382,7 +381,9 @@ async def _cmd_check(session, args, printer) -> int:  # noqa: ANN001
 
 async def _cmd_sync(session, args, printer) -> int:  # noqa: ANN001
     from mobius_tui.service.dates import StartDateError
+    from mobius_tui.service.events import jsonable
     from mobius_tui.service.reports import StartChoice
+    from mobius_tui.service.wording import format_totals
 
     choice = StartChoice(args.start)
     if args.since is not None:
@@ -392,11 +393,15 @@ async def _cmd_sync(session, args, printer) -> int:  # noqa: ANN001
     except StartDateError as exc:
         raise CliError(EXIT_CONFIG, str(exc)) from None
     lines = [f"{report.outcome.value.upper()}: {report.summary}"]
+    if report.totals.get("paid"):
+        lines.append(f"  payments set in Manage: {format_totals(report.totals['paid'])}")
     lines += [f"  unknown to Manage: {r.package_number}" for r in report.unknown]
     obj = {"run_id": report.run_id, "outcome": report.outcome.value, "summary": report.summary,
            "since": report.since.isoformat(), "advanced_last_success": report.advanced_last_success,
+           "totals": jsonable(report.totals),
            "results": [{"package_number": r.package_number, "manage_number": r.manage_number, "action": r.action.value,
-                        "amount": str(r.amount), "paid_on": r.paid_on.isoformat() if r.paid_on else None,
+                        "amount": str(r.amount), "currency": r.currency,
+                        "paid_on": r.paid_on.isoformat() if r.paid_on else None,
                         "message": r.message} for r in report.results]}
     printer.result(lines, obj)
     return _exit_for(report)

@@ -79,6 +79,14 @@ def dumps(document: model.Document) -> str:
     return json.dumps(_encode(document), separators=(",", ":"))
 
 
+def currency_of(text: str) -> str:
+    """The currency of a stored document ("" = home) without rebuilding it; "" for an empty body."""
+    if not text:
+        return ""
+    found = json.loads(text).get("currency", "")
+    return found if isinstance(found, str) else ""
+
+
 def loads(text: str) -> model.Document:
     document = _decode(json.loads(text))
     if not isinstance(document, model.Document):

@@ -33,7 +33,7 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (Decimal as string so no cent is lost)."""
-        return {"event": self.type, **_jsonable(asdict(self))}
+        return {"event": self.type, **jsonable(asdict(self))}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class DocumentPosted(Event):
     label: str  # "invoice 10452"
     reference: str  # the package's reference
     amount: Decimal
+    currency: str = ""  # ISO code; "" = the company's home currency
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,15 @@ class BatchRecorded(Event):
 
 @dataclass(frozen=True)
 class Finished(Event):
+    """``counts``: "documents" and each state ("posted", "failed", ...) → how many. ``totals``: the
+    same keys (a payment sync: "paid") → currency → amount, never added across currencies; the
+    currency is the ISO code, "" the company's home currency, and nothing at all is ``{}``. In JSON:
+    ``"totals": {"documents": {"": "1200.00", "USD": "6.00"}, "posted": {"": "1200.00"}}``."""
+
     outcome: Outcome
     summary: str
     counts: dict[str, int] = field(default_factory=dict)
-    totals: dict[str, Decimal] = field(default_factory=dict)
+    totals: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
 
 _NAMES: dict[type, str] = {
@@ -111,13 +117,14 @@ def ignore(_event: Event) -> None:
     """An ``emit`` for callers that do not listen."""
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` ready for ``json.dumps``: Decimal as string (no cent lost), enums as their value."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value

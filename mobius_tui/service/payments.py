@@ -13,6 +13,7 @@ typed straight into the package will never exist in Manage, and must not pin the
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from mobius_tui.service.dates import start_date
 from mobius_tui.service.events import Emit, Outcome
 from mobius_tui.service.journal import new_run_id
 from mobius_tui.service.lock import current_user
-from mobius_tui.service.reports import PaymentAction, PaymentResult, StartChoice, SyncReport
+from mobius_tui.service.reports import PaymentAction, PaymentResult, StartChoice, SyncReport, by_currency
 
 ZERO = Decimal(0)
 
@@ -49,6 +50,12 @@ def manage_numbers(package_number: str, added_prefix: str = "", manage_prefix: s
 def _prefixes(ctx: Context) -> tuple[str, str]:
     options = ctx.profile.plan_options
     return str(options.get("add_invoice_prefix") or ""), str(options.get("strip_invoice_prefix") or "")
+
+
+def payment_currency(status: PaymentStatus, home_currency: str) -> str:
+    """The invoice's ISO code as the documents carry it: "" for the company's home currency."""
+    code = (status.currency or "").strip()
+    return "" if home_currency and code.upper() == home_currency.upper() else code
 
 
 def payment_day(status: PaymentStatus) -> date | None:
@@ -82,10 +89,11 @@ async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: d
                    f"{counts['unchanged']} already right, {counts['unknown']} unknown to Manage, {counts['failed']} failed")
         if not advanced:
             summary += "; the last successful run date was kept"
-        totals = {"paid": sum((r.amount for r in results if r.action in (PaymentAction.CREATED, PaymentAction.UPDATED)), ZERO)}
+        set_in_manage = (PaymentAction.CREATED, PaymentAction.UPDATED)
+        totals = {"paid": by_currency((r.currency, r.amount) for r in results if r.action in set_in_manage)}
         log(ev.Finished(outcome, summary, counts, totals))
         return SyncReport(run_id, outcome, summary, since, results, advanced, list(log.lines), list(log.errors),
-                          log.path, log.errors_path())
+                          log.path, log.errors_path(), totals)
     finally:
         log.close()
 
@@ -100,9 +108,11 @@ async def _sync(ctx: Context, since: date, today: date, log) -> list[PaymentResu
     found: dict[str, list[Invoice]] = {}
     for invoice in await ctx.manage.invoices_by_number(wanted) if wanted else []:
         found.setdefault(invoice.invoiceNumber or "", []).append(invoice)
+    home = str(ctx.profile.plan_options.get("home_currency") or "")
     results: list[PaymentResult] = []
     for i, status in enumerate(statuses, 1):
-        results.append(await _one(ctx, status, candidates[status.document_number], found, today, log))
+        result = await _one(ctx, status, candidates[status.document_number], found, today, log)
+        results.append(replace(result, currency=payment_currency(status, home)))
         log(ev.Progress("payments", i, len(statuses)))
     return results
 

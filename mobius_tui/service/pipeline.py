@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from mobius_tui.accounting.base import PostStatus, Problem
 from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, plan_from_glexport
-from mobius_tui.documents.model import ZERO, Document, Plan
+from mobius_tui.documents.model import Document, Plan
 from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport
 from mobius_tui.service import doc_codec
 from mobius_tui.service import events as ev
@@ -21,8 +20,9 @@ from mobius_tui.service.context import Context, crash_point
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import JournalDocument
 from mobius_tui.service.problems import ProblemGroup, group_problems, problems_from_plan
-from mobius_tui.service.reports import DocumentResult, DocumentState, PlanSummary, RunReport
+from mobius_tui.service.reports import ByCurrency, DocumentResult, DocumentState, PlanSummary, RunReport, by_currency
 from mobius_tui.service.runlog import RunLog
+from mobius_tui.service.wording import format_totals
 
 _STATE = {PostStatus.POSTED: DocumentState.POSTED, PostStatus.FAILED: DocumentState.FAILED, PostStatus.SKIPPED: DocumentState.SKIPPED}
 
@@ -130,7 +130,8 @@ def duplicate_results(checked: Checked) -> list[DocumentResult]:
     """The documents the duplicate guard found in the package, for a dry run's report."""
     posting = {d.key for d in checked.to_post}
     return [
-        DocumentResult(doc.key, doc.origin.label(), DocumentState.DUPLICATE, doc.total, checked.duplicates[doc.key])
+        DocumentResult(doc.key, doc.origin.label(), DocumentState.DUPLICATE, doc.total, checked.duplicates[doc.key],
+                       currency=doc.currency)
         for doc in checked.plan.documents
         if doc.key in checked.duplicates and doc.key not in posting
     ]
@@ -172,7 +173,7 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
             ctx.journal.record_result(run_id, doc.key, state, result.reference, result.error)
             if state == DocumentState.POSTED:
                 posted += 1
-                log(ev.DocumentPosted(doc.key, doc.origin.label(), result.reference, doc.total))
+                log(ev.DocumentPosted(doc.key, doc.origin.label(), result.reference, doc.total, doc.currency))
                 crash_point("after-post", posted)
             else:
                 log(ev.DocumentFailed(doc.key, doc.origin.label(), result.error or "not posted"))
@@ -241,8 +242,10 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
 
 
 def results_from_journal(ctx: Context, run_id: str) -> list[DocumentResult]:
+    """Every document of the run; its currency comes from the stored body, so a run finished
+    after a crash totals per currency as the run that started it would have."""
     return [
-        DocumentResult(d.key, d.label, d.state, d.amount, d.reference, d.error)
+        DocumentResult(d.key, d.label, d.state, d.amount, d.reference, d.error, doc_codec.currency_of(d.body))
         for d in ctx.journal.documents(run_id)
     ]
 
@@ -260,20 +263,22 @@ def outcome_of(results: Sequence[DocumentResult], *, duplicates_expected: bool =
     return Outcome.SUCCESS if posted == len(considered) else Outcome.PARTIAL
 
 
-def counts_and_totals(results: Sequence[DocumentResult]) -> tuple[dict[str, int], dict[str, Decimal]]:
+def counts_and_totals(results: Sequence[DocumentResult]) -> tuple[dict[str, int], dict[str, ByCurrency]]:
+    """Counts per state, and per state the sum of amounts per currency (never added across currencies)."""
     counts = {"documents": len(results)}
-    totals: dict[str, Decimal] = {"documents": sum((r.amount for r in results), ZERO)}
+    totals: dict[str, ByCurrency] = {"documents": by_currency((r.currency, r.amount) for r in results)}
     for state in DocumentState:
         chosen = [r for r in results if r.state == state]
         if chosen or state in (DocumentState.POSTED, DocumentState.FAILED):
             counts[state.value] = len(chosen)
-            totals[state.value] = sum((r.amount for r in chosen), ZERO)
+            totals[state.value] = by_currency((r.currency, r.amount) for r in chosen)
     return counts, totals
 
 
 def summary_text(results: Sequence[DocumentResult], batch: str, manage_batch_id: int | None) -> str:
     counts, totals = counts_and_totals(results)
-    parts = [f"{counts.get('posted', 0)} of {counts['documents']} documents posted ({totals.get('posted', ZERO)})"]
+    posted = format_totals(totals.get("posted", {}))
+    parts = [f"{counts.get('posted', 0)} of {counts['documents']} documents posted ({posted})"]
     for state in (DocumentState.FAILED, DocumentState.SKIPPED, DocumentState.DUPLICATE, DocumentState.NOT_POSTED, DocumentState.PLANNED):
         if counts.get(state.value):
             word = {"planned": "unresolved", "not_posted": "not posted", "duplicate": "already in the package"}.get(state.value, state.value)
@@ -307,13 +312,14 @@ def refused_report(
     plan: Plan | None = None, outcome: Outcome = Outcome.FAILED, results: list[DocumentResult] | None = None,
 ) -> RunReport:
     """A run that stopped before writing anything (check failed, bad batch number, dry run, nothing to do)."""
+    summary_of_plan = PlanSummary.of(plan) if plan else None
     documents = len(plan.documents) if plan else 0
-    total = sum((d.total for d in plan.documents), ZERO) if plan else ZERO
-    counts, totals = {"documents": documents, "posted": 0}, {"documents": total, "posted": ZERO}
+    counts = {"documents": documents, "posted": 0}
+    totals = {"documents": summary_of_plan.grand_totals() if summary_of_plan else {}, "posted": {}}
     log(ev.Finished(outcome, summary, counts, totals))
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
-        counts=counts, totals=totals, problems=groups or [], plan=PlanSummary.of(plan) if plan else None,
+        counts=counts, totals=totals, problems=groups or [], plan=summary_of_plan,
         results=results or [], log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
     )
 

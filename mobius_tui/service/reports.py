@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -133,6 +134,14 @@ def _add(totals: ByCurrency, currency: str, amount: Decimal) -> None:
     totals[currency] = totals.get(currency, ZERO) + amount
 
 
+def by_currency(amounts: Iterable[tuple[str, Decimal]]) -> ByCurrency:
+    """Sum ``(currency, amount)`` pairs per currency; no pairs is ``{}`` (not a zero in some currency)."""
+    out: ByCurrency = {}
+    for currency, amount in amounts:
+        _add(out, currency, amount)
+    return out
+
+
 class DocumentState(StrEnum):
     PLANNED = "planned"  # recorded before posting; no result yet
     POSTED = "posted"
@@ -150,6 +159,7 @@ class DocumentResult:
     amount: Decimal
     reference: str = ""
     error: str = ""
+    currency: str = ""  # ISO code; "" = the company's home currency
 
 
 @dataclass
@@ -161,7 +171,7 @@ class RunReport:
     batch_identifier: str = ""
     manage_batch_id: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
-    totals: dict[str, Decimal] = field(default_factory=dict)
+    totals: dict[str, ByCurrency] = field(default_factory=dict)  # "documents" / a state → currency → sum
     problems: list[ProblemGroup] = field(default_factory=list)
     plan: PlanSummary | None = None
     results: list[DocumentResult] = field(default_factory=list)
@@ -194,9 +204,9 @@ class RunReport:
         return _write_lines(path, self.error_lines)
 
     def to_json(self) -> dict[str, Any]:
-        from mobius_tui.service.events import _jsonable
+        from mobius_tui.service.events import jsonable
 
-        return _jsonable(
+        return jsonable(
             {
                 "run_id": self.run_id,
                 "action": self.action,
@@ -270,6 +280,7 @@ class PaymentResult:
     amount: Decimal = ZERO
     paid_on: date | None = None
     message: str = ""
+    currency: str = ""  # ISO code; "" = the company's home currency
 
 
 @dataclass
@@ -284,6 +295,7 @@ class SyncReport:
     error_lines: list[str] = field(default_factory=list)
     log_path: Path | None = None
     errors_path: Path | None = None
+    totals: dict[str, ByCurrency] = field(default_factory=dict)  # "paid": currency → payments set in Manage
 
     def count(self, action: PaymentAction) -> int:
         return sum(1 for r in self.results if r.action == action)

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from mobius_tui.service import events as ev
 from mobius_tui.service.events import Emit, Event
-from mobius_tui.service.wording import label_list
+from mobius_tui.service.wording import format_totals, label_list
 
 
 def describe(event: Event) -> list[str]:
@@ -26,7 +26,7 @@ def describe(event: Event) -> list[str]:
         prefix = "" if event.level == ev.Level.INFO else f"{event.level.value}: "
         return [prefix + event.message]
     if isinstance(event, ev.DocumentPosted):
-        return [f"posted {event.label} as {event.reference} ({event.amount})"]
+        return [f"posted {event.label} as {event.reference} ({format_totals({event.currency: event.amount})})"]
     if isinstance(event, ev.DocumentFailed):
         return [f"FAILED {event.label}: {event.reason}"]
     if isinstance(event, ev.CheckFailed):

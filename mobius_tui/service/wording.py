@@ -1,12 +1,14 @@
-"""Document labels in sentences: the one place the screens and the command line shape them.
+"""Document labels and money in sentences: the one place the screens and the command line shape them.
 
 A label ("invoice INV10001", from ``Origin.label()``) is data and stays lower-case, so it reads
-well inside a sentence; where it opens a sentence or a list line it is capitalised here.
+well inside a sentence; where it opens a sentence or a list line it is capitalised here. Amounts
+in different currencies are never added together, so a total is shown as one figure per currency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 
 def capitalised(text: str) -> str:
@@ -19,3 +21,20 @@ def label_list(labels: Sequence[str], limit: int = 5) -> str:
     shown = ", ".join(labels[:limit])
     more = len(labels) - limit
     return capitalised(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def format_money(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def currency_order(code: str) -> tuple[bool, str]:
+    """The company's own currency ("") first, then by ISO code."""
+    return (code != "", code)
+
+
+def format_totals(totals: Mapping[str, Decimal]) -> str:
+    """One amount per currency, never added across currencies: "300,000.00 CAD · 23,252.83 USD".
+    An amount in the company's own currency ("") has no code; no amounts at all is "0.00"."""
+    if not totals:
+        return format_money(Decimal("0"))
+    return " · ".join(format_money(totals[c]) + (f" {c}" if c else "") for c in sorted(totals, key=currency_order))

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from mobius_tui.service.reports import PlanSummary
-from mobius_tui.service.wording import capitalised
-from mobius_tui.tui.widgets.selection_table import currency_order, format_money, format_totals
+from mobius_tui.service.wording import capitalised, currency_order, format_money, format_totals
 
 
 def _amount_lines(heading: str, amounts: Mapping[str, Mapping[str, Decimal]]) -> list[str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
 
 from mobius_tui import cli
 from mobius_tui.accounting.dynamics_sl import DynamicsSL
 from mobius_tui.service.lock import RunLock, target_key
+from mobius_tui.service.reports import by_currency
 
 
 @pytest.fixture
@@ -37,11 +39,19 @@ def test_exit_0_success_with_json_events(env, manage_sandbox):
     assert events[0]["event"] == "started" and events[-1]["event"] == "report"
     assert {"document_posted", "batch_recorded", "finished"} <= {e["event"] for e in events}
     assert events[-1]["outcome"] == "success" and manage_sandbox.store.batch_by_identifier("CLI-I")
+    # totals are currency → amount (a string), CAD and USD apart, in the finished event and the report alike
+    (finished,) = [e for e in events if e["event"] == "finished"]
+    posted = finished["totals"]["posted"]
+    assert finished["totals"] == events[-1]["totals"] and posted == finished["totals"]["documents"]
+    each = by_currency((e["currency"], Decimal(e["amount"])) for e in events if e["event"] == "document_posted")
+    assert len(each) == 2 and posted == {currency: str(amount) for currency, amount in each.items()}
 
 
 def test_exit_0_suggested_batch_number_and_human_output(env, manage_sandbox):
     code, out, err = run(*EXPORT)
     assert code == 0 and out.startswith("SUCCESS:") and "posted invoice" in err
+    posted = out.splitlines()[0].split(" documents posted (", 1)[1].split(")", 1)[0]
+    assert " CAD · " in posted and posted.endswith(" USD")  # one figure per currency
     suggested = [b.batchIdentifier for b in manage_sandbox.store.batches() if b.batchIdentifier.endswith("JD-I")]
     assert len(suggested) == 1
 
@@ -158,6 +168,10 @@ def test_package_flags_come_from_the_package_settings(env):
 def test_sync_payments_exit_codes(env, manage_sandbox):
     assert run(*EXPORT, "--batch-number", "CLI-I")[0] == 0
     code, out, _ = run("sync-payments", "--profile", "demo", "--start", "past-week", "--json")
-    assert code == 0 and json.loads(out.splitlines()[-1])["outcome"] == "success"
+    report = json.loads(out.splitlines()[-1])
+    assert code == 0 and report["outcome"] == "success"
+    paid = by_currency((r["currency"], Decimal(r["amount"])) for r in report["results"]
+                       if r["action"] in ("created", "updated"))
+    assert report["totals"] == {"paid": {currency: str(amount) for currency, amount in paid.items()}}
     code, _, err = run("sync-payments", "--profile", "demo", "--start", "custom")
     assert code == cli.EXIT_CONFIG and "custom start date" in err

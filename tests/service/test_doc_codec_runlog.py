@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from mobius_tui.documents.model import (
 )
 from mobius_tui.service import doc_codec
 from mobius_tui.service import events as ev
-from mobius_tui.service.runlog import RunLog
+from mobius_tui.service.runlog import RunLog, describe
 
 
 def test_documents_survive_the_journal_exactly():
@@ -28,6 +29,18 @@ def test_documents_survive_the_journal_exactly():
     transfer = InventoryTransfer(DocumentKind.INVENTORY_TRANSFER, Origin(RecordKind.PROCUREMENT, "1-transfer", "T1", ()),
                                  "TRF1", date(2025, 1, 2), lines=[MoveLine(item, Decimal("2"), Decimal("140"))])
     assert doc_codec.loads(doc_codec.dumps(transfer)) == transfer
+
+
+def test_a_stored_document_tells_its_currency_without_being_rebuilt():
+    origin = Origin(RecordKind.INVOICE, "18", "10453", (8,))
+    usd = SalesDocument(DocumentKind.SALES_INVOICE, origin, "10453", date(2025, 3, 1), customer=Party("C002", "Beta", 10),
+                        receivable_account="1210", document_total=Decimal("6.00"), currency="USD",
+                        lines=[Line("4200", Decimal("6.00"), "Labour")])
+    assert doc_codec.currency_of(doc_codec.dumps(usd)) == "USD"
+    assert doc_codec.currency_of(doc_codec.dumps(replace(usd, currency=""))) == ""  # the home currency
+    assert doc_codec.currency_of("") == ""  # a journal row written without a body
+    line = describe(ev.DocumentPosted("k", "invoice 10453", "AR 000123", Decimal("1234.5"), "USD"))
+    assert line == ["posted invoice 10453 as AR 000123 (1,234.50 USD)"]
 
 
 def test_the_journal_text_cannot_name_other_types():

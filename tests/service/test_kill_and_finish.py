@@ -12,14 +12,28 @@ import pytest
 
 from tests.service.harness import run_cli
 from mobius_tui.manage import models as m
+from mobius_tui.service import doc_codec
 from mobius_tui.service.journal import Journal
-from mobius_tui.service.reports import DocumentState
+from mobius_tui.service.reports import DocumentState, by_currency
+from mobius_tui.service.wording import format_totals
 
 EXPORT = ["export", "--profile", "demo", "--invoices", "--yes", "--json"]
 
 
 def posted_ids(journal, run_id):
     return {i for d in journal.documents(run_id) if d.state == DocumentState.POSTED for i in d.gl_entry_ids}
+
+
+def journal_totals(run_id):
+    """Per currency, from the journal's stored documents: (every document, the posted ones)."""
+    with Journal() as journal:
+        stored = [(d.state, doc_codec.loads(d.body)) for d in journal.documents(run_id)]
+    every = by_currency((doc.currency, doc.total) for _, doc in stored)
+    return every, by_currency((doc.currency, doc.total) for state, doc in stored if state == DocumentState.POSTED)
+
+
+def as_json(totals):
+    return {currency: str(amount) for currency, amount in totals.items()}
 
 
 def assert_each_posted_document_in_exactly_one_batch(sandbox, env):
@@ -62,6 +76,13 @@ async def test_killed_between_two_posts_then_finished(manage_sandbox, new_env, e
     assert finished.returncode == 2, finished.stdout + finished.stderr  # some posted, the rest never were
     report = json.loads(finished.stdout.splitlines()[-1])
     assert report["event"] == "report" and len(report["posted"]) == in_package and report["manage_batch_id"]
+    # a new process, with only the journal to go on, still totals each currency apart
+    every, posted = journal_totals(run.run_id)
+    assert len(every) == 2, every  # CAD and USD invoices in the one run
+    (event,) = [json.loads(line) for line in finished.stdout.splitlines() if '"event": "finished"' in line]
+    assert event["totals"] == report["totals"]
+    assert report["totals"]["documents"] == as_json(every) and report["totals"]["posted"] == as_json(posted)
+    assert f"documents posted ({format_totals(posted)})" in report["summary"]
     assert len(env.ar_documents()) == in_package  # finishing never posts
     with Journal() as journal:
         assert journal.unfinished() == []
@@ -90,6 +111,9 @@ async def test_killed_after_the_last_post_before_the_batch_then_finished(manage_
     finished = run_cli(env, ["finish", "--all", "--profile", "demo"])
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert "SUCCESS" in finished.stdout and "already holds batch K-I" in finished.stderr
+    every, posted = journal_totals(run.run_id)
+    assert posted == every and len(every) == 2  # everything posted: one figure per currency
+    assert f"documents posted ({format_totals(every)})" in finished.stdout
     assert [b.batchIdentifier for b in manage_sandbox.store.batches()].count("K-I") == 1
     with Journal() as journal:
         assert journal.run(run.run_id).manage_batch_id == made.id

@@ -12,7 +12,8 @@ from mobius_tui.service import paths
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.options import ExportOptions
-from mobius_tui.service.reports import DocumentState
+from mobius_tui.service.reports import DocumentState, by_currency
+from mobius_tui.service.wording import format_totals
 
 TODAY = date.today()
 
@@ -89,6 +90,33 @@ async def test_partial_batch_holds_exactly_what_posted(manage_sandbox, new_env, 
     assert manage_sandbox.store.unposted_counts()["invoices"] == 0
     documents = env.ar_documents()
     assert len(documents) == len(set(documents)) and set(refused) <= set(documents)  # nothing posted twice
+
+
+async def test_a_mixed_currency_run_totals_each_currency_apart(manage_sandbox, new_env):
+    env = new_env(manage_sandbox)
+    usd = {i.number for i in manage_sandbox.store.unposted_invoices() if i.currency == "USD"}
+    assert usd and len(usd) < manage_sandbox.store.unposted_counts()["invoices"]
+    env.refuse(sorted(usd), "period closed")  # every USD invoice fails, every other one posts
+    async with await env.session() as session:
+        report = await session.run_export(invoices_only(), env.emit)
+    assert report.outcome == Outcome.PARTIAL, report.summary
+    docs = report.plan.documents
+
+    def total_of(chosen):
+        return by_currency((d.currency, d.total) for d in chosen)
+
+    posted, failed = total_of(d for d in docs if d.number not in usd), total_of(d for d in docs if d.number in usd)
+    assert report.totals["posted"] == posted and report.totals["failed"] == failed
+    assert len(posted) == len(failed) == 1 and set(posted) != set(failed)  # never added together
+    assert report.totals["documents"] == report.plan.grand_totals() == {**posted, **failed}
+    # the same figures as each document's own event said, per currency
+    events = [e for e in env.events if isinstance(e, ev.DocumentPosted)]
+    assert by_currency((e.currency, e.amount) for e in events) == posted
+    assert f"documents posted ({format_totals(posted)})" in report.summary and "USD" not in format_totals(posted)
+    (finished,) = [e for e in env.events if isinstance(e, ev.Finished)]
+    as_json = {k: {c: str(v) for c, v in by.items()} for k, by in report.totals.items()}
+    assert finished.to_json()["totals"] == report.to_json()["totals"] == as_json
+    assert as_json["failed"] == {"USD": str(failed["USD"])}
 
 
 async def test_check_failure_writes_nothing_on_either_side(manage_sandbox, new_env):

@@ -21,7 +21,7 @@ from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.lock import RunLock, current_user
 from mobius_tui.service.options import ExportOptions, Selection
-from mobius_tui.service.reports import PaymentAction, StartChoice
+from mobius_tui.service.reports import PaymentAction, StartChoice, by_currency
 from tests.dynamics_sl import docs
 
 TODAY = date.today()
@@ -144,8 +144,14 @@ async def test_payment_sync_sets_totals_and_a_second_run_changes_nothing(manage_
         assert [r.package_number for r in report.unknown] == ["ZZ-999"]
         assert manage_paid(manage_sandbox, full) == (total_full, [TODAY - timedelta(days=1)])  # date paid in full
         assert manage_paid(manage_sandbox, part) == (Decimal("5.00"), [TODAY - timedelta(days=2)])  # latest payment
+        # the paid total is per currency: each invoice's own, as Manage has it
+        currency = {i.number: i.currency for i in manage_sandbox.store.dataset.invoices}
+        created = [r for r in report.results if r.action == PaymentAction.CREATED]
+        assert {r.manage_number: r.currency for r in created} == {n: currency[n] for n in (full, part)}
+        assert report.totals == {"paid": by_currency((currency[r.manage_number], r.amount) for r in created)}
         second = await session.sync_payments(StartChoice.PAST_WEEK, env.emit)
         assert second.count(PaymentAction.UNCHANGED) == 2 and second.count(PaymentAction.CREATED) == 0
+        assert second.totals == {"paid": {}}  # nothing set in Manage: no amount in any currency
         assert second.count(PaymentAction.UPDATED) == 0
         pay(env, c_part, part, Decimal("1.50"), TODAY)
         third = await session.sync_payments(StartChoice.PAST_MONTH, env.emit)

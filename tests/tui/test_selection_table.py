@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from textual.app import App, ComposeResult
 
+from mobius_tui.service.wording import format_totals
 from mobius_tui.tui.widgets.selection_panel import SelectionPanel
-from mobius_tui.tui.widgets.selection_table import Column, SelectableRow, SelectionTable, format_totals
+from mobius_tui.tui.widgets.selection_table import Column, SelectableRow, SelectionTable
 
 from tests.tui.tui_helpers import screen_text
 

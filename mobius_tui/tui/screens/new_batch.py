@@ -13,11 +13,12 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Tabb
 from mobius_tui.service.options import RecordKind
 from mobius_tui.service.options import BatchNumberError, ExportOptions, InvoiceDetail, Selection, validate_batch_number
 from mobius_tui.service.reports import LocationChoice, Unposted, UnpostedRow
+from mobius_tui.service.wording import format_money, format_totals
 from mobius_tui.tui.screens.dialogs import ChoiceDialog
 from mobius_tui.tui.screens.export_view import ExportScreen
 from mobius_tui.tui.widgets.date_input import DateInput
 from mobius_tui.tui.widgets.selection_panel import SelectionPanel
-from mobius_tui.tui.widgets.selection_table import Column, format_money, format_totals
+from mobius_tui.tui.widgets.selection_table import Column
 
 ALL_LOCATIONS = -1
 

@@ -11,10 +11,9 @@ from textual.widgets.option_list import Option
 
 from mobius_tui.service.events import Outcome, ignore
 from mobius_tui.service.reports import BatchSummary, RunReport
-from mobius_tui.service.wording import capitalised
+from mobius_tui.service.wording import capitalised, format_totals
 from mobius_tui.tui.screens.dialogs import ChoiceDialog
 from mobius_tui.tui.screens.export_view import ExportScreen
-from mobius_tui.tui.widgets.selection_table import format_totals
 
 WARNING = (
     "Rerunning posts a past batch's documents again. If the documents from the first run are still in "

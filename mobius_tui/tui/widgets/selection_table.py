@@ -26,6 +26,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from mobius_tui.service.wording import currency_order, format_totals
+
 # ASCII marks: box-drawing or check glyphs have ambiguous widths on some SSH/RDP consoles.
 MARK_ON = "[x]"
 MARK_OFF = "[ ]"
@@ -419,20 +421,3 @@ class _Totals:
 
     def totals(self) -> dict[str, Decimal]:
         return {c: self.sums[c] for c in sorted(self.sums, key=currency_order) if self.rows[c] > 0}
-
-
-def format_money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
-
-
-def currency_order(code: str) -> tuple[bool, str]:
-    """The company's own currency ("") first, then by ISO code."""
-    return (code != "", code)
-
-
-def format_totals(totals: Mapping[str, Decimal]) -> str:
-    """One amount per currency, never added across currencies: "300,000.00 CAD · 23,252.83 USD".
-    An amount in the company's own currency ("") has no code; no amounts at all is "0.00"."""
-    if not totals:
-        return format_money(Decimal("0"))
-    return " · ".join(format_money(totals[c]) + (f" {c}" if c else "") for c in sorted(totals, key=currency_order))
