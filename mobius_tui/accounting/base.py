@@ -207,9 +207,18 @@ class AccountingPackage(abc.ABC):
     @abc.abstractmethod
     def post(self, plan: Plan, documents: Sequence[Document], reference: Any) -> AsyncIterator[PostResult]:
         """Post ``documents`` (a subset of ``plan.documents``), creating the master records of
-        ``plan`` they need, and yield one result per document as it happens. Never raises for a
-        single document's failure; a failure of the whole connection yields FAILED/SKIPPED results
-        for what remains."""
+        ``plan`` they need, and yield each document's result as it happens. Never raises for a
+        single document's failure.
+
+        A result states what the package certainly did: POSTED only when the package holds the
+        document; FAILED only when it certainly does not (it refused it, or, asked after a failed
+        send, it answered that it does not hold it); SKIPPED only when the document was certainly
+        never sent (e.g. its batch could not be created, or no connection could be opened). When
+        the outcome is unknown (sent, but the answer was lost and the package could not be asked),
+        yield nothing for that document: the service asks ``existing()`` about it afterwards, and
+        if that fails too the run stays unfinished until the package can answer. Never report such
+        a document FAILED or SKIPPED: it would be left out of the Manage batch while the package
+        may hold it."""
 
     @abc.abstractmethod
     async def payments_since(self, since: date) -> list[PaymentStatus]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 from decimal import Decimal
 
@@ -73,7 +74,10 @@ async def test_login_refusals_say_what_to_do(sandbox: Sage300Sandbox, change: di
 
 
 async def test_unreachable_server() -> None:
-    settings = {"base_url": "http://127.0.0.1:9/Sage300WebApi", "company": "SAMLTD", "user": "u", "password": "p",
-                "timeout_seconds": 2}
-    with pytest.raises(PackageError, match="Cannot reach the Sage 300 Web API at http://127.0.0.1:9"):
+    with socket.socket() as s:  # a port the system just handed out and nothing listens on any more
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/Sage300WebApi"
+    settings = {"base_url": url, "company": "SAMLTD", "user": "u", "password": "p", "timeout_seconds": 2}
+    with pytest.raises(PackageError, match=f"Cannot reach the Sage 300 Web API at {url}"):
         await Sage300.choices_for("company", settings)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 from mobius_tui.accounting.base import PostStatus
-from mobius_tui.accounting.sage300 import Sage300
+from mobius_tui.accounting.sage300 import Sage300, payloads
 from mobius_tui.documents.model import DocumentKind, Plan, SalesDocument
 from mobius_tui.sandbox.dataset import Dataset
 from mobius_tui.sandbox.sage300 import Sage300Sandbox, create_sandbox
+from mobius_tui.sandbox.sage300.schema import BY_PATH
 
 from .conftest import TODAY, post_all
 from .plans import only
@@ -96,6 +98,29 @@ async def test_duplicate_guard(adapter: Sage300, sandbox: Sage300Sandbox, full_p
     assert again["sales_invoice:INV10001"].error == "Sage 300 refused it: Document number 'INV10001' already exists."
 
 
+async def test_journal_duplicates_are_read_from_open_batches_and_our_posted_ones(adapter: Sage300,
+                                                                                sandbox: Sage300Sandbox,
+                                                                                full_plan: Plan) -> None:
+    plan = only(full_plan, DocumentKind.JOURNAL_ENTRY)
+    ours, typed_open, typed_posted = plan.documents[:2], plan.documents[2], plan.documents[3]
+    ref = await adapter.reference()
+    await post_all(adapter, replace(plan, documents=ours), reference=ref)
+    sandbox.post_batch("GL", "000001")
+    journals = BY_PATH[("GL", "GLJournalBatches")]
+    # Entries keyed by hand in Sage 300 under the same numbers, one batch left open, one posted.
+    sandbox.books.insert(journals, {"Description": "Accruals",
+                                    "JournalHeaders": [payloads.journal_header(typed_open, ref)]})
+    posted = sandbox.books.insert(journals, {"Description": "Old accruals",
+                                             "JournalHeaders": [payloads.journal_header(typed_posted, ref)]})
+    sandbox.post_batch("GL", posted["BatchNumber"])
+    found = await adapter.existing(plan.documents)
+    assert set(found.found) == {ours[0].key, ours[1].key, typed_open.key}
+    assert sorted(found.found[d.key] for d in ours) == [f"GL batch 000001 / entry 0000{n}" for n in (1, 2)]
+    assert found.found[typed_open.key] == "GL batch 000002 / entry 00001"
+    # Posted batches other programs made are not read: their history would grow without bound.
+    assert typed_posted.key not in found
+
+
 async def test_dropped_connection_after_commit_does_not_post_twice(adapter: Sage300, sandbox: Sage300Sandbox,
                                                                    full_plan: Plan) -> None:
     plan = only(full_plan, DocumentKind.SALES_INVOICE, limit=3)
@@ -131,8 +156,8 @@ async def test_refused_before_arrival_throttled_and_5xx_are_sent_again(adapter: 
     assert sorted(numbers) == sorted(d.number for d in plan.documents)
 
 
-async def test_outcome_unknown_is_reported_never_resent_blind(adapter: Sage300, sandbox: Sage300Sandbox,
-                                                              full_plan: Plan) -> None:
+async def test_outcome_unknown_gets_no_result_and_is_never_resent_blind(adapter: Sage300, sandbox: Sage300Sandbox,
+                                                                        full_plan: Plan) -> None:
     plan = only(full_plan, DocumentKind.SALES_INVOICE, limit=1)
     ref = await adapter.reference()
     # The PATCH commits and its connection drops; every look-up of the batch is dropped as well.
@@ -140,7 +165,35 @@ async def test_outcome_unknown_is_reported_never_resent_blind(adapter: Sage300, 
     results = await post_all(adapter, plan, reference=ref)
     kinds = [(kind, method) for kind, method, _ in sandbox.faults.injected]
     assert kinds[0] == ("drop_after_commit", "PATCH") and {m for _, m in kinds[1:]} == {"GET"}
-    result = results["sales_invoice:INV10001"]
-    assert result.status == PostStatus.FAILED
-    assert "look for INV10001 in AR batch 1 before exporting it again" in result.error
+    # Neither posted nor failed nor skipped: Sage 300 holds it, but nobody could confirm that.
+    assert results == {}
+    assert "INV10001 may be in AR batch 1" in adapter.unknown["sales_invoice:INV10001"]
     assert len(entries(sandbox, "ARInvoiceBatches", 1)) == 1  # stored once, never sent again
+    sandbox.faults.clear()
+    found = await adapter.existing(plan.documents)  # what the service asks next
+    assert found.found == {"sales_invoice:INV10001": "AR batch 1 / INV10001"}
+
+
+async def test_failed_every_time_and_not_there_when_asked_is_failed(adapter: Sage300, sandbox: Sage300Sandbox,
+                                                                    full_plan: Plan) -> None:
+    plan = only(full_plan, DocumentKind.SALES_INVOICE, limit=1)
+    sandbox.faults.only("PATCH", "ARInvoiceBatches").error_next = 3  # every send answered 503; reads answer
+    results = await post_all(adapter, plan)
+    result = results["sales_invoice:INV10001"]
+    assert result.status == PostStatus.FAILED and adapter.unknown == {}
+    assert result.error.startswith("Sage 300 did not store it: Sage 300 answered HTTP 503")
+    assert entries(sandbox, "ARInvoiceBatches", 1) == []
+
+
+async def test_nothing_sent_to_a_server_that_went_away_is_skipped(dataset: Dataset, full_plan: Plan) -> None:
+    plan = only(full_plan, DocumentKind.SALES_INVOICE, limit=2)
+    with create_sandbox(dataset, today=lambda: TODAY) as sb:
+        async with Sage300(sb.settings) as package:
+            ref = await package.reference()
+            sb.server.stop()  # no connection can be opened any more: nothing can have been stored
+            results = await post_all(package, plan, reference=ref)
+            assert {r.status for r in results.values()} == {PostStatus.SKIPPED}
+            assert set(results) == {d.key for d in plan.documents}
+            assert results["sales_invoice:INV10001"].error == (
+                "The A/R invoice batch could not be created in Sage 300: could not connect to Sage 300 (ConnectError)")
+            assert package.unknown == {}

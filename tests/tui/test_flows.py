@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 
 from mobius_tui.documents.model import RecordKind
 from mobius_tui.service.events import Outcome
+from mobius_tui.service.reports import DocumentState
 from mobius_tui.tui.screens.dialogs import ChoiceDialog, SavePathDialog
 from mobius_tui.tui.screens.export_view import ExportScreen
 from mobius_tui.tui.screens.login import LoginScreen
@@ -216,14 +217,25 @@ async def test_export_partial_lists_the_failed_invoice(tui_env, tmp_path):
         await login(pilot, app)
         # Sage 300 fails every send of the first invoice (503 three times), the second goes through.
         tui_env.sage.faults.only("PATCH", "ARInvoiceBatches").error_next = 3
-        await pilot.press("d", "space", "down", "space")
+        # one CAD and one USD invoice: what posted and what failed are totalled in their own currencies
+        rows = NewBatchPaneRows(app)
+        chosen = {c: next(r for r in rows if r.currency == c) for c in ("CAD", "USD")}
+        await pilot.press("d")
+        for row in chosen.values():
+            invoice_table(app).set_included(row.id, True)
         await pilot.press("f8", "enter")
         await settle(pilot, app)
         export = app.screen
         assert export.report.outcome == Outcome.PARTIAL, export.report.summary
-        assert "PARTIAL" in status_text(app, "#outcome")
-        [failed] = export.report.failed
         [posted] = export.report.posted
+        [other] = [r for r in export.report.results if r.state != DocumentState.POSTED]
+        totals = export.report.totals
+        (code,) = totals["posted"]
+        assert totals["posted"][code] == chosen[code].amount == posted.amount
+        assert totals[other.state.value] == {other.currency: other.amount} and other.currency != code
+        banner = status_text(app, "#outcome")
+        assert banner.startswith("PARTIAL") and f"1 of 2 documents posted ({posted.amount:,.2f} {code})" in banner
+        [failed] = export.report.failed
         number = failed.label.split()[-1]
         assert documents_in_sage(tui_env.sage) == [posted.label.split()[-1]]
         problems = export.query_one("#problems", OptionList)

@@ -30,7 +30,7 @@ from mobius_tui.accounting.base import (
 from mobius_tui.accounting.sage300.check import check_plan
 from mobius_tui.accounting.sage300.client import WebApiClient, WebApiError, quoted
 from mobius_tui.accounting.sage300.payloads import Target, target
-from mobius_tui.accounting.sage300.post import BatchInfo, PostOptions, Poster
+from mobius_tui.accounting.sage300.post import BATCH_DESCRIPTION, BatchInfo, PostOptions, Poster
 from mobius_tui.accounting.sage300.reference import Sage300Reference, load_reference
 from mobius_tui.documents.model import Document, DocumentKind, Plan, PurchaseDocument
 
@@ -94,6 +94,7 @@ class Sage300(AccountingPackage):
         super().__init__(values)
         self.client: WebApiClient | None = None
         self.batches: list[BatchInfo] = []  # the batches the last post() created
+        self.unknown: dict[str, str] = {}  # documents the last post() gave no result, and why
 
     # --- connection -----------------------------------------------------------------------
 
@@ -171,17 +172,22 @@ class Sage300(AccountingPackage):
             concurrency=max(1, min(8, int(self.values.get("concurrency") or 4))),
             customer_group=str(self.values.get("customer_group") or ""),
             vendor_group=str(self.values.get("vendor_group") or ""),
-        ), description=f"ConnectWise Manage {date.today().isoformat()} #{secrets.token_hex(3)}")
-        self.batches = poster.batches
+        ), description=f"{BATCH_DESCRIPTION} {date.today().isoformat()} #{secrets.token_hex(3)}")
+        self.batches, self.unknown = poster.batches, poster.unknown
         done: set[str] = set()
         try:
             async for result in poster.run(plan, documents):
                 done.add(result.document_key)
                 yield result
         except (httpx.HTTPError, WebApiError) as exc:
-            # Only a failure outside any one document (e.g. creating a batch) lands here.
+            # Only a failure outside any one document (e.g. creating a customer) lands here. What was
+            # never sent is skipped; what may have been sent gets no result: the service looks it up.
             for doc in documents:
-                if doc.key not in done:
+                if doc.key in done:
+                    continue
+                if doc.key in poster.attempted:
+                    self.unknown.setdefault(doc.key, f"Sage 300 connection failed while it was sent: {exc}")
+                else:
                     yield PostResult(doc.key, PostStatus.SKIPPED, error=f"Sage 300 connection failed: {exc}")
 
     async def existing(self, documents: Sequence[Document]) -> Existing:
@@ -236,9 +242,23 @@ class Sage300(AccountingPackage):
         return found
 
     async def _existing_journals(self, client: WebApiClient, docs: list[Document]) -> dict[str, str]:
+        """Journal entries by document number, in the batches that can hold the run's documents.
+
+        A batch's entries come only with the batch (the Web API documents no filter on them, and
+        GLPostedTransactions carries no document number), so the batches themselves are narrowed:
+        every unposted batch, and of the posted ones only those this program created (their
+        description starts with BATCH_DESCRIPTION): an earlier run's post of a document went through
+        one of those, and the history of everything else stays unread. Not found: an entry keyed by
+        hand under the same number into a batch that has since been posted, or a batch of ours
+        whose description was changed in Sage 300."""
         wanted = {d.number: d.key for d in docs}
         found: dict[str, str] = {}
-        for batch in await client.get_all("GL", "GLJournalBatches", {"$select": "BatchNumber,Status,JournalHeaders"}):
+        select = "BatchNumber,JournalHeaders"
+        batches = await client.get_all("GL", "GLJournalBatches", {"$filter": "Status ne 'Posted'", "$select": select})
+        batches += await client.get_all("GL", "GLJournalBatches", {
+            "$filter": f"Status eq 'Posted' and startswith(Description,{quoted(BATCH_DESCRIPTION)})",
+            "$select": select})
+        for batch in batches:
             for header in batch.get("JournalHeaders") or []:
                 number = str(header.get("DocumentNumber") or "")
                 if number in wanted:

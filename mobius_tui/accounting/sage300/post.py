@@ -6,8 +6,11 @@ it into its batch (I/C documents: a single POST), with bounded concurrency. Noth
 document on the way.
 
 POST and PATCH are not idempotent here. After a timeout, a dropped connection or a 5xx the document
-is looked up (in its batch, or by reference for I/C) before it is sent again; when even the look-up
-gets no answer the document is reported failed with where to look, never sent blind.
+is looked up (in its batch, or by reference for I/C) before it is sent again, never sent blind. Each
+document gets the result the server made certain: POSTED when it holds the document, FAILED when it
+refused it (or every attempt failed and the look-up says it is not there), SKIPPED when it was never
+sent (its batch or customer could not be created, or no connection could be opened). A document whose write may have been stored but could not be confirmed
+gets no result at all: the service then asks ``existing()`` about it, or leaves the run to be finished.
 
 Batches stay open for review unless ``ready_to_post``; then each batch that received documents is
 set Ready To Post at the end.
@@ -16,10 +19,13 @@ set Ready To Post at the end.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import httpx
 
 from mobius_tui.accounting.base import PostResult, PostStatus
 from mobius_tui.accounting.sage300 import payloads
@@ -33,10 +39,14 @@ from mobius_tui.documents.model import (
     PurchaseDocument,
     SalesDocument,
 )
+from mobius_tui.wire.retry import NOT_SENT_ERRORS
 
 _BATCH_RESOURCE = {Target.AR: "ARInvoiceBatches", Target.AP: "APInvoiceBatches", Target.GL: "GLJournalBatches"}
 _ENTRIES = {Target.AR: "Invoices", Target.AP: "Invoices", Target.GL: "JournalHeaders"}
 _LEDGER = {Target.AR: "A/R invoice", Target.AP: "A/P invoice", Target.GL: "G/L journal"}
+BATCH_DESCRIPTION = "ConnectWise Manage"  # how every batch this program creates is described (and found again)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,6 +82,8 @@ class Poster:
     description: str  # unique per run: how a batch whose creation got no answer is found again
     today: date = field(default_factory=date.today)
     batches: list[BatchInfo] = field(default_factory=list)
+    attempted: set[str] = field(default_factory=set)  # documents whose write may have reached the server
+    unknown: dict[str, str] = field(default_factory=dict)  # document key → why its outcome stayed unknown
 
     async def run(self, plan: Plan, documents: Sequence[Document]) -> AsyncIterator[PostResult]:
         blocked = await self._masters(plan, documents)
@@ -84,22 +96,24 @@ class Poster:
                 batch_of[where] = await self._batch(where)
         semaphore = asyncio.Semaphore(max(1, self.options.concurrency))
 
-        async def one(doc: Document, where: Target) -> PostResult:
+        async def one(doc: Document, where: Target) -> PostResult | None:
             if doc.key in blocked:
-                return PostResult(doc.key, PostStatus.FAILED, error=blocked[doc.key])
+                return blocked[doc.key]
             batch = batch_of.get(where)
             if isinstance(batch, str):
                 return PostResult(doc.key, PostStatus.SKIPPED, error=batch)
             async with semaphore:
                 result = await self._document(doc, where, batch)
-            if result.posted and batch is not None:
+            if result is not None and result.posted and batch is not None:
                 batch.documents += 1
             return result
 
         tasks = [asyncio.ensure_future(one(doc, where)) for where, docs in routed.items() for doc in docs]
         try:
             for finished in asyncio.as_completed(tasks):
-                yield await finished
+                result = await finished
+                if result is not None:
+                    yield result
         finally:
             for task in tasks:
                 task.cancel()
@@ -108,12 +122,14 @@ class Poster:
 
     # --- master records ---------------------------------------------------------------------
 
-    async def _masters(self, plan: Plan, documents: Sequence[Document]) -> dict[str, str]:
-        """Create the customers and vendors the documents need; document key → reason when one failed."""
+    async def _masters(self, plan: Plan, documents: Sequence[Document]) -> dict[str, PostResult]:
+        """Create the customers and vendors the documents need; document key → its result when one
+        could not be created (FAILED when Sage 300 refused it, SKIPPED when its creation got no answer:
+        the document itself is never sent then)."""
         customers = {c.account: c for c in plan.customers if c.account}
         vendors = {v.account: v for v in plan.vendors if v.account and not v.is_member}
-        failed: dict[str, str] = {}
-        blocked: dict[str, str] = {}
+        failed: dict[str, tuple[PostStatus, str] | None] = {}
+        blocked: dict[str, PostResult] = {}
         for doc in documents:
             if isinstance(doc, SalesDocument):
                 account, known, records, module, resource = (doc.customer.account, self.ref.customers, customers,
@@ -132,11 +148,12 @@ class Poster:
                 failed[account] = await self._create_master(module, resource, account, body)
                 if not failed[account]:
                     known[account] = known.get(account) or _party(body)
-            if failed[account]:
-                blocked[doc.key] = failed[account]
+            if reason := failed[account]:
+                blocked[doc.key] = PostResult(doc.key, reason[0], error=reason[1])
         return blocked
 
-    async def _create_master(self, module: str, resource: str, account: str, body: dict[str, Any]) -> str:
+    async def _create_master(self, module: str, resource: str, account: str,
+                             body: dict[str, Any]) -> tuple[PostStatus, str] | None:
         noun = "customer" if module == "AR" else "vendor"
 
         async def found() -> bool:
@@ -146,10 +163,15 @@ class Poster:
             await self._send(lambda: self.client.post(module, resource, body), found)
         except WebApiError as exc:
             if exc.code != "RecordDuplicate":
-                return f"Sage 300 refused to create {noun} {account}: {exc.message}"
+                return PostStatus.FAILED, f"Sage 300 refused to create {noun} {account}: {exc.message}"
+        except _NotStored as exc:
+            return PostStatus.FAILED, f"Sage 300 did not create {noun} {account}: {exc}"
+        except _NotSent as exc:
+            return PostStatus.SKIPPED, f"Not sent: creating {noun} {account} failed, {exc}."
         except _Unknown as exc:
-            return f"Creating {noun} {account} got no answer from Sage 300 ({exc}); check whether it exists."
-        return ""
+            return PostStatus.SKIPPED, (f"Not sent: creating {noun} {account} got no answer from Sage 300 "
+                                        f"({exc}); check whether it exists.")
+        return None
 
     # --- batches ---------------------------------------------------------------------------
 
@@ -173,7 +195,7 @@ class Poster:
 
         try:
             await self._send(create, found)
-        except (WebApiError, _Unknown) as exc:
+        except (WebApiError, _Unknown, _NotSent, _NotStored) as exc:
             reason = exc.message if isinstance(exc, WebApiError) else str(exc)
             return f"The {_LEDGER[where]} batch could not be created in Sage 300: {reason}"
         info = BatchInfo(where.value, str(created["BatchNumber"]), description)
@@ -189,12 +211,13 @@ class Poster:
             try:
                 await self.client.patch(where.value, _key_segment(where, info.number), body)
                 info.status = "ReadyToPost"
-            except (WebApiError, UncertainWrite) as exc:
+            except (WebApiError, UncertainWrite, httpx.HTTPError) as exc:
                 info.error = f"could not be set Ready To Post: {exc}"
 
     # --- documents --------------------------------------------------------------------------
 
-    async def _document(self, doc: Document, where: Target, batch: BatchInfo | None) -> PostResult:
+    async def _document(self, doc: Document, where: Target, batch: BatchInfo | None) -> PostResult | None:
+        """The document's result, or None when Sage 300 may hold it but could not say so."""
         posted_as: list[str] = []
         if where == Target.IC:
             is_adjustment = isinstance(doc, InventoryAdjustment)
@@ -227,13 +250,21 @@ class Poster:
                 return await self._in_batch(where, segment, doc)
 
             label = f"{where.value} batch {batch.number}"
+        self.attempted.add(doc.key)
         try:
             await self._send(write, found)
         except WebApiError as exc:
             return PostResult(doc.key, PostStatus.FAILED, error=f"Sage 300 refused it: {exc.message}")
+        except _NotStored as exc:
+            return PostResult(doc.key, PostStatus.FAILED, error=f"Sage 300 did not store it: {exc}")
+        except _NotSent as exc:
+            return PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {exc}.")
         except _Unknown as exc:
-            return PostResult(doc.key, PostStatus.FAILED, error=(
-                f"Sage 300 did not answer ({exc}); look for {doc.number} in {label} before exporting it again."))
+            # Stored or not, nobody knows yet: no result, so it is neither counted as posted nor left
+            # out of the Manage batch as failed; the service asks existing() about it.
+            self.unknown[doc.key] = f"Sage 300 did not answer ({exc}); {doc.number} may be in {label}."
+            log.warning("outcome of %s unknown: %s", doc.key, self.unknown[doc.key])
+            return None
         suffix = posted_as[0] if posted_as else doc.number
         return PostResult(doc.key, PostStatus.POSTED, reference=f"{label} / {suffix}")
 
@@ -256,21 +287,47 @@ class Poster:
         return False
 
     async def _send(self, write: Callable[[], Awaitable[Any]], found: Callable[[], Awaitable[bool]]) -> None:
-        """Write once; after an uncertain outcome look it up, and write again only if it is not there."""
+        """Write once; after an uncertain outcome look it up, and write again only if it is not there.
+
+        Raises WebApiError when Sage 300 refused it and holds nothing, _NotStored when every attempt
+        failed and the look-up says it is not there, _NotSent when no attempt left this machine,
+        _Unknown when it may be stored but the look-up could not tell."""
         reason = ""
+        maybe_stored = False
         for attempt in range(max(1, self.options.attempts)):
             if attempt:
-                if await _look_up(found, reason):
+                if maybe_stored and await _look_up(found, reason):
                     return
                 await asyncio.sleep(min(0.2 * 2 ** attempt, 2.0))
             try:
                 await write()
                 return
-            except UncertainWrite as exc:
-                reason = str(exc)
+            except WebApiError as exc:
+                # A refusal after an unanswered attempt may mean that attempt was stored after all
+                # (e.g. "already exists"): only the look-up tells.
+                if maybe_stored and await _look_up(found, f"{reason}; then refused: {exc.message}"):
+                    return
+                raise
+            except (UncertainWrite, httpx.HTTPError) as exc:
+                if _never_sent(exc) and not maybe_stored:
+                    # The client already tried to connect as often as its policy allows.
+                    raise _NotSent(f"could not connect to Sage 300 ({type(exc).__name__})") from exc
+                reason = (str(exc) if isinstance(exc, UncertainWrite)
+                          else f"no answer from Sage 300 ({type(exc).__name__})")
+                maybe_stored = True
         if await _look_up(found, reason):
             return
-        raise _Unknown(f"{reason} (sent {self.options.attempts} times, never found)")
+        raise _NotStored(f"{reason} (sent {self.options.attempts} times; a look-up after each found nothing)")
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """Whether the request certainly never reached the server (no connection could be opened)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, NOT_SENT_ERRORS):
+            return True
+        seen = seen.__cause__  # only an explicit "raised from": a mere context proves nothing
+    return False
 
 
 async def _look_up(found: Callable[[], Awaitable[bool]], reason: str) -> bool:
@@ -282,6 +339,14 @@ async def _look_up(found: Callable[[], Awaitable[bool]], reason: str) -> bool:
 
 class _Unknown(Exception):
     """The outcome stayed unknown: never retried blind."""
+
+
+class _NotSent(Exception):
+    """No attempt reached the server: certainly not stored."""
+
+
+class _NotStored(Exception):
+    """Every attempt failed, and the look-up answered that it is not there."""
 
 
 def _party(body: dict[str, Any]) -> Party:
