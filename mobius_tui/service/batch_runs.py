@@ -76,20 +76,35 @@ async def new_batch(ctx: Context, options: ExportOptions, emit: Emit, *, dry_run
             except BatchNumberError as exc:
                 return pipeline.refused_report(run_id, action, log, str(exc), batch=number,
                                                groups=_refusal("Batch number not usable", str(exc)))
-            taken = await ctx.manage.find_batch(number)
-            held = ctx.journal.batch_identifier_in_use(number) if ctx.journal_exists() else None
-            if taken is not None or held is not None:
-                fix = f"Choose another batch number, for example {number[:47]}-1."
-                where = f"Manage already has a batch {number}" if taken is not None else f"Unfinished run {held} will record batch {number}"
-                return pipeline.refused_report(run_id, action, log, f"{where}. {fix}", batch=number,
-                                               groups=_refusal("Batch number already used", f"{where}. {fix}"))
         if dry_run:
+            taken = await _batch_number_taken(ctx, number) if number else None
+            if taken:
+                return _batch_number_refused(run_id, action, log, number, taken)
             return await _new_batch_steps(ctx, run_id, options, number, log, dry_run=True)
         with ctx.lock(action):
+            # Checked under the lock: a run on these books that took the number a moment ago is seen,
+            # and no other run on these books can take it before this one records its batch.
+            taken = await _batch_number_taken(ctx, number)
+            if taken:
+                return _batch_number_refused(run_id, action, log, number, taken)
             _check_unfinished(ctx)
             return await _new_batch_steps(ctx, run_id, options, number, log, dry_run=False)
     finally:
         log.close()
+
+
+async def _batch_number_taken(ctx: Context, number: str, *, run_id: str = "") -> str:
+    """Why ``number`` cannot name a new Manage batch ("" when it can); ``run_id`` is the run asking."""
+    if await ctx.manage.find_batch(number) is not None:
+        return f"Manage already has a batch {number}"
+    held = ctx.journal.batch_identifier_in_use(number, besides=run_id) if ctx.journal_exists() else None
+    return f"Unfinished run {held} will record batch {number}" if held is not None else ""
+
+
+def _batch_number_refused(run_id: str, action: str, log: RunLog, number: str, where: str) -> RunReport:
+    fix = f"Choose another batch number, for example {number[:47]}-1."
+    return pipeline.refused_report(run_id, action, log, f"{where}. {fix}", batch=number,
+                                   groups=_refusal("Batch number already used", f"{where}. {fix}"))
 
 
 async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunLog) -> GLExport:
@@ -144,16 +159,20 @@ async def _close_run(ctx: Context, run_id: str, action: str, batch: str, checked
     still_unknown = bool(pipeline.unresolved_documents(ctx, run_id))
     manage_batch_id = None
     unfinished = still_unknown
+    why = ""
     if record_batch and not still_unknown:
         try:
             manage_batch_id = await pipeline.record_manage_batch(ctx, run_id, log, look_first=look_first)
+        except pipeline.ForeignBatch as exc:
+            log(ev.LogLine(str(exc), ev.Level.ERROR))
+            unfinished, why = True, str(exc)
         except Exception as exc:
             log(ev.LogLine(f"the Manage batch {batch} could not be recorded ({exc}); the posted documents are "
                            f"kept in the run journal: finish run {run_id} when Manage answers again", ev.Level.ERROR))
             unfinished = True
     report = pipeline.report_of(ctx, run_id, action, log, batch=batch, manage_batch_id=manage_batch_id,
                                 groups=checked.groups if checked else [], plan=checked.plan if checked else None,
-                                unfinished=unfinished)
+                                unfinished=unfinished, unfinished_why=why)
     if not unfinished:
         ctx.journal.finish_run(run_id, report.outcome.value)
     return report
@@ -220,9 +239,12 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
     return await _close_run(ctx, run_id, "rerun", identifier, checked, log, record_batch=False, look_first=False)
 
 
-async def finish(ctx: Context, run_id: str, emit: Emit) -> RunReport:
+async def finish(ctx: Context, run_id: str, emit: Emit, *, batch_number: str = "") -> RunReport:
     """Complete an interrupted run from its journal: resolve unknown results with the package's
-    ``existing``, record the Manage batch of what posted. Never posts."""
+    ``existing``, record the Manage batch of what posted. Never posts.
+
+    ``batch_number`` replaces the run's batch identifier before its Manage batch is recorded: the
+    way out when another run created a Manage batch under the same identifier."""
     if not ctx.journal_exists():
         raise NotFoundError("There is no run journal yet, so there is nothing to finish.")
     try:
@@ -246,7 +268,27 @@ async def finish(ctx: Context, run_id: str, emit: Emit) -> RunReport:
                                         manage_batch_id=run.manage_batch_id, groups=[], plan=None)
             return report
         with ctx.lock("finish"):
-            return await _close_run(ctx, run_id, "finish", run.batch_identifier, None, log,
+            run = ctx.journal.run(run_id)  # as it is now that no other run can change it
+            batch = run.batch_identifier
+            number = batch_number.strip()
+            if number and number != batch:
+                if run.action != "export" or run.manage_batch_id is not None:
+                    why = (f"Run {run_id} records no new Manage batch" if run.action != "export" else
+                           f"Run {run_id} has already recorded Manage batch {batch}")
+                    return pipeline.refused_report(run_id, "finish", log, f"{why}: leave out the batch number.",
+                                                   batch=batch, groups=_refusal("Batch number not needed", why))
+                try:
+                    number = validate_batch_number(number)
+                except BatchNumberError as exc:
+                    return pipeline.refused_report(run_id, "finish", log, str(exc), batch=number,
+                                                   groups=_refusal("Batch number not usable", str(exc)))
+                taken = await _batch_number_taken(ctx, number, run_id=run_id)
+                if taken:
+                    return _batch_number_refused(run_id, "finish", log, number, taken)
+                ctx.journal.set_batch_identifier(run_id, number)
+                log(ev.LogLine(f"run {run_id} will record its Manage batch as {number} (was {batch})"))
+                batch = number
+            return await _close_run(ctx, run_id, "finish", batch, None, log,
                                     record_batch=run.action == "export", look_first=True)
     finally:
         log.close()

@@ -159,6 +159,16 @@ class Journal:
         with self._tx():
             self._db.execute("UPDATE runs SET manage_batch_id = ? WHERE id = ?", (manage_batch_id, run_id))
 
+    def set_batch_identifier(self, run_id: str, batch_identifier: str) -> None:
+        """Record the run's Manage batch under another identifier (its own was taken by another run)."""
+        with self._tx():
+            changed = self._db.execute(
+                "UPDATE runs SET batch_identifier = ? WHERE id = ? AND manage_batch_id IS NULL AND finished IS NULL",
+                (batch_identifier, run_id),
+            ).rowcount
+        if not changed:
+            raise KeyError(f"no unfinished run {run_id} without a Manage batch")
+
     def finish_run(self, run_id: str, outcome: str) -> None:
         with self._tx():
             self._db.execute("UPDATE runs SET finished = ?, outcome = ? WHERE id = ?", (_now(), outcome, run_id))
@@ -211,13 +221,14 @@ class Journal:
             outcome=run.outcome,
             manage_batch_id=run.manage_batch_id,
             profile=run.profile,
+            not_posted=sum(1 for d in docs if d.state == DocumentState.NOT_POSTED),
         )
 
-    def batch_identifier_in_use(self, batch_identifier: str) -> str | None:
-        """The id of an unfinished run that will record this batch identifier, if any."""
+    def batch_identifier_in_use(self, batch_identifier: str, besides: str = "") -> str | None:
+        """The id of an unfinished run (other than ``besides``) that will record this batch identifier."""
         row = self._db.execute(
-            "SELECT id FROM runs WHERE finished IS NULL AND batch_identifier = ? AND action = 'export'",
-            (batch_identifier,),
+            "SELECT id FROM runs WHERE finished IS NULL AND batch_identifier = ? AND action = 'export' AND id != ?",
+            (batch_identifier, besides),
         ).fetchone()
         return row[0] if row else None
 

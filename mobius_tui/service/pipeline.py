@@ -208,8 +208,39 @@ def unresolved_documents(ctx: Context, run_id: str) -> list[Document]:
     return [doc_codec.loads(d.body) for d in ctx.journal.documents(run_id) if d.state == DocumentState.PLANNED]
 
 
+class ForeignBatch(RuntimeError):
+    """Manage holds a batch with the run's batch identifier that another run created: recording it
+    as this run's would leave the run's posted GL entries unbatched, to be exported and posted again."""
+
+    def __init__(self, run_id: str, batch_identifier: str, batch_id: int) -> None:
+        self.batch_identifier = batch_identifier
+        self.batch_id = batch_id
+        suggestion = f"{batch_identifier[:47]}-1"
+        super().__init__(
+            f"Manage already has a batch {batch_identifier} (id {batch_id}) that does not hold the GL entries "
+            f"this run posted: another run created it, so it was not recorded as this run's batch. Finish the "
+            f"run with another batch number ('mobius-tui finish {run_id} --batch-number {suggestion}')."
+        )
+
+
+async def holds_run_entries(ctx: Context, batch_id: int, posted_ids: set[int]) -> bool:
+    """Whether the Manage batch holds GL entries this run posted.
+
+    A GL entry sits in one batch at most and a batch is created whole, so a batch sharing any of
+    the run's entries is the one created with them; another run's batch shares none. Overlap, not
+    equality: a condensed invoice is recorded with group ids that Manage lists as the entries they
+    stand for.
+    """
+    entries = await ctx.manage.batch_entries(batch_id)
+    return any(e.id is not None and int(e.id) in posted_ids for e in entries)
+
+
 async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_first: bool) -> int | None:
-    """Create the Manage batch holding exactly the GL entries of what posted (from the journal)."""
+    """Create the Manage batch holding exactly the GL entries of what posted (from the journal).
+
+    A batch found under the run's identifier (looked up first, or handed back by the client after
+    a lost reply) is recorded only when it holds the run's entries; otherwise ``ForeignBatch``.
+    """
     run = ctx.journal.run(run_id)
     if run.manage_batch_id is not None:
         return run.manage_batch_id
@@ -222,6 +253,7 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
             ids.setdefault(entry, None)
     log(ev.Progress("batch", 0, 1))
     batch = await ctx.manage.find_batch(run.batch_identifier) if look_first else None
+    found = batch is not None
     if batch is None:
         flags = run.flags
         batch = await ctx.manage.create_batch(
@@ -233,8 +265,11 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
                 processedRecordIds=list(ids),
             )
         )
-    else:
-        log(ev.LogLine(f"Manage already holds batch {run.batch_identifier} (id {batch.id}); recording it"))
+    if not await holds_run_entries(ctx, int(batch.id), set(ids)):
+        raise ForeignBatch(run_id, run.batch_identifier, int(batch.id))
+    if found:
+        log(ev.LogLine(f"Manage already holds batch {run.batch_identifier} (id {batch.id}) with the GL entries "
+                       "this run posted; recording it"))
     ctx.journal.record_batch(run_id, int(batch.id))
     log(ev.Progress("batch", 1, 1))
     log(ev.BatchRecorded(run.batch_identifier, int(batch.id), len(ids)))
@@ -290,14 +325,14 @@ def summary_text(results: Sequence[DocumentResult], batch: str, manage_batch_id:
 
 def report_of(
     ctx: Context, run_id: str, action: str, log: RunLog, *, batch: str, manage_batch_id: int | None,
-    groups: list[ProblemGroup], plan: Plan | None, unfinished: bool = False,
+    groups: list[ProblemGroup], plan: Plan | None, unfinished: bool = False, unfinished_why: str = "",
 ) -> RunReport:
     results = results_from_journal(ctx, run_id)
     counts, totals = counts_and_totals(results)
     outcome = outcome_of(results, duplicates_expected=ctx.journal.run(run_id).action == "rerun")
     summary = summary_text(results, batch, manage_batch_id)
     if unfinished:
-        summary += f". The Manage batch is not recorded yet: finish run {run_id}"
+        summary += f". {unfinished_why}" if unfinished_why else f". The Manage batch is not recorded yet: finish run {run_id}"
     log(ev.Finished(outcome, summary, counts, totals))
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,

@@ -190,6 +190,12 @@ class RunReport:
         return [r for r in self.results if r.state in (DocumentState.FAILED, DocumentState.SKIPPED)]
 
     @property
+    def not_posted(self) -> list[DocumentResult]:
+        """Found missing from the package after an interrupted posting: their Manage records stay
+        unposted, so the next run posts them."""
+        return [r for r in self.results if r.state == DocumentState.NOT_POSTED]
+
+    @property
     def duplicates(self) -> list[DocumentResult]:
         return [r for r in self.results if r.state == DocumentState.DUPLICATE]
 
@@ -219,6 +225,7 @@ class RunReport:
                 "problems": [g.to_json() for g in self.problems],
                 "posted": [r.key for r in self.posted],
                 "failed": [{"key": r.key, "error": r.error} for r in self.failed],
+                "not_posted": [{"key": r.key, "label": r.label, "error": r.error} for r in self.not_posted],
                 "duplicates": [{"key": r.key, "reference": r.reference} for r in self.duplicates],
                 "unfinished": self.unfinished,
                 "log_path": str(self.log_path) if self.log_path else None,
@@ -254,6 +261,7 @@ class RunSummary:
     outcome: str = ""
     manage_batch_id: int | None = None
     profile: str = ""
+    not_posted: int = 0  # found missing from the package after an interrupted posting
 
 
 class StartChoice(StrEnum):

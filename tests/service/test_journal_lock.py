@@ -87,3 +87,78 @@ def test_lock_from_another_machine_is_never_taken_over(tmp_path):
     lock.path.write_text(json.dumps({"pid": 1, "host": "elsewhere", "user": "x", "started": "s"}))
     with pytest.raises(LockHeld, match="elsewhere"):
         lock.acquire()
+
+
+@pytest.mark.parametrize("content", ["", '{"pid": 12', "not json", '{"host": "x"}'])
+def test_lock_file_that_cannot_be_read_is_held_not_stale(tmp_path, content):
+    """A lock file is only ever linked into place complete: an empty or partial one is not a
+    writer at work to be swept away, so it is never taken over."""
+    lock = RunLock("t", "export", tmp_path)
+    lock.path.parent.mkdir(parents=True, exist_ok=True)
+    lock.path.write_text(content)
+    with pytest.raises(LockHeld, match="cannot be read") as info:
+        lock.acquire()
+    assert str(lock.path) in str(info.value)
+    assert lock.path.read_text() == content  # left as it was
+    lock.path.unlink()  # deleting it by hand, as the message says, frees the books
+    with lock:
+        assert lock.holder().pid == os.getpid()
+
+
+def test_lock_is_complete_the_moment_it_exists_and_leaves_no_temporary_files(tmp_path):
+    lock = RunLock("t", "export", tmp_path)
+    with lock:
+        data = json.loads(lock.path.read_text())
+        assert (data["pid"], data["target"], data["action"]) == (os.getpid(), "t", "export")
+        assert [p.name for p in tmp_path.iterdir()] == [lock.path.name]
+        with pytest.raises(LockHeld):
+            RunLock("t", "rerun", tmp_path).acquire()
+        assert [p.name for p in tmp_path.iterdir()] == [lock.path.name]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_release_leaves_a_lock_taken_by_another_run(tmp_path):
+    """The lock was deleted by hand while its run went on and another run took it: the first
+    run's release must not free the second run's books."""
+    first = RunLock("t", "export", tmp_path)
+    first.acquire()
+    first.path.unlink()
+    second = RunLock("t", "rerun", tmp_path)
+    second.acquire()
+    first.release()
+    assert second.holder().action == "rerun"
+    second.release()
+    assert not second.path.exists()
+
+
+_RACE = """
+import sys
+from pathlib import Path
+from mobius_tui.service.lock import LockHeld, RunLock
+lock = RunLock("t", "race", Path(sys.argv[1]))
+sys.stdin.readline()  # every process starts racing at once, when the test says go
+try:
+    lock.acquire()
+except LockHeld:
+    print("refused", flush=True)
+else:
+    print("took", flush=True)
+sys.stdin.read()  # alive (and holding, if it won) until the test closes stdin
+lock.release()
+"""
+
+
+def test_racing_live_processes_exactly_one_takes_the_lock(tmp_path):
+    procs = [subprocess.Popen([sys.executable, "-c", _RACE, str(tmp_path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    try:
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        outcomes = sorted(proc.stdout.readline().strip() for proc in procs)
+    finally:
+        for proc in procs:
+            proc.stdin.close()
+    assert [proc.wait() for proc in procs] == [0] * 6
+    assert outcomes == ["refused"] * 5 + ["took"]
+    assert list(tmp_path.iterdir()) == []  # released, and no temporary file left behind

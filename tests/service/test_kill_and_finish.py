@@ -76,6 +76,12 @@ async def test_killed_between_two_posts_then_finished(manage_sandbox, new_env, e
     assert finished.returncode == 2, finished.stdout + finished.stderr  # some posted, the rest never were
     report = json.loads(finished.stdout.splitlines()[-1])
     assert report["event"] == "report" and len(report["posted"]) == in_package and report["manage_batch_id"]
+    # the documents the package never got are listed by name, to be run again
+    with Journal() as journal:
+        missing = {d.key: d.label for d in journal.documents(run.run_id) if d.state == DocumentState.NOT_POSTED}
+        assert journal.summary(run.run_id).not_posted == len(missing)
+    assert missing and {d["key"]: d["label"] for d in report["not_posted"]} == missing
+    assert report["counts"]["documents"] == in_package + len(missing)
     # a new process, with only the journal to go on, still totals each currency apart
     every, posted = journal_totals(run.run_id)
     assert len(every) == 2, every  # CAD and USD invoices in the one run
@@ -122,3 +128,48 @@ async def test_killed_after_the_last_post_before_the_batch_then_finished(manage_
     assert_each_posted_document_in_exactly_one_batch(manage_sandbox, env)
     again = run_cli(env, ["finish", "--profile", "demo"])
     assert "No unfinished runs" in again.stdout
+
+
+async def test_a_batch_another_run_created_under_the_same_number_is_never_adopted(manage_sandbox, new_env):
+    """Another run created Manage batch K-I (with its own GL entries) while this one was down: it is
+    not this run's batch. Finishing refuses it, naming it; finishing with another number records
+    the run's entries there. Nothing is posted twice and nothing is left unbatched."""
+    env = new_env(manage_sandbox, "sqlite")
+    killed = run_cli(env, [*EXPORT, "--batch-number", "K-I"], {"MOBIUS_TUI_CRASH_AT": "before-batch"})
+    assert killed.returncode == -signal.SIGKILL
+    in_package = len(env.ar_documents())
+    expense = manage_sandbox.store.unposted_expenses()[0]
+    foreign, _ = manage_sandbox.store.create_batch(m.CreateAccountingBatchRequest(
+        batchIdentifier="K-I", exportExpensesFlag=True, processedRecordIds=list(expense.entry_ids)), "someone")
+    foreign_entries = manage_sandbox.store.batched_entry_ids(foreign.id)
+    with Journal() as journal:
+        (run,) = journal.unfinished()
+        ours = posted_ids(journal, run.run_id)
+
+    refused = run_cli(env, ["finish", run.run_id, "--profile", "demo"])
+    assert refused.returncode == 1, refused.stdout + refused.stderr  # posted, Manage batch not recorded yet
+    assert f"batch K-I (id {foreign.id})" in refused.stdout and "--batch-number K-I-1" in refused.stdout
+    with Journal() as journal:
+        assert journal.run(run.run_id).manage_batch_id is None and journal.run(run.run_id).finished is None
+    assert manage_sandbox.store.batched_entry_ids(foreign.id) == foreign_entries
+    assert not ours & manage_sandbox.store.batched_entry_ids()  # none of ours is batched anywhere
+
+    other = manage_sandbox.store.unposted_expenses()[0]
+    manage_sandbox.store.create_batch(m.CreateAccountingBatchRequest(
+        batchIdentifier="K-X", exportExpensesFlag=True, processedRecordIds=list(other.entry_ids)), "someone")
+    taken = run_cli(env, ["finish", run.run_id, "--profile", "demo", "--batch-number", "K-X"])
+    assert taken.returncode == 3 and "already has a batch K-X" in taken.stdout
+    not_alone = run_cli(env, ["finish", "--all", "--profile", "demo", "--batch-number", "K-I-1"])
+    assert not_alone.returncode == 4 and "run id" in not_alone.stdout + not_alone.stderr
+
+    finished = run_cli(env, ["finish", run.run_id, "--profile", "demo", "--batch-number", "K-I-1", "--json"])
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    report = json.loads(finished.stdout.splitlines()[-1])
+    assert report["batch_identifier"] == "K-I-1" and report["manage_batch_id"] not in (None, foreign.id)
+    assert manage_sandbox.store.batched_entry_ids(report["manage_batch_id"]) == ours
+    assert manage_sandbox.store.batch_by_identifier("K-I-1").id == report["manage_batch_id"]
+    assert manage_sandbox.store.batched_entry_ids(foreign.id) == foreign_entries
+    with Journal() as journal:
+        assert journal.unfinished() == [] and journal.run(run.run_id).batch_identifier == "K-I-1"
+    assert len(env.ar_documents()) == in_package  # finishing never posts
+    assert_each_posted_document_in_exactly_one_batch(manage_sandbox, env)
