@@ -68,13 +68,10 @@ def _connection_flags(parser: argparse.ArgumentParser, package: str | None) -> N
     for name, text in _PROFILE_FIELDS.items():
         choices = ("APIKey", "MemberImpersonation") if name == "auth_type" else None
         group.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None, help=text, choices=choices)
-    if not package:
-        return
-    from mobius_tui.accounting import registry
+    from mobius_tui.service.packages import find
 
-    try:
-        package_cls = registry.package_class(package)
-    except (KeyError, ImportError):
+    package_cls = find(package)
+    if package_cls is None:
         return
     pkg = parser.add_argument_group(f"{package_cls.label} connection")
     for field in package_cls.settings:
@@ -147,6 +144,8 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     finish = session_parser("finish", "complete an interrupted run (records its Manage batch; never posts again)")
     finish.add_argument("run_id", nargs="?", help="run id (default: list the unfinished runs)")
     finish.add_argument("--all", action="store_true", help="finish every unfinished run of the profile's books")
+    finish.add_argument("--batch-number", default="",
+                        help="record the run's Manage batch under this number (its own is taken by another batch)")
 
     profiles = sub.add_parser("profiles", help="list, show, add or delete profiles; store secrets in the keyring")
     profiles.add_argument("action", choices=("list", "show", "add", "delete", "set-secret"))
@@ -198,10 +197,18 @@ def _stored_profile(name: str | None):
 
 
 class Printer:
-    """Events to the terminal: JSON lines on stdout, or readable lines on stderr."""
+    """Events to the terminal: JSON lines on stdout, or readable lines on stderr.
+
+    Every secret it has been told of (:meth:`hide`) is replaced by ``***`` in whatever it prints,
+    error messages included: cron jobs keep both streams.
+    """
 
     def __init__(self, as_json: bool, out: TextIO, err: TextIO) -> None:
         self.as_json, self.out, self.err = as_json, out, err
+        self.secrets: list[str] = []
+
+    def hide(self, values: list[str]) -> None:
+        self.secrets += [v for v in values if v and v not in self.secrets]
 
     def __call__(self, event) -> None:  # noqa: ANN001 - an Event
         from mobius_tui.service import events as ev
@@ -215,23 +222,31 @@ class Printer:
         if isinstance(event, ev.Finished):
             return  # the result is printed on stdout
         for line in describe(event):
-            print(line, file=self.err, flush=True)
+            self._print(line, self.err)
 
     def json(self, obj: dict[str, Any]) -> None:
-        print(json.dumps(obj, default=str), file=self.out, flush=True)
+        from mobius_tui.service.secrets import redact_data
+
+        # Scrubbed before encoding: JSON escaping could split a secret the text scrub would miss.
+        print(json.dumps(redact_data(obj, self.secrets), default=str), file=self.out, flush=True)
 
     def result(self, lines: list[str], obj: dict[str, Any]) -> None:
         if self.as_json:
             self.json({"event": "report", **obj})
         else:
             for line in lines:
-                print(line, file=self.out, flush=True)
+                self._print(line, self.out)
 
     def error(self, code: int, message: str) -> None:
         if self.as_json:
             self.json({"event": "error", "exit_code": code, "message": message})
         else:
-            print(f"error: {message}", file=self.err, flush=True)
+            self._print(f"error: {message}", self.err)
+
+    def _print(self, line: str, stream: TextIO) -> None:
+        from mobius_tui.service.secrets import redact
+
+        print(redact(line, self.secrets), file=stream, flush=True)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -256,17 +271,15 @@ def _profile_from_args(args: argparse.Namespace):
     return profile
 
 
-async def _open_session(args: argparse.Namespace):
-    from mobius_tui.accounting import registry
+async def _open_session(args: argparse.Namespace, printer: Printer):
+    from mobius_tui.service.packages import find
     from mobius_tui.service.secrets import load_secrets
     from mobius_tui.service.session import Session
 
     profile = _profile_from_args(args)
-    try:
-        package_cls = registry.package_class(profile.package) if profile.package else None
-    except (KeyError, ImportError):
-        package_cls = None
-    return await Session.open(profile, load_secrets(profile, package_cls))
+    secrets = load_secrets(profile, find(profile.package))
+    printer.hide(secrets.values_for_redaction())  # before connecting: a login error may quote one
+    return await Session.open(profile, secrets)
 
 
 def _confirm(args: argparse.Namespace, question: str) -> None:
@@ -280,8 +293,7 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def _options(args: argparse.Namespace, batch_number: str = ""):
-    from mobius_tui.documents.model import RecordKind
-    from mobius_tui.service.options import ExportOptions, InvoiceDetail, Selection
+    from mobius_tui.service.options import ExportOptions, InvoiceDetail, RecordKind, Selection
 
     any_kind = any(v is not None for v in (args.invoices, args.expenses, args.inventory))
     selections = {
@@ -311,6 +323,8 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
         lines += describe_groups(report.problems)
     for result in report.failed:
         lines.append(f"  failed: {result.label}: {result.error}")
+    for result in report.not_posted:
+        lines.append(f"  not posted (the package does not have it; run it again): {result.label}")
     for result in report.duplicates:
         lines.append(f"  already in the package: {result.label} ({result.reference})")
     if report.plan is not None and report.action in ("dry-run", "check"):
@@ -334,7 +348,7 @@ def _exit_for(report) -> int:  # noqa: ANN001 - RunReport or SyncReport
 
 
 async def _session_command(args: argparse.Namespace, printer: Printer) -> int:
-    session = await _open_session(args)
+    session = await _open_session(args, printer)
     try:
         unfinished = session.unfinished_runs()
         if unfinished and args.command != "finish":
@@ -440,10 +454,12 @@ async def _cmd_finish(session, args, printer) -> int:  # noqa: ANN001
                  for r in unfinished] or ["No unfinished runs."]
         printer.result(lines, {"unfinished": [r.run_id for r in unfinished]})
         return EXIT_SUCCESS
+    if args.batch_number and not args.run_id:
+        raise CliError(EXIT_CONFIG, "--batch-number names the batch of one run: give its run id, not --all.")
     run_ids = [args.run_id] if args.run_id else [r.run_id for r in unfinished]
     worst = EXIT_SUCCESS
     for run_id in run_ids:
-        report = await session.finish(run_id, printer)
+        report = await session.finish(run_id, printer, batch_number=args.batch_number)
         printer.result(_report_lines(report), report.to_json())
         worst = max(worst, _exit_for(report))
     return worst
@@ -458,7 +474,7 @@ _HANDLERS: dict[str, Callable] = {
 def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
     from dataclasses import asdict
 
-    from mobius_tui.accounting import registry
+    from mobius_tui.service import packages
     from mobius_tui.service import profiles as pr
     from mobius_tui.service import secrets as sec
 
@@ -476,11 +492,7 @@ def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
     if args.action == "delete":
         _confirm(args, f"Delete profile {args.name} and its saved secrets?")
         profile = pr.load_profile(args.name)
-        try:
-            package_cls = registry.package_class(profile.package)
-        except (KeyError, ImportError):
-            package_cls = None
-        sec.forget_secrets(profile, package_cls)
+        sec.forget_secrets(profile, packages.find(profile.package))
         pr.delete_profile(args.name)
         printer.result([f"profile {args.name} deleted"], {"deleted": args.name})
         return EXIT_SUCCESS
@@ -488,6 +500,7 @@ def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
         if not args.field:
             raise CliError(EXIT_CONFIG, "Name the secret field: mobius-tui profiles set-secret NAME FIELD (value on stdin).")
         value = sys.stdin.readline().rstrip("\r\n")
+        printer.hide([value])
         if not value:
             raise CliError(EXIT_CONFIG, f"No value for {args.field} on standard input.")
         sec.set_secret(args.name, args.field, value)
@@ -495,10 +508,7 @@ def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
         return EXIT_SUCCESS
     args.profile = args.name  # add: start from the stored profile when it exists
     profile = replace(_profile_from_args(args), name=args.name)
-    try:
-        package_cls = registry.package_class(profile.package) if profile.package else None
-    except (KeyError, ImportError) as exc:
-        raise CliError(EXIT_CONFIG, str(exc.args[0] if exc.args else exc)) from None
+    package_cls = packages.package_class(profile.package) if profile.package else None  # ProfileError: exit 4
     path = pr.save_profile(profile, package_cls)
     printer.result([f"profile {args.name} saved in {path}"], {"saved": args.name, "path": str(path)})
     return EXIT_SUCCESS
@@ -520,20 +530,13 @@ def _cmd_where(args: argparse.Namespace, printer: Printer) -> int:
 
 
 def _exit_code_for(exc: BaseException) -> int | None:
-    from mobius_tui.manage.errors import AuthenticationFailed, ConfigurationError, PermissionDenied
-    from mobius_tui.service.dates import StartDateError
-    from mobius_tui.service.errors import LockHeld, LoginError, NotFoundError, UnfinishedRuns
-    from mobius_tui.service.options import BatchNumberError
-    from mobius_tui.service.profiles import ProfileError
-    from mobius_tui.service.secrets import SecretsError
+    from mobius_tui.service.errors import is_configuration_error, is_lock_error
 
     if isinstance(exc, CliError):
         return exc.code
-    if isinstance(exc, (LockHeld, UnfinishedRuns)):
+    if is_lock_error(exc):
         return EXIT_LOCKED
-    config = (LoginError, NotFoundError, ProfileError, SecretsError, BatchNumberError, StartDateError,
-              ConfigurationError, AuthenticationFailed, PermissionDenied)
-    if isinstance(exc, config):
+    if is_configuration_error(exc):
         return EXIT_CONFIG
     return None
 

@@ -32,12 +32,13 @@ def register(name: str, target: str) -> None:
 
 
 def available() -> dict[str, type[AccountingPackage]]:
+    """The packages that load; one whose module fails in any way is left out, with the reason logged."""
     out: dict[str, type[AccountingPackage]] = {}
-    for name in _PACKAGES:
+    for name in list(_PACKAGES):
         try:
             out[name] = package_class(name)
-        except (ImportError, AttributeError) as exc:
-            # A package whose driver module is missing (pyodbc without unixODBC, say) is not offered.
-            log.info("accounting package %s is not available: %s", name, exc)
-            continue
+        except Exception as exc:
+            # A missing driver (pyodbc without unixODBC, say) or a broken adapter must not take the
+            # other packages, or the login screen, down with it.
+            log.warning("accounting package %s is not available: %s: %s", name, type(exc).__name__, exc)
     return out

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from mobius_tui.manage.errors import AuthenticationFailed, ConfigurationError, PermissionDenied
+from mobius_tui.service.dates import StartDateError
 from mobius_tui.service.lock import LockHeld
+from mobius_tui.service.options import BatchNumberError
+from mobius_tui.service.profiles import ProfileError
 from mobius_tui.service.reports import RunSummary
+from mobius_tui.service.secrets import SecretsError
 
-__all__ = ["LockHeld", "LoginError", "ServiceError", "UnfinishedRuns", "NotFoundError"]
+__all__ = ["LockHeld", "LoginError", "ServiceError", "UnfinishedRuns", "NotFoundError",
+           "is_configuration_error", "is_lock_error"]
 
 
 class ServiceError(Exception):
@@ -37,3 +43,15 @@ class UnfinishedRuns(ServiceError):
             f"('mobius-tui finish {runs[0].run_id}' or the Finish button); it records the Manage batch "
             "of what it posted and never posts again."
         )
+
+
+def is_configuration_error(exc: BaseException) -> bool:
+    """Whether the setup is at fault rather than the run: the profile, a secret, a login, a batch or
+    run that does not exist, a bad option, or Manage refusing the credentials or their permissions."""
+    return isinstance(exc, (LoginError, NotFoundError, ProfileError, SecretsError, BatchNumberError, StartDateError,
+                            ConfigurationError, AuthenticationFailed, PermissionDenied))
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether another run stands in the way: one holding the books' lock, or one to finish first."""
+    return isinstance(exc, (LockHeld, UnfinishedRuns))

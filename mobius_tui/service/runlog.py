@@ -13,6 +13,7 @@ from typing import TextIO
 
 from mobius_tui.service import events as ev
 from mobius_tui.service.events import Emit, Event
+from mobius_tui.service.secrets import redact, redact_data
 from mobius_tui.service.wording import format_totals, label_list
 
 
@@ -65,9 +66,11 @@ class RunLog:
             self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
     def __call__(self, event: Event) -> None:
+        # Scrubbed before anything sees it: the listener may print it (the CLI) or show it (screens).
+        event = redact_data(event, self._redact)
         stamp = datetime.now().strftime("%H:%M:%S")
         for line in describe(event):
-            line = self._clean(line)
+            line = redact(line, self._redact)
             self.lines.append(f"{stamp} {line}")
             if is_error(event):
                 self.errors.append(line)
@@ -78,11 +81,6 @@ class RunLog:
             self._emit(event)
         except Exception:  # a broken listener never fails the run (events.py contract)
             pass
-
-    def _clean(self, line: str) -> str:
-        for secret in self._redact:
-            line = line.replace(secret, "***")
-        return line
 
     def errors_path(self) -> Path | None:
         if self.path is None:

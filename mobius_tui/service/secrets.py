@@ -7,13 +7,19 @@ Nothing here ever prints a value: :class:`Secrets` hides them in ``repr`` and ``
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from enum import Enum
+from typing import Any, TypeVar
 
 from mobius_tui.accounting.base import AccountingPackage
 from mobius_tui.service.profiles import Profile, secret_fields
 
 SERVICE = "mobius-tui"
+REDACTED = "***"
+
+_T = TypeVar("_T")
 MANAGE_ENV = {"private_key": "MOBIUS_PRIVATE_KEY", "integrator_password": "MOBIUS_INTEGRATOR_PASSWORD"}
 
 
@@ -43,6 +49,45 @@ class Secrets(Mapping[str, str]):
 
     def values_for_redaction(self) -> list[str]:
         return [v for v in self._values.values() if v]
+
+
+def redact(text: str, values: Iterable[str]) -> str:
+    """``text`` with every secret value replaced by ``***`` (longest first, so a secret that
+    contains another is hidden whole)."""
+    for value in sorted({v for v in values if v}, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+    return text
+
+
+def redact_data(data: _T, values: Iterable[str]) -> _T:
+    """``data`` with :func:`redact` applied to every string inside it: dataclass fields (an event),
+    lists, tuples and dict keys and values. Enums, numbers and dates pass through unchanged."""
+    secrets = [v for v in values if v]
+    return _redacted(data, secrets) if secrets else data
+
+
+def _redacted(data: Any, secrets: list[str]) -> Any:
+    if isinstance(data, Enum):  # a StrEnum is a str, but its value is never a secret
+        return data
+    if isinstance(data, str):
+        return redact(data, secrets)
+    if isinstance(data, dict):
+        return {_redacted(k, secrets): _redacted(v, secrets) for k, v in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # a named tuple
+        return type(data)(*(_redacted(v, secrets) for v in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(_redacted(v, secrets) for v in data)
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        changes = {}
+        for f in dataclasses.fields(data):
+            if not f.init:
+                continue
+            old = getattr(data, f.name)
+            new = _redacted(old, secrets)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(data, **changes) if changes else data
+    return data
 
 
 def keyring_status() -> tuple[bool, str]:

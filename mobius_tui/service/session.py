@@ -40,7 +40,7 @@ from mobius_tui.service.reports import (
     SyncReport,
     Unposted,
 )
-from mobius_tui.service.secrets import Secrets, missing_secrets
+from mobius_tui.service.secrets import Secrets, missing_secrets, redact
 
 
 def manage_settings(profile: Profile, secrets: Secrets) -> ManageSettings:
@@ -109,8 +109,12 @@ class Session:
             raise
         target = target_key(profile.site, profile.company_id, profile.package,
                             package_cls.books_identity(profile.package_values))
-        redact = secrets.values_for_redaction()
-        return cls(Context(profile=profile, manage=manage, adapter=adapter, target=target, redact=redact))
+        secret_values = secrets.values_for_redaction()
+        return cls(Context(profile=profile, manage=manage, adapter=adapter, target=target, redact=secret_values))
+
+    def error_text(self, exc: BaseException) -> str:
+        """What to show of an error raised by this session: its text with every secret scrubbed."""
+        return redact(str(exc).strip() or type(exc).__name__, self._ctx.redact)
 
     async def close(self) -> None:
         try:
@@ -172,5 +176,5 @@ class Session:
             return []
         return self._ctx.journal.recent(limit)
 
-    async def finish(self, run_id: str, emit: Emit) -> RunReport:
-        return await batch_runs.finish(self._ctx, run_id, emit)
+    async def finish(self, run_id: str, emit: Emit, *, batch_number: str = "") -> RunReport:
+        return await batch_runs.finish(self._ctx, run_id, emit, batch_number=batch_number)

@@ -60,6 +60,12 @@ class MobiusApp(App[None]):
 
     # --- session life cycle ------------------------------------------------------------
 
+    def error_text(self, exc: BaseException) -> str:
+        """An error for the screen, secrets scrubbed by the session that raised it."""
+        if self.session is not None:
+            return self.session.error_text(exc)
+        return str(exc).strip() or type(exc).__name__
+
     def logged_in(self, session: Session, profile: Profile) -> None:
         from mobius_tui.tui.screens.main import MainScreen
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from mobius_tui.accounting import registry
-from mobius_tui.accounting.base import AccountingPackage
+from mobius_tui.service import packages
+from mobius_tui.service.packages import AccountingPackage
 from mobius_tui.service import paths
 from mobius_tui.service.profiles import Profile, save_profile
 from mobius_tui.service.secrets import MANAGE_ENV
@@ -54,7 +54,7 @@ def demo_profiles(sandboxes) -> Demo:
     """A profile per package sandbox that runs here (and whose adapter imports), and their secrets."""
     manage = sandboxes.manage
     creds = manage.credentials
-    installed = registry.available()
+    installed = packages.installed()
     env = {MANAGE_ENV["private_key"]: creds.private_key, MANAGE_ENV["integrator_password"]: creds.integrator_password}
     manage_fields = dict(
         site=manage.url,  # http on loopback only; the Manage client refuses plain http elsewhere
@@ -86,10 +86,8 @@ def demo_profiles(sandboxes) -> Demo:
 
 
 def _label(package: str) -> str:
-    try:
-        return registry.package_class(package).label
-    except (ImportError, KeyError, AttributeError):
-        return package
+    package_cls = packages.find(package)
+    return package_cls.label if package_cls else package
 
 
 def demo_notice(demo: Demo) -> str:
@@ -116,7 +114,7 @@ def demo_environment(size: int | None = None, seed: int | None = None) -> Iterat
         os.environ.update(overrides)
         try:
             for profile in demo.profiles:
-                save_profile(profile, registry.package_class(profile.package) if profile.package else None)
+                save_profile(profile, packages.find(profile.package))
             yield demo
         finally:
             for key, value in saved.items():

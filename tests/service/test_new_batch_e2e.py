@@ -245,3 +245,22 @@ async def test_login_errors_are_readable(manage_sandbox, new_env):
         await Session.open(env.profile, env.secrets)
     assert info.value.system == "Microsoft Dynamics SL" and "it has no table SalesTax." in str(info.value)
     assert "Check the company id in the Dynamics SL login" in str(info.value)
+
+
+async def test_batch_number_is_checked_under_the_lock(manage_sandbox, new_env):
+    """Two runs on the same books choosing one number: the second checks Manage only once the
+    first has recorded its batch, so it sees the number taken. A dry run takes no lock."""
+    from mobius_tui.service.errors import LockHeld
+    from mobius_tui.service.lock import RunLock
+
+    env = new_env(manage_sandbox)
+    existing = next(iter(batch_ids(manage_sandbox)))
+    async with await env.session() as session:
+        with RunLock(session._ctx.target, "export"):
+            with pytest.raises(LockHeld):
+                await session.run_export(invoices_only(existing), env.emit)
+            dry = await session.run_export(invoices_only(existing), env.emit, dry_run=True)
+        used = await session.run_export(invoices_only(existing), env.emit)
+    assert dry.outcome == used.outcome == Outcome.FAILED
+    assert f"Manage already has a batch {existing}" in dry.summary and f"Manage already has a batch {existing}" in used.summary
+    assert env.ar_documents() == [] and not any(e.type == "progress" and e.phase == "export" for e in env.events)

@@ -138,7 +138,7 @@ async def test_payment_sync_sets_totals_and_a_second_run_changes_nothing(manage_
     pay(env, c_part, part, Decimal("5.00"), TODAY - timedelta(days=2))
     await post_foreign_invoice(env, "ZZ-999")
     async with await env.session() as session:
-        report = await session.sync_payments(StartChoice.PAST_WEEK, env.emit)
+        report = await session.sync_payments(StartChoice.PAST_WEEK, env.emit, today=TODAY)
         assert report.outcome == Outcome.SUCCESS and report.since == TODAY - timedelta(days=7)
         assert report.count(PaymentAction.CREATED) == 2
         assert [r.package_number for r in report.unknown] == ["ZZ-999"]
@@ -149,12 +149,12 @@ async def test_payment_sync_sets_totals_and_a_second_run_changes_nothing(manage_
         created = [r for r in report.results if r.action == PaymentAction.CREATED]
         assert {r.manage_number: r.currency for r in created} == {n: currency[n] for n in (full, part)}
         assert report.totals == {"paid": by_currency((currency[r.manage_number], r.amount) for r in created)}
-        second = await session.sync_payments(StartChoice.PAST_WEEK, env.emit)
+        second = await session.sync_payments(StartChoice.PAST_WEEK, env.emit, today=TODAY)
         assert second.count(PaymentAction.UNCHANGED) == 2 and second.count(PaymentAction.CREATED) == 0
         assert second.totals == {"paid": {}}  # nothing set in Manage: no amount in any currency
         assert second.count(PaymentAction.UPDATED) == 0
         pay(env, c_part, part, Decimal("1.50"), TODAY)
-        third = await session.sync_payments(StartChoice.PAST_MONTH, env.emit)
+        third = await session.sync_payments(StartChoice.PAST_MONTH, env.emit, today=TODAY)
         assert third.count(PaymentAction.UPDATED) == 1 and third.count(PaymentAction.CREATED) == 0
     assert manage_paid(manage_sandbox, part) == (Decimal("6.50"), [TODAY])  # one payment, the total
 
@@ -169,7 +169,7 @@ async def test_last_successful_run_advances_only_without_errors(manage_sandbox, 
     with Journal() as journal:
         journal.set_last_payment_sync(*key, TODAY - timedelta(days=40))
     async with await env.session() as session:
-        report = await session.sync_payments(StartChoice.LAST_SUCCESSFUL_RUN, env.emit)
+        report = await session.sync_payments(StartChoice.LAST_SUCCESSFUL_RUN, env.emit, today=TODAY)
     assert report.since == TODAY - timedelta(days=40) and report.advanced_last_success
     assert report.count(PaymentAction.CREATED) == 1
     with Journal() as journal:
@@ -181,7 +181,7 @@ async def test_last_successful_run_advances_only_without_errors(manage_sandbox, 
         manage_sandbox.store.add_payment(invoice.id, {"type": "P", "amount": 3, "paymentDate": "2025-01-01T00:00:00Z",
                                                       "invoice": {"id": invoice.id}}, "someone")
     async with await env.session() as session:
-        failed = await session.sync_payments(StartChoice.LAST_SUCCESSFUL_RUN, env.emit)
+        failed = await session.sync_payments(StartChoice.LAST_SUCCESSFUL_RUN, env.emit, today=TODAY)
     assert failed.outcome == Outcome.FAILED and not failed.advanced_last_success
     assert failed.count(PaymentAction.FAILED) == 1 and failed.error_lines
     with Journal() as journal:
@@ -196,7 +196,7 @@ async def test_second_run_on_the_same_books_is_refused_and_a_dead_lock_recovered
             with pytest.raises(LockHeld) as info:
                 await session.run_export(options, env.emit)
             with pytest.raises(LockHeld):
-                await session.sync_payments(StartChoice.PAST_WEEK, env.emit)
+                await session.sync_payments(StartChoice.PAST_WEEK, env.emit, today=TODAY)
         assert "export" in str(info.value) and socket.gethostname() in str(info.value)
         assert env.ar_documents() == []
         # a crashed process left its lock behind

@@ -99,7 +99,7 @@ class ExportScreen(Screen):
         try:
             report = await self.runner(self.emit)
         except Exception as exc:  # the run's own failures come back in the report; this is the rest
-            self.failure = f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+            self.failure = self.app.error_text(exc)
             report = None
         self._drain()
         self.report = report

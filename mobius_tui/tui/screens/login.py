@@ -17,9 +17,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, LoadingIndicator, Select, Static
 
-from mobius_tui.accounting.base import AccountingPackage
-from mobius_tui.accounting import registry
+from mobius_tui.service import packages
 from mobius_tui.service import secrets as secret_store
+from mobius_tui.service.packages import AccountingPackage
 from mobius_tui.service.profiles import AUTH_TYPES, Profile, ProfileError, list_profiles, load_profile, save_profile
 from mobius_tui.tui.widgets.settings_form import SettingsForm
 
@@ -53,20 +53,6 @@ def initial_profile(name: str | None) -> Profile:
         return Profile(name=name or DEFAULT_PROFILE)
 
 
-def installed_packages() -> dict[str, type[AccountingPackage]]:
-    """The packages that load; one broken adapter must not take the login screen down with it."""
-    try:
-        return registry.available()
-    except Exception:
-        out: dict[str, type[AccountingPackage]] = {}
-        for name in list(getattr(registry, "_PACKAGES", {})):
-            try:
-                out[name] = registry.package_class(name)
-            except Exception:
-                continue
-        return out
-
-
 class LoginScreen(Screen):
     HELP = (
         "Log in to ConnectWise Manage and the accounting package. Site, company and keys come from Manage's "
@@ -85,7 +71,7 @@ class LoginScreen(Screen):
             self.profile_names = list_profiles()
         except ProfileError:
             self.profile_names = []
-        self.packages: dict[str, type[AccountingPackage]] = installed_packages()
+        self.packages: dict[str, type[AccountingPackage]] = packages.installed()
         self.keyring_ok, self.keyring_reason = secret_store.keyring_status()
         self._saved_secrets: dict[str, str] = {}
 
@@ -338,7 +324,5 @@ class LoginScreen(Screen):
 
 def login_failure_text(exc: Exception, secrets: secret_store.Secrets) -> str:
     """The service's message (which names the cause and the fix), with no secret in it."""
-    text = str(exc).strip() or type(exc).__name__
-    for value in secrets.values_for_redaction():
-        text = text.replace(value, "***")
+    text = secret_store.redact(str(exc).strip() or type(exc).__name__, secrets.values_for_redaction())
     return f"Login failed: {text}"

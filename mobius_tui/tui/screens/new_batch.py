@@ -124,7 +124,7 @@ class NewBatchPane(Vertical):
         try:
             choices = await self.app.session.locations()
         except Exception as exc:
-            self.status(f"Could not read the locations from Manage: {exc}", error=True)
+            self.status(f"Could not read the locations from Manage: {self.app.error_text(exc)}", error=True)
             return
         self.set_locations(choices)
 
@@ -158,7 +158,7 @@ class NewBatchPane(Vertical):
         except Exception as exc:
             for panel in self.query(SelectionPanel):
                 panel.table.loading = False
-            self.status(f"Could not read unposted transactions: {exc}", error=True)
+            self.status(f"Could not read unposted transactions: {self.app.error_text(exc)}", error=True)
             return
         self.unposted = unposted
         for kind in RecordKind:
@@ -263,7 +263,7 @@ class NewBatchPane(Vertical):
         try:
             options = self.options()
         except (ValueError, BatchNumberError) as exc:
-            self.status(str(exc), error=True)
+            self.status(self.app.error_text(exc), error=True)
             return
         self.status("")
         if dry_run:

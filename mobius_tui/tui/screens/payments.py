@@ -123,7 +123,7 @@ class PaymentsPane(Vertical):
             self._drain()
             self.running = False
             self.query_one("#run-sync", Button).disabled = False
-            self.summary(f"FAILED: {exc}", error=True)
+            self.summary(f"FAILED: {self.app.error_text(exc)}", error=True)
             return
         self._drain()
         self.report = report

@@ -68,7 +68,7 @@ class RerunPane(Vertical):
         try:
             batches = await self.app.session.recent_batches()
         except Exception as exc:
-            self.result(f"Could not read the recent batches from Manage: {exc}", error=True)
+            self.result(f"Could not read the recent batches from Manage: {self.app.error_text(exc)}", error=True)
             return
         options.clear_options()
         options.add_options([Option(Text(batch_prompt(b)), id=b.batch_identifier) for b in batches])
@@ -119,7 +119,7 @@ class RerunPane(Vertical):
             report = await self.app.session.rerun(identifier, ignore, dry_run=True)
         except Exception as exc:
             self.checking = False
-            self.result(f"Batch {identifier}: {exc}", error=True)
+            self.result(f"Batch {identifier}: {self.app.error_text(exc)}", error=True)
             return
         self.checking = False
         if not report.batch_identifier:

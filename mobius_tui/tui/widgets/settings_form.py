@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.validation import Integer
 from textual.widgets import Checkbox, Input, Label, Select
 
-from mobius_tui.accounting.base import FieldKind, SettingField
+from mobius_tui.service.packages import FieldKind, SettingField
 
 
 PLACEHOLDER_WIDTH = 50  # the help text as a hint inside the box; the whole of it is the tooltip

@@ -1,0 +1,3 @@
+"""An accounting adapter module that fails while importing, for the registry's tests."""
+
+1 / 0
