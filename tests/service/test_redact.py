@@ -45,3 +45,14 @@ def test_run_log_emits_scrubbed_events(tmp_path):
     assert seen[2].description == "as ***"
     written = (tmp_path / "run.log").read_text() + "\n".join(log.lines + log.errors)
     assert "pk-77x" not in written and "pw-42y" not in written and "PWD=***;" in written
+
+
+def test_session_error_text_scrubs_its_secrets():
+    from types import SimpleNamespace
+
+    from mobius_tui.service.session import Session
+
+    session = Session.__new__(Session)
+    session._ctx = SimpleNamespace(redact=Secrets({"sql_password": "pw-42y"}).values_for_redaction())
+    assert session.error_text(RuntimeError("login failed: PWD=pw-42y;")) == "login failed: PWD=***;"
+    assert session.error_text(RuntimeError()) == "RuntimeError"
