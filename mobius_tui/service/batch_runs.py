@@ -103,8 +103,10 @@ async def _batch_number_taken(ctx: Context, number: str, *, run_id: str = "") ->
 
 def _batch_number_refused(run_id: str, action: str, log: RunLog, number: str, where: str) -> RunReport:
     fix = f"Choose another batch number, for example {number[:47]}-1."
-    return pipeline.refused_report(run_id, action, log, f"{where}. {fix}", batch=number,
-                                   groups=_refusal("Batch number already used", f"{where}. {fix}"))
+    report = pipeline.refused_report(run_id, action, log, f"{where}. {fix}", batch=number,
+                                     groups=_refusal("Batch number already used", f"{where}. {fix}"))
+    report.refused_batch_number = number
+    return report
 
 
 async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunLog) -> GLExport:
@@ -159,13 +161,13 @@ async def _close_run(ctx: Context, run_id: str, action: str, batch: str, checked
     still_unknown = bool(pipeline.unresolved_documents(ctx, run_id))
     manage_batch_id = None
     unfinished = still_unknown
-    why = ""
+    why = refused = ""
     if record_batch and not still_unknown:
         try:
             manage_batch_id = await pipeline.record_manage_batch(ctx, run_id, log, look_first=look_first)
         except pipeline.ForeignBatch as exc:
             log(ev.LogLine(str(exc), ev.Level.ERROR))
-            unfinished, why = True, str(exc)
+            unfinished, why, refused = True, str(exc), exc.batch_identifier
         except Exception as exc:
             log(ev.LogLine(f"the Manage batch {batch} could not be recorded ({exc}); the posted documents are "
                            f"kept in the run journal: finish run {run_id} when Manage answers again", ev.Level.ERROR))
@@ -173,6 +175,7 @@ async def _close_run(ctx: Context, run_id: str, action: str, batch: str, checked
     report = pipeline.report_of(ctx, run_id, action, log, batch=batch, manage_batch_id=manage_batch_id,
                                 groups=checked.groups if checked else [], plan=checked.plan if checked else None,
                                 unfinished=unfinished, unfinished_why=why)
+    report.refused_batch_number = refused
     if not unfinished:
         ctx.journal.finish_run(run_id, report.outcome.value)
     return report

@@ -176,6 +176,8 @@ class RunReport:
     plan: PlanSummary | None = None
     results: list[DocumentResult] = field(default_factory=list)
     unfinished: bool = False  # posted, but the Manage batch is not recorded yet: ``finish`` it
+    # The batch number Manage would not take (already used, or a foreign batch holds it): ask for another.
+    refused_batch_number: str = ""
     log_path: Path | None = None
     errors_path: Path | None = None
     log_lines: list[str] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""Small modal dialogs: confirm a choice, pick a file path."""
+"""Small modal dialogs: confirm a choice, pick a file path, type a new batch number."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from mobius_tui.service.options import BatchNumberError, validate_batch_number
 
 
 class ChoiceDialog(ModalScreen[str | None]):
@@ -80,6 +82,52 @@ class SavePathDialog(ModalScreen[Path | None]):
             self.query_one("#save-error", Static).update(f"{path} is a folder; add a file name, e.g. {path / self.suggested.name}.")
             return
         self.dismiss(path)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class BatchNumberDialog(ModalScreen[str | None]):
+    """Asks for a batch number other than ``refused`` (checked as on Run New Batch); Enter accepts."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, body: str, refused: str, suggested: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title_text = title
+        self.body = body
+        self.refused = refused
+        self.suggested = suggested
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.body, markup=False)
+            yield Label("New batch number (Enter finishes with it):")
+            yield Input(self.suggested, id="new-batch-number", compact=True)
+            yield Static("", id="batch-number-error", classes="error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Finish", id="finish", variant="primary", compact=True)
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#new-batch-number", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#finish")
+    def _accept(self) -> None:
+        error = self.query_one("#batch-number-error", Static)
+        try:
+            number = validate_batch_number(self.query_one("#new-batch-number", Input).value)
+        except BatchNumberError as exc:
+            error.update(str(exc))
+            return
+        if number == self.refused:
+            error.update(f"Manage refused {number} for this run. Type another, for example {self.suggested}.")
+            return
+        self.dismiss(number)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

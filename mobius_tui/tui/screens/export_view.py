@@ -142,6 +142,12 @@ class ExportScreen(Screen):
                 options.add_option(Option(Text(prompt)))
         self.query_one(TabbedContent).get_tab("tab-problems").label = f"Problems ({len(self._problem_lines)})"
 
+    def _drop_problems(self, prefixes: tuple[str, ...]) -> None:
+        self._problem_lines = [p for p in self._problem_lines if not p.startswith(prefixes)]
+        options = self.query_one("#problems", OptionList)
+        options.clear_options()
+        options.add_options([Option(Text(p)) for p in self._problem_lines])
+
     def _show_outcome(self) -> None:
         report = self.report
         if report is None:
@@ -150,6 +156,10 @@ class ExportScreen(Screen):
             return
         problems = [_group_prompt(g) for g in report.problems]
         problems += [f"{capitalised(r.label)}: {r.error}" for r in report.failed]
+        not_posted = [capitalised(r.label) + ":" for r in report.not_posted]
+        if not_posted:  # one line each, with the advice, in place of the live "not in the package" ones
+            self._drop_problems(tuple(not_posted))
+        problems += [not_posted_prompt(r.label) for r in report.not_posted]
         self._add_problems(problems)
         self._banner(report.outcome, outcome_text(report))
         bar = self.query_one("#progress", ProgressBar)
@@ -243,9 +253,24 @@ def outcome_text(report: RunReport) -> str:
     text = report.summary or ""
     if counts and counts not in text:
         text = f"{text} ({counts})" if text else counts
-    if report.unfinished:
+    if refused_batch_number(report):
+        text += " Close this view (Esc) to type a new batch number."
+    elif report.unfinished:
         text += " The Manage batch is not recorded yet: finish this run from the main screen."
     return text
+
+
+def refused_batch_number(report: RunReport | None) -> str:
+    """The batch number a finish could not record its Manage batch under ("" if none was refused):
+    a foreign batch holds the run's own number, or the new number given is taken too."""
+    if report is None or report.action != "finish":
+        return ""
+    return report.refused_batch_number
+
+
+def not_posted_prompt(label: str) -> str:
+    return (f"{capitalised(label)}: not posted (the package does not have it)\n"
+            "  fix: run it again: its Manage record is still unposted, so Run New Batch lists it")
 
 
 def _group_prompt(group) -> str:

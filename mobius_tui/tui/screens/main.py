@@ -9,8 +9,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from mobius_tui.service.reports import RunSummary
-from mobius_tui.tui.screens.dialogs import ChoiceDialog
-from mobius_tui.tui.screens.export_view import ExportScreen
+from mobius_tui.tui.screens.dialogs import BatchNumberDialog, ChoiceDialog
+from mobius_tui.tui.screens.export_view import ExportScreen, refused_batch_number
 from mobius_tui.tui.screens.new_batch import NewBatchPane
 from mobius_tui.tui.screens.payments import PaymentsPane
 from mobius_tui.tui.screens.rerun import RerunPane
@@ -136,17 +136,46 @@ class MainScreen(Screen):
     def action_finish_runs(self) -> None:
         self.offer_unfinished()
 
-    def _finish(self, runs: list[RunSummary]) -> None:
+    def _finish(self, runs: list[RunSummary], batch_number: str = "") -> None:
+        """Finish ``runs`` (``batch_number``: record the one run's Manage batch under it), then ask for
+        a new number for each run whose batch number Manage refused."""
         session = self.app.session
+        refused: list[tuple[RunSummary, str]] = []
 
         async def finish_all(emit):
             report = None
             for run in runs:
-                report = await session.finish(run.run_id, emit)
+                report = await session.finish(run.run_id, emit, batch_number=batch_number)
+                number = refused_batch_number(report)
+                if number:
+                    refused.append((run, number))
             return report
 
         label = ", ".join(r.batch_identifier or r.run_id for r in runs)
+        title = f"Finishing {label}" + (f" as batch {batch_number}" if batch_number else "")
         self.app.push_screen(
-            ExportScreen(f"Finishing {label}", finish_all, name_for_files="finish"),
-            lambda _report: self.query_one(NewBatchPane).action_refresh(),
+            ExportScreen(title, finish_all, name_for_files="finish"),
+            lambda _report: self._after_finish(refused),
         )
+
+    def _after_finish(self, refused: list[tuple[RunSummary, str]]) -> None:
+        self.query_one(NewBatchPane).action_refresh()
+        if not refused:
+            return
+        (run, number), rest = refused[0], refused[1:]
+        suggestion = f"{number[:47]}-1"
+        body = (
+            f"Manage refused batch number {number} for run {run.run_id} ({run.action}, started "
+            f"{run.started:%Y-%m-%d %H:%M}): another batch already has it. The run's posted documents "
+            "are kept; type a new batch number to record them under. Nothing is posted again."
+        )
+
+        def chosen(new_number: str | None) -> None:
+            if new_number:
+                self._finish([run], new_number)  # asks again if this one is refused too
+            elif rest:
+                self._after_finish(rest)
+
+        self.app.push_screen(BatchNumberDialog("Batch number taken", body, number, suggestion, id="new-batch-number-dialog"),
+                             chosen)
+
