@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from mobius_tui.sandbox.tokens import ScanError, scan
+
 Predicate = Callable[[dict[str, Any]], bool]
 Resolver = Callable[[tuple[str, ...]], "tuple[str, ...] | None"]
 
@@ -46,18 +48,12 @@ _KEYWORDS = {"and", "or", "not", "in", "contains", "like", "true", "false", "nul
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
-    tokens: list[tuple[str, str, int]] = []
-    pos = 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise ConditionError(f"conditions: unexpected character {text[pos:].strip()[0]!r} at position {pos + 1}")
-        kind = m.lastgroup or ""
-        tokens.append((kind, m.group(kind), m.start(kind)))
-        pos = m.end()
-    return tokens
+    try:
+        return scan(_TOKEN, text)
+    except ScanError as exc:
+        raise ConditionError(
+            f"conditions: unexpected character {text[exc.pos:].strip()[0]!r} at position {exc.pos + 1}"
+        ) from None
 
 
 def _parse_datetime(raw: str) -> datetime:

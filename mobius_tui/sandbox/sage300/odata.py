@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from mobius_tui.sandbox.tokens import ScanError, scan
+
 
 class QueryError(Exception):
     """A malformed query option (answered 400 InvalidParameters)."""
@@ -47,18 +49,10 @@ class _Tok:
 
 
 def _tokens(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    pos = 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise QueryError(f"Syntax error at position {pos} in $filter: {text[pos:pos + 20]!r}")
-        kind = m.lastgroup or ""
-        out.append(_Tok(kind, m.group(kind)))
-        pos = m.end()
-    return out
+    try:
+        return [_Tok(kind, token) for kind, token, _ in scan(_TOKEN, text)]
+    except ScanError as exc:
+        raise QueryError(f"Syntax error at position {exc.pos} in $filter: {text[exc.pos:exc.pos + 20]!r}") from None
 
 
 def as_datetime(value: Any) -> datetime | None:
