@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from mobius_tui.wire.errors import CertificateError, TemporaryFailure
+
 # What a member needs in Manage to work with the accounting interface (seed guides: login setup).
 SECURITY_ROLE_HINT = (
     "In Manage, open System > Security Roles and check the role of the member these credentials "
@@ -65,6 +67,14 @@ class ConfigurationError(ManageError):
     """The site, company id, client id or credentials in the settings cannot work."""
 
 
+class CertificateRejected(ConfigurationError, CertificateError):
+    """The site's TLS certificate was not accepted; never retried."""
+
+
+class SiteNotFound(ConfigurationError):
+    """The site's host name has no DNS answer: almost always a mistyped address."""
+
+
 class AuthenticationFailed(ManageError):
     """401: Manage rejected the credentials."""
 
@@ -81,8 +91,9 @@ class InvalidRequest(ManageError):
     """400 (and other 4xx): Manage refused the request; ``field_errors`` say which fields."""
 
 
-class Unavailable(ManageError):
-    """Manage could not be reached or kept failing (5xx, 429, timeouts) after the retries.
+class Unavailable(ManageError, TemporaryFailure):
+    """Manage could not be reached or kept failing (5xx, 429, timeouts) after the retries, or asked
+    to wait longer than the client waits: a temporary failure, try again later.
 
     ``outcome_unknown`` is true when a non-idempotent request may have been carried out
     before the connection failed, so the caller must look before trying again.

@@ -24,10 +24,12 @@ from mobius_tui.manage.auth import (
 )
 from mobius_tui.manage.errors import (
     AuthenticationFailed,
+    CertificateRejected,
     ConfigurationError,
     ManageError,
     NotFound,
     PermissionDenied,
+    SiteNotFound,
     Unavailable,
     error_for_status,
     parse_error_body,
@@ -36,6 +38,7 @@ from mobius_tui.manage.models import CompanyInfo, to_wire_json
 from mobius_tui.manage.retry import NOT_PROCESSED_STATUSES, is_retryable_status
 from mobius_tui.manage.settings import ManageSettings
 from mobius_tui.manage.site import parse_site
+from mobius_tui.wire.errors import certificate_advice, certificate_failure
 from mobius_tui.wire.json import loads
 from mobius_tui.wire.retry import NOT_SENT_ERRORS, parse_retry_after
 
@@ -298,8 +301,17 @@ class ManageTransport:
                     )
             except httpx.TransportError as exc:
                 reason = self._describe_exception(exc)
+                refused_certificate = certificate_failure(exc)
+                if refused_certificate is not None:
+                    # Repeating cannot change the certificate: a setup problem, said at once.
+                    raise CertificateRejected(
+                        f"Manage {method} {where} was not sent. "
+                        + certificate_advice(self.site.host, refused_certificate),
+                        method=method,
+                        where=where,
+                    ) from None
                 if _is_dns_failure(exc):
-                    raise Unavailable(
+                    raise SiteNotFound(
                         f"The Manage site {self.site.host} could not be found ({str(exc) or 'no DNS answer'}). "
                         "Check the site address in the connection settings.",
                         method=method,

@@ -1,3 +1,4 @@
 """What every HTTP client of Mobius shares, whichever system it talks to: exact JSON for money
-(:mod:`.json`) and when to repeat a request (:mod:`.retry`). Imports nothing else of Mobius, so
+(:mod:`.json`), when to repeat a request (:mod:`.retry`) and which failures are temporary or a
+refused certificate (:mod:`.errors`). Imports nothing else of Mobius, so
 manage/ and accounting/ may both use it."""
