@@ -97,7 +97,7 @@ class JournalRun:
 class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else paths.journal_file()
-        paths.ensure_private_dir(self.path.parent)
+        paths.private_file(paths.ensure_private_dir(self.path.parent) / self.path.name)  # SQLite's -wal/-shm follow its mode
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a posted document's record must survive power loss

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mobius_tui.service import events as ev
+from mobius_tui.service import paths
 from mobius_tui.service.events import Emit, Event
 from mobius_tui.service.secrets import redact, redact_data
 from mobius_tui.service.wording import format_totals, label_list
@@ -62,7 +63,7 @@ class RunLog:
         self._redact = [s for s in (redact or []) if s]
         self._file: TextIO | None = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_file(paths.ensure_private_dir(path.parent) / path.name)
             self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
     def __call__(self, event: Event) -> None:
@@ -85,7 +86,7 @@ class RunLog:
     def errors_path(self) -> Path | None:
         if self.path is None:
             return None
-        path = self.path.with_suffix(".errors.txt")
+        path = paths.private_file(self.path.with_suffix(".errors.txt"))
         path.write_text("\n".join(self.errors) + ("\n" if self.errors else ""), encoding="utf-8")
         return path
 
