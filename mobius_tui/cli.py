@@ -21,8 +21,14 @@ Exit codes:
     2  partial: some documents posted (the Manage batch holds exactly those), others failed
     3  failed: the check found problems, the batch number was refused, or nothing could be
        posted; nothing was recorded in Manage
-    4  configuration or authentication error (profile, secrets, login, unknown batch or run)
+    4  configuration or authentication error (profile, secrets, login, unknown batch or run,
+       a TLS certificate that is not accepted)
     5  another run holds the lock on the same books, or an interrupted run must be finished first
+   64  usage error: an unknown command or flag, a bad value (a date not YYYY-MM-DD, a location id
+       that is not a whole number above 0); nothing was done (EX_USAGE)
+   75  temporary failure: Manage or the package did not answer (retries used up on dropped
+       connections, 429 or 503, or a Retry-After longer than the client waits); try again later
+       (EX_TEMPFAIL)
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from datetime import date
 from typing import Any, TextIO
 
 EXIT_SUCCESS, EXIT_UNEXPECTED, EXIT_PARTIAL, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+EXIT_USAGE, EXIT_TEMPORARY = 64, 75  # sysexits.h EX_USAGE, EX_TEMPFAIL: what schedulers already know
 
 SESSION_COMMANDS = ("export", "rerun", "sync-payments", "check", "batches", "finish")
 _PROFILE_FIELDS = {
@@ -59,7 +66,48 @@ class CliError(Exception):
         self.code = code
 
 
+class UsageError(CliError):
+    """The command line itself is wrong; ``usage`` is the synopsis of the command concerned."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(EXIT_USAGE, message)
+        self.usage = usage
+
+
 # --- parser ---------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error, which this CLI uses for "partial": raise instead, so
+    :func:`main` exits 64 (EX_USAGE). Subcommand parsers are made of the same class."""
+
+    def error(self, message: str):  # noqa: ANN201 - never returns
+        raise UsageError(f"{self.prog}: error: {message}", self.format_usage())
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-03-31") from None
+
+
+def _location_id(text: str) -> int:
+    return _whole_number(text, "a Manage location id (System > Locations)")
+
+
+def _count(text: str) -> int:
+    return _whole_number(text, "a count")
+
+
+def _whole_number(text: str, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}: give a whole number above 0")
+    return value
 
 
 def _connection_flags(parser: argparse.ArgumentParser, package: str | None) -> None:
@@ -92,8 +140,8 @@ def _output_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _selection_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--location", type=int, default=None, help="location id (default: all locations)")
-    parser.add_argument("--thru", type=date.fromisoformat, default=None, help="through date YYYY-MM-DD (default: today)")
+    parser.add_argument("--location", type=_location_id, default=None, help="location id (default: all locations)")
+    parser.add_argument("--thru", type=_iso_date, default=None, help="through date YYYY-MM-DD (default: today)")
     parser.add_argument("--invoices", action=argparse.BooleanOptionalAction, default=None, help="export invoices")
     parser.add_argument("--invoice-detail", choices=("Default", "Condensed", "Detailed"), default="Default")
     parser.add_argument("--expenses", action=argparse.BooleanOptionalAction, default=None, help="export expenses")
@@ -106,8 +154,8 @@ def _selection_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser(package: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mobius-tui", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(prog="mobius-tui", description=__doc__.split("\n\n")[0],
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", dest="top_profile", default=None, help="profile for the terminal app")
     sub = parser.add_subparsers(dest="command")
 
@@ -131,7 +179,7 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     sync = session_parser("sync-payments", "bring invoice payments from the package into Manage")
     sync.add_argument("--start", default="last-successful-run",
                       choices=("last-successful-run", "past-week", "past-two-weeks", "past-month", "custom"))
-    sync.add_argument("--since", type=date.fromisoformat, default=None, help="custom start date YYYY-MM-DD")
+    sync.add_argument("--since", type=_iso_date, default=None, help="custom start date YYYY-MM-DD")
 
     check = session_parser("check", "mapping report: check everything unposted against the package, post nothing")
     _selection_flags(check)
@@ -139,10 +187,11 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     batches = session_parser("batches", "Manage accounting batches")
     batches.add_argument("action", choices=("list", "show"))
     batches.add_argument("batch", nargs="?", help="batch number (for show)")
-    batches.add_argument("--limit", type=int, default=20)
+    batches.add_argument("--limit", type=_count, default=20)
 
     finish = session_parser("finish", "complete an interrupted run (records its Manage batch; never posts again)")
     finish.add_argument("run_id", nargs="?", help="run id (default: list the unfinished runs)")
+    finish.add_argument("--list", action="store_true", help="list the unfinished runs of the profile's books (finish nothing)")
     finish.add_argument("--all", action="store_true", help="finish every unfinished run of the profile's books")
     finish.add_argument("--batch-number", default="",
                         help="record the run's Manage batch under this number (its own is taken by another batch)")
@@ -158,22 +207,25 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     where.add_argument("--json", action="store_true")
 
     demo = sub.add_parser("demo", help="open the app against the built-in sandboxes (no real systems touched)")
-    demo.add_argument("--size", type=int, default=None, help="number of invoices in the demo books")
+    demo.add_argument("--size", type=_count, default=None, help="number of invoices in the demo books")
     demo.add_argument("--seed", type=int, default=None, help="dataset seed")
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox servers on loopback until interrupted")
     sandbox.add_argument("--json", action="store_true", help="print one JSON line with URLs and demo credentials")
-    sandbox.add_argument("--size", type=int, default=None, help="number of invoices in the generated dataset")
+    sandbox.add_argument("--size", type=_count, default=None, help="number of invoices in the generated dataset")
     sandbox.add_argument("--seed", type=int, default=None, help="dataset seed")
     return parser
 
 
 def _chosen_package(argv: list[str]) -> str | None:
     """The package named by --package or by the profile, to add its --pkg-* flags."""
-    pre = argparse.ArgumentParser(add_help=False)
+    pre = _Parser(add_help=False)
     pre.add_argument("--package")
     pre.add_argument("--profile", default=os.environ.get("MOBIUS_TUI_PROFILE"))
-    known, _ = pre.parse_known_args(argv)
+    try:
+        known, _ = pre.parse_known_args(argv)
+    except UsageError:
+        return None  # the full parser reports it, with the command's own usage
     if known.package:
         return known.package
     try:
@@ -272,14 +324,45 @@ def _profile_from_args(args: argparse.Namespace):
 
 
 async def _open_session(args: argparse.Namespace, printer: Printer):
+    from mobius_tui.service.errors import LoginError
     from mobius_tui.service.packages import find
     from mobius_tui.service.secrets import load_secrets
     from mobius_tui.service.session import Session
 
     profile = _profile_from_args(args)
-    secrets = load_secrets(profile, find(profile.package))
+    package_cls = find(profile.package)
+    secrets = load_secrets(profile, package_cls)
     printer.hide(secrets.values_for_redaction())  # before connecting: a login error may quote one
-    return await Session.open(profile, secrets)
+    try:
+        return await Session.open(profile, secrets)
+    except LoginError as exc:
+        absent = _absent_secrets(profile, package_cls, secrets, exc.system)
+        if not absent:
+            raise
+        raise LoginError(exc.system, f"{absent} {exc}") from exc
+
+
+def _absent_secrets(profile, package_cls, secrets, system: str) -> str:  # noqa: ANN001
+    """What to say first when the package refused the login while one of its secrets was not supplied:
+    optional secrets (a blank password is legal) are sent empty, and the refusal alone reads as a
+    wrong password."""
+    from mobius_tui.service.profiles import secret_fields
+    from mobius_tui.service.secrets import SERVICE, keyring_status
+
+    if package_cls is None or system != package_cls.label:
+        return ""
+    usable, reason = keyring_status()
+    missing = []
+    for field in secret_fields(package_cls):
+        if field.name in secrets:
+            continue
+        keyring = (f"no keyring entry (service {SERVICE!r}, user '{profile.name}:{field.name}'; 'mobius-tui profiles "
+                   f"set-secret {profile.name} {field.name}' saves one)" if usable else f"no keyring: {reason}")
+        missing.append(f"The {field.label} of profile {profile.name!r} is missing: {package_cls.env_var(field)} "
+                       f"is not set and there is {keyring}.")
+    if not missing:
+        return ""
+    return " ".join(missing) + f" Supply it if this login needs one. {package_cls.label} said:"
 
 
 def _confirm(args: argparse.Namespace, question: str) -> None:
@@ -318,7 +401,7 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
     from mobius_tui.service.problems import describe_groups
     from mobius_tui.service.wording import format_totals
 
-    lines = [f"{report.outcome.value.upper()}: {report.summary}"]
+    lines = [f"{_banner(report)}: {report.summary}"]
     if report.problems:
         lines += describe_groups(report.problems)
     for result in report.failed:
@@ -337,6 +420,23 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
     if report.log_path:
         lines.append(f"full log: {report.log_path}")
     return lines
+
+
+def _banner(report) -> str:  # noqa: ANN001 - RunReport or SyncReport
+    """The first word of the result, in step with the exit code: a run that posted but whose Manage
+    batch is not recorded is not a success yet (exit 1), whatever the documents' outcome."""
+    if getattr(report, "unfinished", False):
+        return "UNFINISHED"
+    return report.outcome.value.upper()
+
+
+def _report_json(report) -> dict[str, Any]:  # noqa: ANN001 - RunReport
+    """The report event: ``outcome`` says "unfinished" when the exit code says 1 for it."""
+    obj = report.to_json()
+    if report.unfinished:
+        obj["outcome"] = "unfinished"
+    obj["exit_code"] = _exit_for(report)
+    return obj
 
 
 def _exit_for(report) -> int:  # noqa: ANN001 - RunReport or SyncReport
@@ -374,7 +474,7 @@ async def _cmd_export(session, args, printer) -> int:  # noqa: ANN001
     if not args.dry_run:
         _confirm(args, f"Post batch {number} to {session.package.label}?")
     report = await session.run_export(options, printer, dry_run=args.dry_run)
-    printer.result(_report_lines(report), report.to_json())
+    printer.result(_report_lines(report), _report_json(report))
     return _exit_for(report)
 
 
@@ -383,13 +483,13 @@ async def _cmd_rerun(session, args, printer) -> int:  # noqa: ANN001
         extra = " Documents already in the package WILL be posted again." if args.force else ""
         _confirm(args, f"Rerun batch {args.batch} into {session.package.label}?{extra}")
     report = await session.rerun(args.batch, printer, force=args.force, dry_run=args.dry_run)
-    printer.result(_report_lines(report), report.to_json())
+    printer.result(_report_lines(report), _report_json(report))
     return _exit_for(report)
 
 
 async def _cmd_check(session, args, printer) -> int:  # noqa: ANN001
     report = await session.mapping_report(printer, _options(args))
-    printer.result(_report_lines(report), report.to_json())
+    printer.result(_report_lines(report), _report_json(report))
     return _exit_for(report)
 
 
@@ -449,18 +549,23 @@ async def _cmd_batches(session, args, printer) -> int:  # noqa: ANN001
 
 async def _cmd_finish(session, args, printer) -> int:  # noqa: ANN001
     unfinished = session.unfinished_runs()
-    if not args.run_id and not args.all:
+    if args.list and (args.run_id or args.all):
+        raise UsageError("mobius-tui finish: error: --list finishes nothing: leave out the run id and --all.", "")
+    if args.list or (not args.run_id and not args.all):
         lines = [f"{r.run_id}  {r.action}  batch {r.batch_identifier}  {r.posted} posted, {r.unresolved} unknown"
                  for r in unfinished] or ["No unfinished runs."]
         printer.result(lines, {"unfinished": [r.run_id for r in unfinished]})
         return EXIT_SUCCESS
     if args.batch_number and not args.run_id:
         raise CliError(EXIT_CONFIG, "--batch-number names the batch of one run: give its run id, not --all.")
+    if args.all and not unfinished:
+        printer.result(["Nothing to finish: no run on these books is unfinished."], {"unfinished": [], "finished": []})
+        return EXIT_SUCCESS
     run_ids = [args.run_id] if args.run_id else [r.run_id for r in unfinished]
     worst = EXIT_SUCCESS
     for run_id in run_ids:
         report = await session.finish(run_id, printer, batch_number=args.batch_number)
-        printer.result(_report_lines(report), report.to_json())
+        printer.result(_report_lines(report), _report_json(report))
         worst = max(worst, _exit_for(report))
     return worst
 
@@ -530,10 +635,12 @@ def _cmd_where(args: argparse.Namespace, printer: Printer) -> int:
 
 
 def _exit_code_for(exc: BaseException) -> int | None:
-    from mobius_tui.service.errors import is_configuration_error, is_lock_error
+    from mobius_tui.service.errors import is_configuration_error, is_lock_error, temporary_cause
 
     if isinstance(exc, CliError):
         return exc.code
+    if temporary_cause(exc) is not None:
+        return EXIT_TEMPORARY
     if is_lock_error(exc):
         return EXIT_LOCKED
     if is_configuration_error(exc):
@@ -544,8 +651,11 @@ def _exit_code_for(exc: BaseException) -> int | None:
 def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out, err = out or sys.stdout, err or sys.stderr
-    package = _chosen_package(argv) if argv and argv[0] in (*SESSION_COMMANDS, "profiles") else None
-    args = build_parser(package).parse_args(argv)
+    try:
+        package = _chosen_package(argv) if argv and argv[0] in (*SESSION_COMMANDS, "profiles") else None
+        args = build_parser(package).parse_args(argv)
+    except UsageError as exc:
+        return _usage_error(exc, "--json" in argv, out, err)
     if args.command == "sandbox":
         from mobius_tui.sandbox.runner import run_forever
 
@@ -566,13 +676,27 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
     except KeyboardInterrupt:
         printer.error(EXIT_UNEXPECTED, "interrupted; if a run was posting, 'mobius-tui finish' completes it")
         return EXIT_UNEXPECTED
+    except UsageError as exc:
+        return _usage_error(exc, printer.as_json, out, err)
     except Exception as exc:
         code = _exit_code_for(exc)
         if code is None:
             printer.error(EXIT_UNEXPECTED, f"unexpected {type(exc).__name__}: {exc}")
             return EXIT_UNEXPECTED
-        printer.error(code, str(exc))
+        if code == EXIT_TEMPORARY:
+            printer.error(code, f"temporary — try again later: {exc}")
+        else:
+            printer.error(code, str(exc))
         return code
+
+
+def _usage_error(exc: UsageError, as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Like argparse (the synopsis, then the error, on stderr) but exit 64; one JSON error event with --json."""
+    if as_json:
+        print(json.dumps({"event": "error", "exit_code": EXIT_USAGE, "message": str(exc)}), file=out, flush=True)
+    else:
+        print(f"{exc.usage}{exc}", file=err, flush=True)
+    return EXIT_USAGE
 
 
 def _open_app(profile: str | None, err: TextIO) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mobius_tui.accounting.base import PackageError
 from mobius_tui.manage.errors import AuthenticationFailed, ConfigurationError, PermissionDenied
 from mobius_tui.service.dates import StartDateError
 from mobius_tui.service.lock import LockHeld
@@ -9,9 +10,10 @@ from mobius_tui.service.options import BatchNumberError
 from mobius_tui.service.profiles import ProfileError
 from mobius_tui.service.reports import RunSummary
 from mobius_tui.service.secrets import SecretsError
+from mobius_tui.wire.errors import CertificateError, TemporaryFailure
 
-__all__ = ["LockHeld", "LoginError", "ServiceError", "UnfinishedRuns", "NotFoundError",
-           "is_configuration_error", "is_lock_error"]
+__all__ = ["CertificateError", "LockHeld", "LoginError", "ServiceError", "TemporaryFailure", "UnfinishedRuns",
+           "NotFoundError", "is_configuration_error", "is_lock_error", "temporary_cause"]
 
 
 class ServiceError(Exception):
@@ -49,7 +51,27 @@ def is_configuration_error(exc: BaseException) -> bool:
     """Whether the setup is at fault rather than the run: the profile, a secret, a login, a batch or
     run that does not exist, a bad option, or Manage refusing the credentials or their permissions."""
     return isinstance(exc, (LoginError, NotFoundError, ProfileError, SecretsError, BatchNumberError, StartDateError,
-                            ConfigurationError, AuthenticationFailed, PermissionDenied))
+                            ConfigurationError, AuthenticationFailed, PermissionDenied, CertificateError))
+
+
+def temporary_cause(exc: BaseException) -> TemporaryFailure | None:
+    """The outage behind ``exc``, when trying again later is the fix.
+
+    A login refused because Manage or the package did not answer is raised as a :class:`LoginError`
+    (or a package's :class:`PackageError`) in place of the failure: the chain is followed through
+    those wrappers only, so an error of another kind met while handling an outage is not taken for one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, CertificateError):
+            return None
+        if isinstance(current, TemporaryFailure):
+            return current
+        if not isinstance(current, (ServiceError, PackageError)):
+            return None
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def is_lock_error(exc: BaseException) -> bool:

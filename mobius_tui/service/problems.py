@@ -83,12 +83,16 @@ def _add(group: ProblemGroup, origin: Origin | None, detail: str) -> None:
     if origin is None:
         group.general += 1
         return
+    # One entry per Manage record: two records may share a label (two receipts on one PO).
+    if any((o.record_kind, o.record_id) == (origin.record_kind, origin.record_id) for o in group.origins):
+        return
     label = origin.label()
-    if label not in group.documents:
-        group.documents.append(label)
-        group.origins.append(origin)
-        kind = origin.record_kind.value
-        group.kinds[kind] = group.kinds.get(kind, 0) + 1
+    if label in group.documents:
+        label = f"{label} (Manage record {origin.record_id})"
+    group.documents.append(label)
+    group.origins.append(origin)
+    kind = origin.record_kind.value
+    group.kinds[kind] = group.kinds.get(kind, 0) + 1
 
 
 def describe_groups(groups: list[ProblemGroup], limit: int = 5) -> list[str]:
