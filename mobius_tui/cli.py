@@ -17,7 +17,8 @@ amounts as strings, ``""`` standing for the company's home currency and ``{}`` f
 
 Exit codes:
     0  success (everything posted; dry run or check found nothing wrong; payments synced)
-    1  unexpected error, or the run posted but its Manage batch is not recorded yet (run ``finish``)
+    1  unexpected error, or the run posted but its Manage batch is not recorded yet: the result
+       starts ``UNFINISHED:`` (``"outcome": "unfinished"`` with --json); run ``finish``
     2  partial: some documents posted (the Manage batch holds exactly those), others failed
     3  failed: the check found problems, the batch number was refused, or nothing could be
        posted; nothing was recorded in Manage
