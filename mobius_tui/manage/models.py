@@ -433,6 +433,42 @@ class CorporateStructureLevelReference(WireModel):
     info: dict[str, str] | None = Field(default=None, alias="_info")
 
 
+class SecurityRoleReference(WireModel):
+    id: int | None = None
+    name: str | None = None
+    info: dict[str, str] | None = Field(default=None, alias="_info")
+
+
+class StructureReference(WireModel):
+    id: int | None = None
+    name: str | None = None
+    info: dict[str, str] | None = Field(default=None, alias="_info")
+
+
+class WorkRoleReference(WireModel):
+    id: int | None = None
+    name: str | None = None
+    info: dict[str, str] | None = Field(default=None, alias="_info")
+
+
+class WorkTypeReference(WireModel):
+    id: int | None = None
+    name: str | None = None
+    info: dict[str, str] | None = Field(default=None, alias="_info")
+
+
+class TimeZoneSetupReference(WireModel):
+    id: int | None = None
+    name: str | None = None
+    info: dict[str, str] | None = Field(default=None, alias="_info")
+
+
+class MemberTypeReference(WireModel):
+    id: int | None = None
+    name: str | None = None
+    info: dict[str, str] | None = Field(default=None, alias="_info")
+
+
 class ExportAccountingBatchRequest(WireModel):
     batchIdentifier: str | None = None
     glInterfaceIdentifier: str | None = None
@@ -1492,19 +1528,96 @@ class Company(WireModel):
 
 
 class Member(WireModel):
+    """A full member record. The accounting flow reads ``identifier``, ``vendorNumber`` and
+    ``inactiveFlag``; the rest is what Manage sends with every member (the OpenAPI schema marks
+    ``defaultEmail``, ``defaultPhone``, ``hireDate`` and the five screen formats required)."""
+
     id: int | None = None
     identifier: str | None = None
+    firstName: str | None = None
+    middleInitial: str | None = None
+    lastName: str | None = None
+    title: str | None = None
     licenseClass: str | None = None
+    disableOnlineFlag: bool | None = None
+    enableMobileFlag: bool | None = None
+    type: MemberTypeReference | None = None
     employeeIdentifer: str | None = None
     vendorNumber: str | None = None
+    timeZone: TimeZoneSetupReference | None = None
+    country: CountryReference | None = None
+    enableMobileGpsFlag: bool | None = None
     inactiveDate: WireDatetime | None = None
     inactiveFlag: bool | None = None
-    firstName: str | None = None
-    lastName: str | None = None
+    partnerPortalFlag: bool | None = None
+    toastNotificationFlag: bool | None = None
     officeEmail: str | None = None
+    officePhone: str | None = None
+    officeExtension: str | None = None
+    mobileEmail: str | None = None
+    mobilePhone: str | None = None
+    homeEmail: str | None = None
+    homePhone: str | None = None
+    defaultEmail: str | None = None  # Office, Mobile or Home
     primaryEmail: str | None = None
+    defaultPhone: str | None = None  # Office, Mobile or Home
+    securityRole: SecurityRoleReference | None = None
+    adminFlag: bool | None = None
+    structureLevel: StructureReference | None = None
+    securityLocation: SystemLocationReference | None = None
     defaultLocation: SystemLocationReference | None = None
     defaultDepartment: SystemDepartmentReference | None = None
+    reportsTo: MemberReference | None = None
+    restrictLocationFlag: bool | None = None
+    restrictDepartmentFlag: bool | None = None
+    workRole: WorkRoleReference | None = None
+    workType: WorkTypeReference | None = None
+    timeApprover: MemberReference | None = None
+    expenseApprover: MemberReference | None = None
+    billableForecast: WireDecimal | None = None
+    dailyCapacity: WireDecimal | None = None
+    hourlyCost: WireDecimal | None = None
+    hourlyRate: WireDecimal | None = None
+    includeInUtilizationReportingFlag: bool | None = None
+    requireExpenseEntryFlag: bool | None = None
+    requireTimeSheetEntryFlag: bool | None = None
+    requireStartAndEndTimeOnTimeEntryFlag: bool | None = None
+    allowInCellEntryOnTimeSheet: bool | None = None
+    enterTimeAgainstCompanyFlag: bool | None = None
+    allowExpensesEnteredAgainstCompaniesFlag: bool | None = None
+    timeReminderEmailFlag: bool | None = None
+    daysTolerance: int | None = None
+    minimumHours: WireDecimal | None = None
+    hireDate: WireDatetime | None = None
+    serviceDefaultLocation: SystemLocationReference | None = None
+    serviceDefaultDepartment: SystemDepartmentReference | None = None
+    restrictServiceDefaultLocationFlag: bool | None = None
+    restrictServiceDefaultDepartmentFlag: bool | None = None
+    projectDefaultLocation: SystemLocationReference | None = None
+    projectDefaultDepartment: SystemDepartmentReference | None = None
+    restrictProjectDefaultLocationFlag: bool | None = None
+    restrictProjectDefaultDepartmentFlag: bool | None = None
+    scheduleDefaultLocation: SystemLocationReference | None = None
+    scheduleDefaultDepartment: SystemDepartmentReference | None = None
+    scheduleCapacity: WireDecimal | None = None
+    restrictScheduleFlag: bool | None = None
+    hideMemberInDispatchPortalFlag: bool | None = None
+    salesDefaultLocation: SystemLocationReference | None = None
+    restrictDefaultSalesTerritoryFlag: bool | None = None
+    restrictDefaultWarehouseFlag: bool | None = None
+    restrictDefaultWarehouseBinFlag: bool | None = None
+    calendarSyncIntegrationFlag: bool | None = None
+    enableLdapAuthenticationFlag: bool | None = None
+    companyActivityTabFormat: str | None = None  # SummaryList or DetailList
+    invoiceTimeTabFormat: str | None = None  # SummaryList or DetailList
+    invoiceScreenDefaultTabFormat: str | None = None  # ShowInvoicingTab or ShowAgreementInvoicingTab
+    invoicingDisplayOptions: str | None = None  # RemainOnInvoicingScreen or ShowRecentInvoices
+    agreementInvoicingDisplayOptions: str | None = None  # RemainOnInvoicingScreen or ShowRecentInvoices
+    timebasedOneTimePasswordActivated: bool | None = None
+    autoStartStopwatch: bool | None = None
+    autoPopupQuickNotesWithStopwatch: bool | None = None
+    globalSearchDefaultTicketFilter: str | None = None  # OpenRecords, ClosedRecords or AllRecords
+    useBrowserLanguageFlag: bool | None = None
     info: dict[str, str] | None = Field(default=None, alias="_info")
 
 

@@ -226,15 +226,54 @@ def company(ds: Dataset, c: Company) -> m.Company:
 
 
 def member(ds: Dataset, mb: Member) -> m.Member:
+    """A full member record, as Manage sends one: the accounting fields and every other field a
+    member always carries (contact defaults, time and expense setup, screen formats)."""
+    employee = mb.license_class == "F"
+    email = f"{mb.identifier}@example.com"
+    department = ds.department(mb.department_id)
+    dept_ref = m.SystemDepartmentReference(id=department.id, identifier=department.identifier, name=department.name)
+    loc_ref = location_ref(ds, mb.location_id)
+    approver = m.MemberReference(id=1, identifier=ds.member(1).identifier, name=ds.member(1).name)
     return m.Member(
-        id=mb.id, identifier=mb.identifier, licenseClass=mb.license_class, vendorNumber=mb.vendor_number,
-        inactiveFlag=False, firstName=mb.first_name, lastName=mb.last_name,
-        officeEmail=f"{mb.identifier}@example.com", primaryEmail=f"{mb.identifier}@example.com",
-        employeeIdentifer=f"E{mb.id:04d}" if mb.license_class == "F" else None,
-        defaultLocation=location_ref(ds, mb.location_id),
-        defaultDepartment=m.SystemDepartmentReference(id=mb.department_id,
-                                                      identifier=ds.department(mb.department_id).identifier,
-                                                      name=ds.department(mb.department_id).name),
+        id=mb.id, identifier=mb.identifier, firstName=mb.first_name, lastName=mb.last_name,
+        title="Technician" if employee else "API integration", licenseClass=mb.license_class,
+        disableOnlineFlag=not employee, enableMobileFlag=employee,
+        type=m.MemberTypeReference(id=1 if employee else 2, name="Employee" if employee else "API"),
+        employeeIdentifer=f"E{mb.id:04d}" if employee else None, vendorNumber=mb.vendor_number,
+        timeZone=m.TimeZoneSetupReference(id=1, name="Eastern"), country=m.CountryReference(id=1, name="Canada"),
+        enableMobileGpsFlag=False, inactiveFlag=False, partnerPortalFlag=False, toastNotificationFlag=employee,
+        officeEmail=email, officePhone=f"416555{mb.id:04d}", defaultEmail="Office", primaryEmail=email,
+        defaultPhone="Office",
+        securityRole=m.SecurityRoleReference(id=2 if mb.accounting_role else 9,
+                                             name="Finance" if mb.accounting_role else "Technician"),
+        adminFlag=False, structureLevel=m.StructureReference(id=1, name="Corporate"),
+        securityLocation=loc_ref, defaultLocation=loc_ref, defaultDepartment=dept_ref,
+        restrictLocationFlag=False, restrictDepartmentFlag=False,
+        workRole=m.WorkRoleReference(id=1, name="Engineer" if employee else "Administrator"),
+        workType=m.WorkTypeReference(id=1, name="Regular"), timeApprover=approver, expenseApprover=approver,
+        billableForecast=Decimal("75.00") if employee else Decimal("0.00"),
+        dailyCapacity=Decimal("8.00") if employee else Decimal("0.00"),
+        hourlyCost=Decimal("45.00") if employee else Decimal("0.00"),
+        hourlyRate=Decimal("150.00") if employee else Decimal("0.00"),
+        includeInUtilizationReportingFlag=employee, requireExpenseEntryFlag=False, requireTimeSheetEntryFlag=employee,
+        requireStartAndEndTimeOnTimeEntryFlag=False, allowInCellEntryOnTimeSheet=False,
+        enterTimeAgainstCompanyFlag=True, allowExpensesEnteredAgainstCompaniesFlag=True,
+        timeReminderEmailFlag=False, daysTolerance=0, minimumHours=Decimal("0.00"),
+        hireDate=datetime(2015 + mb.id % 8, 1 + mb.id % 12, 1, tzinfo=timezone.utc),
+        serviceDefaultLocation=loc_ref, serviceDefaultDepartment=dept_ref,
+        restrictServiceDefaultLocationFlag=False, restrictServiceDefaultDepartmentFlag=False,
+        projectDefaultLocation=loc_ref, projectDefaultDepartment=dept_ref,
+        restrictProjectDefaultLocationFlag=False, restrictProjectDefaultDepartmentFlag=False,
+        scheduleDefaultLocation=loc_ref, scheduleDefaultDepartment=dept_ref, scheduleCapacity=Decimal("8.00"),
+        restrictScheduleFlag=False, hideMemberInDispatchPortalFlag=not employee, salesDefaultLocation=loc_ref,
+        restrictDefaultSalesTerritoryFlag=False, restrictDefaultWarehouseFlag=False,
+        restrictDefaultWarehouseBinFlag=False, calendarSyncIntegrationFlag=False, enableLdapAuthenticationFlag=False,
+        companyActivityTabFormat="SummaryList", invoiceTimeTabFormat="SummaryList",
+        invoiceScreenDefaultTabFormat="ShowInvoicingTab", invoicingDisplayOptions="RemainOnInvoicingScreen",
+        agreementInvoicingDisplayOptions="RemainOnInvoicingScreen", timebasedOneTimePasswordActivated=False,
+        autoStartStopwatch=False, autoPopupQuickNotesWithStopwatch=False, globalSearchDefaultTicketFilter="OpenRecords",
+        useBrowserLanguageFlag=False,
+        info={"lastUpdated": "2025-03-01T12:00:00Z", "updatedBy": "jtremblay"},
     )
 
 
