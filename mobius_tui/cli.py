@@ -550,8 +550,6 @@ async def _cmd_batches(session, args, printer) -> int:  # noqa: ANN001
 
 async def _cmd_finish(session, args, printer) -> int:  # noqa: ANN001
     unfinished = session.unfinished_runs()
-    if args.list and (args.run_id or args.all):
-        raise UsageError("mobius-tui finish: error: --list finishes nothing: leave out the run id and --all.", "")
     if args.list or (not args.run_id and not args.all):
         lines = [f"{r.run_id}  {r.action}  batch {r.batch_identifier}  {r.posted} posted, {r.unresolved} unknown"
                  for r in unfinished] or ["No unfinished runs."]
@@ -656,7 +654,12 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
         package = _chosen_package(argv) if argv and argv[0] in (*SESSION_COMMANDS, "profiles") else None
         args = build_parser(package).parse_args(argv)
     except UsageError as exc:
+        if "unrecognized arguments" in str(exc) and argv and argv[0] in (*SESSION_COMMANDS, "profiles", "where"):
+            exc = UsageError(f"{exc} (see 'mobius-tui {argv[0]} --help')", exc.usage)  # the top parser reports them
         return _usage_error(exc, "--json" in argv, out, err)
+    if args.command == "finish" and args.list and (args.run_id or args.all):
+        refused = UsageError("mobius-tui finish: error: --list finishes nothing: leave out the run id and --all.", "")
+        return _usage_error(refused, args.json, out, err)
     if args.command == "sandbox":
         from mobius_tui.sandbox.runner import run_forever
 
@@ -677,8 +680,6 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
     except KeyboardInterrupt:
         printer.error(EXIT_UNEXPECTED, "interrupted; if a run was posting, 'mobius-tui finish' completes it")
         return EXIT_UNEXPECTED
-    except UsageError as exc:
-        return _usage_error(exc, printer.as_json, out, err)
     except Exception as exc:
         code = _exit_code_for(exc)
         if code is None:

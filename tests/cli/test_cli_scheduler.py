@@ -36,7 +36,8 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 BAD_USAGE = [
     (("export", "--profile", "demo", "--thru", "2025/03/31"), "argument --thru: '2025/03/31' is not a date"),
-    (("export", "--profile", "demo", "--no-such-flag"), "unrecognized arguments: --no-such-flag"),
+    (("export", "--profile", "demo", "--no-such-flag"),
+     "unrecognized arguments: --no-such-flag (see 'mobius-tui export --help')"),
     (("export", "--profile", "demo", "--location", "abc"), "argument --location: 'abc' is not a Manage location id"),
     (("check", "--profile", "demo", "--location", "-5"), "argument --location: '-5' is not a Manage location id"),
     (("check", "--profile", "demo", "--location", "0"), "give a whole number above 0"),

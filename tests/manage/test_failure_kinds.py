@@ -44,3 +44,25 @@ async def test_a_retry_after_longer_than_the_cap_is_a_temporary_failure(manage_s
         manage_sandbox.faults.throttle_next, manage_sandbox.faults.retry_after = 1, 600
         with pytest.raises(TemporaryFailure, match="wait 600 s"):
             await manage.system_info()
+
+
+async def test_an_unknown_host_is_a_configuration_error():
+    import socket
+
+    import httpx
+
+    from mobius_tui.manage.errors import SiteNotFound
+    from tests.manage.manage_mock import Recorder
+
+    def no_such_host(request):
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError("[Errno -2] Name or service not known") from exc
+
+    rec = Recorder(no_such_host)
+    async with rec.client() as manage:
+        with pytest.raises(SiteNotFound, match="could not be found") as info:
+            await manage.system_info()
+    assert isinstance(info.value, ConfigurationError) and not isinstance(info.value, TemporaryFailure)
+    assert len(rec.requests) == 1 and rec.waits == []
