@@ -25,7 +25,14 @@ from mobius_tui.accounting.dynamics_sl.payments import read_payments
 from mobius_tui.accounting.dynamics_sl.groups import ConnectionLost, Unit
 from mobius_tui.accounting.dynamics_sl.post import Poster
 from mobius_tui.accounting.dynamics_sl.reference import SLReference, load_reference, missing_schema
-from mobius_tui.accounting.dynamics_sl.settings import DRIVER_PACKAGES, DRIVERS, SETTINGS, SLSettings, redacted
+from mobius_tui.accounting.dynamics_sl.settings import (
+    DRIVER_PACKAGES,
+    DRIVERS,
+    SETTINGS,
+    SLSettings,
+    redacted,
+    server_identity,
+)
 from mobius_tui.accounting.dynamics_sl.sql import Session
 from mobius_tui.documents.model import Document, DocumentKind, Plan, PurchaseDocument, SalesDocument
 
@@ -148,11 +155,9 @@ class DynamicsSL(AccountingPackage):
 
     @classmethod
     def books_identity(cls, values: Mapping[str, Any]) -> str:
-        # One company's application database: the same whichever driver or login reaches it.
-        # SQL Server names ignore case; a SQLite sandbox "server" is a folder path and keeps it.
-        server = str(values.get("server", "")).strip()
-        if values.get("driver") != "sqlite":
-            server = server.lower()
+        # One company's application database: the same whichever driver, login or spelling of the
+        # server reaches it.
+        server = server_identity(str(values.get("driver") or "mssql18"), str(values.get("server", "")))
         system = str(values.get("system_database", "")).strip().lower()
         return f"server={server},system_database={system},company_id={str(values.get('company_id', '')).strip().upper()}"
 

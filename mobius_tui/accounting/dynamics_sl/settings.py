@@ -152,6 +152,36 @@ def connection_string(s: SLSettings, database: str) -> str:
             f"Uid={_braced(login)};Pwd={_braced(s.sql_password)};UseServerSidePrepare=1;Protocol=7.4-0;")
 
 
+# Names every SQL client takes for the machine it runs on.
+_LOCAL_HOSTS = {"", ".", "(local)", "localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def server_identity(driver: str, server: str) -> str:
+    """The database server in one spelling, however it was typed: the run lock's key must not change
+    with a trailing slash, the case, a local alias ('.', '(local)', '127.0.0.1'), a protocol prefix
+    ('tcp:') or the default port ('HOST,1433'; ':5432' on PostgreSQL). A SQLite sandbox "server" is a
+    folder: its resolved path. Names only DNS could equate (a short name and its FQDN) stay apart.
+    """
+    text = server.strip()
+    if driver == "sqlite":
+        return str(Path(text).expanduser().resolve()) if text else ""
+    text = text.rstrip("/\\").lower()
+    if driver == "postgres":
+        host, _, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
+        default_port = "5432"
+    else:
+        for prefix in ("tcp:", "lpc:"):
+            text = text.removeprefix(prefix)
+        host, _, port = text.partition(",")
+        default_port = "1433"
+    name, _, instance = host.partition("\\")
+    name, instance, port = name.strip(), instance.strip(), port.strip()
+    name = "localhost" if name in _LOCAL_HOSTS else name
+    if instance == "mssqlserver":  # SQL Server's name for the default instance
+        instance = ""
+    return name + (f"\\{instance}" if instance else "") + (f",{port}" if port and port != default_port else "")
+
+
 def redacted(conn_str: str) -> str:
     """The connection string with its password hidden, for logs and messages."""
     import re
