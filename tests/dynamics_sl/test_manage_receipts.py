@@ -3,22 +3,10 @@ each receipt of one purchase order is a voucher of its own, and only a true dupl
 
 from __future__ import annotations
 
-import pytest
-
 from mobius_tui.accounting.dynamics_sl import DynamicsSL
 from mobius_tui.documents.model import DocumentKind
 
-from .fixtures import ENGINES, fresh_company
 from .manage_plans import manage_plan, receipts_on_one_po
-
-
-@pytest.fixture(params=ENGINES)
-def manage_company(request, templates, tmp_path, manage_sandbox):
-    """An SL company seeded from the Manage sandbox's dataset, every mapping in place."""
-    clone = fresh_company(templates, request.param, tmp_path, manage_sandbox.store.dataset, include_missing=True)
-    yield clone
-    if request.param == "postgres":
-        clone.drop()
 
 
 async def _post(sl, plan, documents):

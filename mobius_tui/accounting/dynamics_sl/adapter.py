@@ -19,6 +19,7 @@ from mobius_tui.accounting.base import (
     Problem,
 )
 from mobius_tui.accounting.dynamics_sl.check import check as check_plan
+from mobius_tui.accounting.dynamics_sl.check import vendor_currencies
 from mobius_tui.accounting.dynamics_sl.dialect import BY_DRIVER
 from mobius_tui.accounting.dynamics_sl.existing import find_existing
 from mobius_tui.accounting.dynamics_sl.payments import read_payments
@@ -238,7 +239,8 @@ class DynamicsSL(AccountingPackage):
         used_vendors = {d.vendor.account for d in documents if isinstance(d, PurchaseDocument) and not d.employee}
         masters = [poster.customer_unit(rec) for rec in plan.customers
                    if rec.account in used_customers and rec.account not in reference.customers]
-        masters += [poster.vendor_unit(rec) for rec in plan.vendors
+        masters += [poster.vendor_unit(rec, min(vendor_currencies(documents, rec.account, reference.base_currency)))
+                    for rec in plan.vendors
                     if not rec.is_member and rec.account in used_vendors and rec.account not in reference.vendors]
         failed_masters: dict[str, str] = {}
         lost = ""

@@ -97,6 +97,7 @@ def check(plan: Plan, ref: SLReference, documents: Iterable[Document] | None = N
     _check_setup(docs, ref, out)
     customers_to_create = _check_new_customers(docs, plan, ref, out)
     vendors_to_create = _check_new_vendors(docs, plan, ref, out)
+    _check_new_vendor_currencies(docs, plan, ref, vendors_to_create, out)
     for doc in docs:
         _check_common(doc, ref, out)
         if isinstance(doc, SalesDocument):
@@ -172,6 +173,30 @@ def _check_new_vendors(docs: list[Document], plan: Plan, ref: SLReference, out: 
                 "on Manage's Finance > Company Finance to that Vendor ID",
                 detail=f"{acct} {records[acct].name}", severity=Severity.NOTICE)
     return create
+
+
+def vendor_currencies(docs: Iterable[Document], account: str, base: str) -> set[str]:
+    """The currencies of a vendor's documents: a vendor SL does not have yet is created in theirs
+    (Manage's vendor record says none), not in the home currency."""
+    return {d.currency or base for d in docs
+            if isinstance(d, PurchaseDocument) and not d.employee and d.vendor.account == account}
+
+
+def _check_new_vendor_currencies(docs: list[Document], plan: Plan, ref: SLReference, create: set[str],
+                                 out: _Problems) -> None:
+    names = {v.account: v.name for v in plan.vendors}
+    for acct in sorted(create):
+        currencies = vendor_currencies(docs, acct, ref.base_currency)
+        if len(currencies) > 1:
+            out.add(f"Vendor {acct} would be created for documents in {' and '.join(sorted(currencies))}",
+                    "An SL vendor has one currency: post the vendor's documents of each currency in separate "
+                    "batches after creating the vendor on SL's Vendor Maintenance screen in the right currency, or "
+                    "correct the purchase orders' currency in Manage", detail=f"{acct} {names.get(acct, '')}".strip())
+        elif currencies and currencies != {ref.base_currency}:
+            out.add("Vendors missing in Dynamics SL will be created in the currency of their documents",
+                    "Nothing to do, unless the vendor is kept in another currency: then create it on SL's Vendor "
+                    "Maintenance screen first", detail=f"{acct} {names.get(acct, '')}: {next(iter(currencies))}",
+                    severity=Severity.NOTICE)
 
 
 # --- every document -------------------------------------------------------------------------

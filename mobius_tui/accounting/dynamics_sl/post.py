@@ -41,6 +41,7 @@ from mobius_tui.accounting.dynamics_sl.codes import (
     calendar_period,
     line_ref,
     round_money,
+    settle_rounding,
     split_account,
 )
 from mobius_tui.accounting.dynamics_sl.groups import GroupWriter, Unit
@@ -265,7 +266,8 @@ class Poster(GroupWriter):
 
         return Unit(f"customer:{rec.account}", work)
 
-    def vendor_unit(self, rec: VendorRecord) -> Unit:
+    def vendor_unit(self, rec: VendorRecord, currency: str = "") -> Unit:
+        """``currency``: the currency of the vendor's documents (check.vendor_currencies); "" = home."""
         def work() -> str:
             cls_id = (self.ref.ap_setup.get("classid") or "").strip()
             cls = self.ref.vendor_classes.get(cls_id, {})
@@ -277,7 +279,8 @@ class Poster(GroupWriter):
                 "ExpAcct": cls.get("expacct") or self.ref.ap_setup.get("expacct") or "",
                 "ExpSub": cls.get("expsub") or self.ref.ap_setup.get("expsub") or "",
                 "PPayAcct": cls.get("ppayacct") or "", "PPaySub": cls.get("ppaysub") or "",
-                "CuryId": self.base, "Status": "A", "PerNbr": self.current_period("AP"), **self.audit("03270"),
+                "CuryId": currency or self.base, "Status": "A", "PerNbr": self.current_period("AP"),
+                **self.audit("03270"),
             })
             self.after_commit(lambda: self.ref.vendors.__setitem__(rec.account, {
                 "vendid": rec.account, "status": "A", "apacct": cls.get("apacct") or "", "apsub": cls.get("apsub") or ""}))
@@ -293,6 +296,14 @@ class Poster(GroupWriter):
                         f"CuryTaxTot0{n}": cury.cury(level.amount), f"TxblTot0{n}": cury.base(level.taxable_amount),
                         f"CuryTxblTot0{n}": cury.cury(level.taxable_amount), f"TaxCntr0{n}": 1})
         return out
+
+    @staticmethod
+    def _line_base(doc: SalesDocument | PurchaseDocument, cury: _Cury, total_base: Decimal,
+                   taxes: dict[str, Any]) -> list[Decimal]:
+        """Each line's base amount, such that lines plus taxes make the document's base total (see
+        codes.settle_rounding): tax amounts keep their own conversion, as SL's tax lines do."""
+        tax_base = sum((v for k, v in taxes.items() if k.startswith("TaxTot")), ZERO)
+        return settle_rounding(total_base - tax_base, [cury.base(line.amount) for line in doc.lines])
 
     def _due_date(self, doc: SalesDocument | PurchaseDocument) -> date:
         if doc.due_date:
@@ -313,6 +324,8 @@ class Poster(GroupWriter):
             customer.get("aracct") or self.ref.ar_setup.get("aracct") or "",
             customer.get("arsub") or self.ref.ar_setup.get("arsub") or ""))
         total_base, total_cury = cury.base(doc.document_total), cury.cury(doc.document_total)
+        taxes = self._tax_columns(doc, cury)
+        line_base = self._line_base(doc, cury, total_base, taxes)
         fiscal_year = per_post[:4]
         cur_period = self.current_period("AR")
         if doc.number in self._used_refs or doc.number in self._new_refs:
@@ -326,7 +339,7 @@ class Poster(GroupWriter):
             "Terms": doc.terms, "OrigDocAmt": total_base, "CuryOrigDocAmt": total_cury, "DocBal": total_base,
             "CuryDocBal": total_cury, "BankAcct": ar_acct, "BankSub": ar_sub, "DocClass": "N", "OpenDoc": 1,
             "Rlsed": 0, "PerPost": per_post, "PerEnt": cur_period, "DocDesc": doc.description or doc.memo,
-            "CustOrdNbr": doc.po_number, "LineCntr": len(doc.lines), **self._tax_columns(doc, cury),
+            "CustOrdNbr": doc.po_number, "LineCntr": len(doc.lines), **taxes,
             **cury.columns(), **self.audit(AR_SCREEN),
         })
         group = tax_group(doc) if doc.taxes else ""
@@ -336,7 +349,7 @@ class Poster(GroupWriter):
             acct, sub = split_account(line.account)
             item = line.item
             lines.append({
-                "LineNbr": FIRST_AR_LINE + n, "Acct": acct, "Sub": sub, "TranAmt": cury.base(line.amount),
+                "LineNbr": FIRST_AR_LINE + n, "Acct": acct, "Sub": sub, "TranAmt": line_base[n - 1],
                 "CuryTranAmt": cury.cury(line.amount), "Qty": line.quantity,
                 "UnitPrice": cury.base(line.unit_price) if line.unit_price else ZERO,
                 "CuryUnitPrice": line.unit_price, "UnitDesc": (item.unit_of_measure if item else "")[:6],
@@ -387,6 +400,8 @@ class Poster(GroupWriter):
             vendor.get("apacct") or self.ref.ap_setup.get("apacct") or "",
             vendor.get("apsub") or self.ref.ap_setup.get("apsub") or ""))
         total_base, total_cury = cury.base(doc.document_total), cury.cury(doc.document_total)
+        taxes = self._tax_columns(doc, cury)
+        line_base = self._line_base(doc, cury, total_base, taxes)
         cur_period = self.current_period("AP")
         invoice_number = voucher_invoice_number(doc)
         description = doc.description or doc.memo
@@ -400,7 +415,7 @@ class Poster(GroupWriter):
             "OrigDocAmt": total_base, "CuryOrigDocAmt": total_cury, "DocBal": total_base, "CuryDocBal": total_cury,
             "OpenDoc": 1, "Rlsed": 0, "DocClass": "N", "BatNbr": batch.number, "BatSeq": batch.documents,
             "CpnyID": self.company, "PerPost": per_post, "PerEnt": cur_period, "PONbr": doc.po_number,
-            "LineCntr": len(doc.lines), "DocDesc": description, **self._tax_columns(doc, cury),
+            "LineCntr": len(doc.lines), "DocDesc": description, **taxes,
             **cury.columns(), **self.audit(AP_SCREEN),
         })
         lines = []
@@ -410,7 +425,7 @@ class Poster(GroupWriter):
             item = line.item
             lines.append({
                 "BatNbr": batch.number, "Acct": acct, "Sub": sub, "RefNbr": ref_nbr, "trantype": "VO", "DrCr": "D",
-                "TranAmt": cury.base(line.amount), "CuryTranAmt": cury.cury(line.amount), "Qty": line.quantity,
+                "TranAmt": line_base[n - 1], "CuryTranAmt": cury.cury(line.amount), "Qty": line.quantity,
                 "UnitPrice": cury.base(line.unit_price) if line.unit_price else ZERO, "CuryUnitPrice": line.unit_price,
                 "UnitDesc": (item.unit_of_measure if item else "")[:10], "InvtID": item.code if item else "",
                 "SiteId": item.location_xref if item and item.is_inventory else "", "VendId": doc.vendor.account,
@@ -435,12 +450,7 @@ class Poster(GroupWriter):
         batch = self.batch(("GL", doc.key), "GL", GL_SCREEN, GL_JOURNAL, "GLSetup", per_post, cury, description,
                            single=True)
         postings = [p for p in postings if p.amount != 0]
-        base = [cury.base(p.amount) for p in postings]
-        # Base-currency rounding: push the difference onto the largest line so the batch balances.
-        diff = sum(base, ZERO)
-        if diff and base:
-            biggest = max(range(len(base)), key=lambda i: abs(base[i]))
-            base[biggest] -= diff
+        base = settle_rounding(ZERO, [cury.base(p.amount) for p in postings])  # debits = credits
         cur_period = self.current_period("GL")
         rows = []
         for n, (posting, amount) in enumerate(zip(postings, base), start=1):
