@@ -116,7 +116,7 @@ async def test_a_company_whose_database_is_not_an_sl_database_is_refused_with_th
         await DynamicsSL({**company.settings, "company_id": "WRONG"}).connect()
     text = str(info.value)
     assert f"Database '{company.system_database}'" in text and "company 'WRONG'" in text, text
-    assert "it has no tables ARSetup, APSetup, GLSetup, INSetup, Account, SubAcct and 22 more." in text, text
+    assert "it has no tables ARSetup, APSetup, GLSetup, INSetup, Account, SubAcct and 23 more." in text, text
     assert "Check the company id in the Dynamics SL login" in info.value.fix
 
 

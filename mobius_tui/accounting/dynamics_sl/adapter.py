@@ -24,6 +24,7 @@ from mobius_tui.accounting.dynamics_sl.dialect import BY_DRIVER
 from mobius_tui.accounting.dynamics_sl.existing import find_existing
 from mobius_tui.accounting.dynamics_sl.payments import read_payments
 from mobius_tui.accounting.dynamics_sl.groups import ConnectionLost, Unit
+from mobius_tui.accounting.dynamics_sl.items import items_of, new_items
 from mobius_tui.accounting.dynamics_sl.post import Poster
 from mobius_tui.accounting.dynamics_sl.reference import SLReference, load_reference, missing_schema
 from mobius_tui.accounting.dynamics_sl.settings import (
@@ -125,7 +126,7 @@ class DynamicsSL(AccountingPackage):
         document_kinds=frozenset(DocumentKind),
         creates_customers=True,
         creates_vendors=True,
-        creates_items=False,
+        creates_items=True,
         multi_currency=True,
         inventory=True,
         expenses_as_journal=True,
@@ -242,6 +243,8 @@ class DynamicsSL(AccountingPackage):
         masters += [poster.vendor_unit(rec, min(vendor_currencies(documents, rec.account, reference.base_currency)))
                     for rec in plan.vendors
                     if not rec.is_member and rec.account in used_vendors and rec.account not in reference.vendors]
+        created_items = new_items(documents, plan, reference)
+        masters += [poster.item_unit(new) for _, new in sorted(created_items.items()) if new.known_type]
         failed_masters: dict[str, str] = {}
         lost = ""
         try:
@@ -261,6 +264,8 @@ class DynamicsSL(AccountingPackage):
                 master = failed_masters.get(f"customer:{doc.customer.account}", "")
             elif isinstance(doc, PurchaseDocument):
                 master = failed_masters.get(f"vendor:{doc.vendor.account}", "")
+            master = master or next((failed_masters[f"item:{code}"] for code in sorted(items_of(doc))
+                                     if f"item:{code}" in failed_masters), "")
             units.append(Unit(doc.key, error=master, document=doc) if master else poster.unit(doc))
         done = 0
         writing = False  # a group is being written in the worker thread: leave the connection alone

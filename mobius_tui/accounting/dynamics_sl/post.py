@@ -45,6 +45,7 @@ from mobius_tui.accounting.dynamics_sl.codes import (
     split_account,
 )
 from mobius_tui.accounting.dynamics_sl.groups import GroupWriter, Unit
+from mobius_tui.accounting.dynamics_sl.items import NewItem
 from mobius_tui.accounting.dynamics_sl.numbering import Counter
 from mobius_tui.accounting.dynamics_sl.reference import SLReference
 from mobius_tui.accounting.dynamics_sl.sql import Session
@@ -287,6 +288,46 @@ class Poster(GroupWriter):
             return f"vendor {rec.account}"
 
         return Unit(f"vendor:{rec.account}", work)
+
+    def item_unit(self, new: NewItem) -> Unit:
+        """A product SL lacks, as items.py describes (Inventory Items and Unit Conversions screens)."""
+        def work() -> str:
+            setup = self.ref.in_setup
+            invt = split_account(new.inventory_account) if new.stock and new.inventory_account else (
+                setup.get("dfltinvtacct") or "", setup.get("dfltinvtsub") or "")
+            cogs = split_account(new.cost_account) if new.cost_account else ("", "")
+            sales = split_account(new.revenue_account) if new.revenue_account else ("", "")
+            unit = new.stock_unit
+            site = new.sites[0] if new.stock and new.sites else ""
+            bins = {code_site[1]: found.get("dfltwhseloc") or "" for code_site, found in self.ref.item_sites.items()}
+            self.write("Inventory", {
+                "InvtID": new.code, "Descr": new.description, "StkItem": int(new.stock),
+                "ValMthd": "A" if new.stock else "U", "TranStatusCode": "AC", "LotSerTrack": "NN", "StkUnit": unit,
+                "DfltSOUnit": unit, "DfltPOUnit": unit, "InvtAcct": invt[0], "InvtSub": invt[1], "COGSAcct": cogs[0],
+                "COGSSub": cogs[1], "DfltSalesAcct": sales[0], "DfltSalesSub": sales[1], "DfltSite": site,
+                "DfltWhseLoc": bins.get(site, ""), **self.audit("10250"),
+            })
+            if unit not in self.ref.units:
+                self.write("INUnit", {"UnitType": "3", "InvtId": new.code, "FromUnit": unit, "ToUnit": unit,
+                                      "CnvFact": Decimal(1), "MultDiv": "M", **self.audit("10270")})
+            sites = [{"InvtID": new.code, "SiteID": at, "CpnyID": self.company, "InvtAcct": invt[0],
+                      "InvtSub": invt[1], "COGSAcct": cogs[0], "COGSSub": cogs[1], "DfltWhseLoc": bins.get(at, ""),
+                      "StkItem": 1, **self.audit("10250")} for at in (new.sites if new.stock else [])]
+            if sites:
+                self.write("ItemSite", sites)
+
+            def known() -> None:
+                self.ref.items[new.code] = {"invtid": new.code, "stkitem": int(new.stock), "transtatuscode": "AC",
+                                            "dfltsite": site, "invtacct": invt[0], "invtsub": invt[1]}
+                for row in sites:
+                    self.ref.item_sites[(new.code, row["SiteID"])] = {
+                        "invtid": new.code, "siteid": row["SiteID"], "invtacct": invt[0], "invtsub": invt[1],
+                        "dfltwhseloc": row["DfltWhseLoc"]}
+
+            self.after_commit(known)
+            return f"item {new.code}"
+
+        return Unit(f"item:{new.code}", work)
 
     # --- documents -----------------------------------------------------------------------
     def _tax_columns(self, doc: SalesDocument | PurchaseDocument, cury: _Cury) -> dict[str, Any]:

@@ -44,7 +44,8 @@ SETTINGS: tuple[SettingField, ...] = (
     SettingField("company_id", "Company ID", "The SL company (CpnyID) whose application database receives the "
                  "batches."),
     SettingField("sl_user", "SL user name", "An SL user with Edit/View/Insert/Delete rights on the entry screens "
-                 "(01.010, 03.010, 08.010, 10.030, 10.040) and the customer/vendor maintenance screens."),
+                 "(01.010, 03.010, 08.010, 10.030, 10.040), the customer/vendor maintenance screens and, to create "
+                 "products, Inventory Items (10.250) and Unit Conversions (10.270)."),
     SettingField("sl_password", "SL password", kind=FieldKind.PASSWORD, secret=True, required=False),
     SettingField("sql_auth", "SQL Server authentication", "windows: the current Windows (Kerberos) login; "
                  "sql: a SQL Server login and password.", FieldKind.CHOICE, default="sql", choices=("windows", "sql")),
