@@ -231,7 +231,10 @@ class _Converter:
         if record.ok and doc.key in self._keys:
             record.problem(
                 f"would get document number {doc.number}, already used by {self._keys[doc.key].label()} in this run",
-                "Post one of them in a later batch, or (item receipts) number receipts by the vendor invoice number.",
+                "Give each receipt of the purchase order its own packing slip in Manage, or number receipts by the "
+                "vendor invoice number."
+                if doc.kind == DocumentKind.ITEM_RECEIPT
+                else "Post one of them in a later batch.",
             )
         if record.ok:
             for entry in doc.origin.gl_entry_ids:
@@ -493,7 +496,7 @@ class _Converter:
         label = f"PO {po or '?'}" + (f", packing slip {slip}" if slip and slip != po else "")
         record = _Record(Origin(RecordKind.PROCUREMENT, record_id(p), label, _unique(ids)))
         source = self.options.purchase_number_source
-        number = numbers.purchase_number(po, vendor_invoice, source)
+        number = numbers.purchase_number(po, vendor_invoice, source, slip)
         what = "vendor invoice number" if source == PurchaseNumberSource.VENDOR_INVOICE_NUMBER else "PO number"
         day = self._header(record, number, p.documentDate or p.purchaseDate, what)
         for d in details:

@@ -33,11 +33,26 @@ def sales_number(manage_number: str, strip_prefix: str = "", add_prefix: str = "
     return number
 
 
-def purchase_number(po_number: str, vendor_invoice_number: str, source: PurchaseNumberSource) -> str:
-    """Item receipt number; ``""`` when the chosen field is empty (the caller reports it)."""
+def purchase_number(po_number: str, vendor_invoice_number: str, source: PurchaseNumberSource,
+                    packing_slip: str = "") -> str:
+    """Item receipt number; ``""`` when the chosen field is empty (the caller reports it).
+
+    Numbered by PO, each receipt of a purchase order must still be a document of its own, under a
+    number that is the same every time the same receipt is exported (so the duplicate guard knows
+    it again) and that no other receipt gets. Manage itself tells the receipts of one PO apart by
+    their packing slip (a purchase transaction is "PO #X, Packing Slip: Y"), so the packing slip is
+    what distinguishes them here: the PO number alone when the packing slip is blank or repeats it
+    (a PO received once, and every receipt numbered before this rule), else PO number + "-" +
+    packing slip (or the packing slip alone when it already starts with the PO number).
+    """
     if source == PurchaseNumberSource.VENDOR_INVOICE_NUMBER:
         return vendor_invoice_number
-    return po_number
+    slip = packing_slip.strip()
+    if not po_number or not slip or slip.upper() == po_number.upper():
+        return po_number
+    if slip.upper().startswith(po_number.upper()):
+        return slip
+    return f"{po_number}-{slip}"
 
 
 def expense_number(expense_id: int | None) -> str:

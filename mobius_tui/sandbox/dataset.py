@@ -333,6 +333,7 @@ class Procurement:
     description: str
     # Purchase
     po_number: str = ""
+    packing_slip: str = ""  # "" = the PO number (a PO received once)
     vendor_company_id: int | None = None
     vendor_invoice_number: str | None = None
     vendor_invoice_date: date | None = None
@@ -696,6 +697,24 @@ _EXPENSE_TYPES = [("Airfare", "6100-10", "6100-20"), ("Hotel", "6100-10", "6100-
                   ("Parking", "6100-10", "6100-20")]
 
 
+def _second_receipt(procurements: list[Procurement], unmapped_vendor_id: int) -> None:
+    """Make a later receipt of the first PO's vendor a second receipt on that PO (its own packing slip,
+    as Manage sends each receipt of a PO as a purchase transaction of its own). Renumbered in place,
+    so no other record, count or amount of the dataset changes."""
+    purchases = [p for p in procurements if p.type == "Purchase" and p.vendor_company_id != unmapped_vendor_id]
+    if not purchases:
+        return
+    first = purchases[0]
+    second = next((p for p in purchases[1:] if p.vendor_company_id == first.vendor_company_id), None)
+    if second is None:
+        return
+    slip = f"PS{second.id % 1000:03d}"
+    procurements[procurements.index(second)] = replace(
+        second, po_number=first.po_number, packing_slip=slip,
+        unposted_product_id=f"{second.id}-{first.po_number}-purchase",
+        description=second.description.replace(second.po_number, f"{first.po_number} (packing slip {slip})"))
+
+
 class _Ids:
     """Shared counter for GL entry ids and UnpostedProcurement ids, so they never collide."""
 
@@ -918,6 +937,7 @@ def generate(seed: int = 7, invoices: int = 60) -> Dataset:
                 department_id=1, currency="CAD", description=f"Transfer {item.identifier} {src.name} → {dst.name}",
                 item_id=item.id, quantity=Decimal(rng.randint(1, 10)), unit_cost=item.cost,
                 from_warehouse_id=src.id, to_warehouse_id=dst.id, transfer_id=8000 + n))
+    _second_receipt(proc_list, vendors[5].id)
     missing = [
         MissingMapping("customer", unmapped_customer.account_number or "", "Company > Finance > Account Number "
                        f"of '{unmapped_customer.name}' (create the customer in the accounting package)", False,

@@ -17,7 +17,8 @@ def test_item_receipt_lines_taxes_and_ids(export):
     assert plan.issues == []
     doc = _receipts(plan)["PO-77"]
     assert doc.kind == DocumentKind.ITEM_RECEIPT
-    assert (doc.number, doc.vendor_invoice_number, doc.payable_account) == ("PO-77", "IM-55501", "2000")
+    # numbered by PO: the packing slip tells this receipt apart from the PO's other receipts
+    assert (doc.number, doc.vendor_invoice_number, doc.payable_account) == ("PO-77-PS-1", "IM-55501", "2000")
     assert (doc.vendor.account, doc.vendor.name, doc.terms) == ("INGRAM", "Ingram Micro", "30")
     assert not doc.employee
     # inventory part → inventory account; other charge → its cost account; freight → freight account
@@ -55,16 +56,34 @@ def test_vendor_invoice_number_option(export):
     assert issue.what == "has no vendor invoice number"
 
 
-def test_two_receipts_of_one_po_cannot_share_a_number(export, raw):
+def test_each_receipt_of_one_po_is_a_document_of_its_own(export, raw):
     data = raw("purchases")
     second = data["purchaseTransactions"][1]
     second["documentNumber"] = "PO-77"
     second["id"] = "PO #PO-77, Packing Slip: PS-2"
+    second["packingSlip"] = "PS-2"
+    plan = plan_from_glexport(export(data))
+    assert plan.issues == []
+    assert [(d.number, d.po_number) for d in plan.documents] == [("PO-77-PS-1", "PO-77"), ("PO-77-PS-2", "PO-77")]
+    # the same receipt exported again gets the same number (the duplicate guard knows it)
+    assert [d.number for d in plan_from_glexport(export(data)).documents] == ["PO-77-PS-1", "PO-77-PS-2"]
+    # a packing slip equal to the PO number, or blank: the PO number alone; one that already names the PO: itself
+    for slip, number in (("PO-77", "PO-77"), ("", "PO-77"), ("PO-77/2", "PO-77/2")):
+        second["packingSlip"] = slip
+        assert plan_from_glexport(export(data)).documents[-1].number == number
+
+
+def test_two_receipts_of_one_po_with_the_same_packing_slip_cannot_share_a_number(export, raw):
+    data = raw("purchases")
+    second = data["purchaseTransactions"][1]
+    second["documentNumber"] = "PO-77"
+    second["id"] = "PO #PO-77, Packing Slip: PS-1 (2)"
+    second["packingSlip"] = "PS-1"
     plan = plan_from_glexport(export(data))
     assert [d.origin.record_id for d in plan.documents] == ["PO #PO-77, Packing Slip: PS-1"]
     (issue,) = plan.issues
     assert "already used by procurement PO PO-77, packing slip PS-1" in issue.what
-    assert "vendor invoice number" in issue.fix
+    assert "its own packing slip" in issue.fix and "vendor invoice number" in issue.fix
     options = PlanOptions(purchase_number_source=PurchaseNumberSource.VENDOR_INVOICE_NUMBER)
     second["vendorInvoiceNumber"] = "DELL-9"
     assert plan_from_glexport(export(data), options).issues == []

@@ -38,6 +38,9 @@ def test_purchase_and_expense_numbers():
     assert purchase_number("PO-1", "V-9", PurchaseNumberSource.PO_NUMBER) == "PO-1"
     assert purchase_number("PO-1", "V-9", PurchaseNumberSource.VENDOR_INVOICE_NUMBER) == "V-9"
     assert purchase_number("PO-1", "", PurchaseNumberSource.VENDOR_INVOICE_NUMBER) == ""
+    assert purchase_number("PO-1", "V-9", PurchaseNumberSource.PO_NUMBER, "PO-1") == "PO-1"
+    assert purchase_number("PO-1", "V-9", PurchaseNumberSource.PO_NUMBER, "SLIP-4") == "PO-1-SLIP-4"
+    assert purchase_number("PO-1", "V-9", PurchaseNumberSource.VENDOR_INVOICE_NUMBER, "SLIP-4") == "V-9"
     assert expense_number(6001) == "E6001"
     assert expense_number(None) == ""
 

@@ -27,3 +27,13 @@ def company(request, templates, tmp_path) -> SandboxCompany:
 async def sl(company):
     async with DynamicsSL(company.settings) as adapter:
         yield adapter
+
+
+@pytest.fixture(params=ENGINES)
+def manage_company(request, templates, tmp_path, manage_sandbox) -> SandboxCompany:
+    """An SL company seeded from the Manage sandbox's dataset, every mapping in place (for tests that
+    start from a GLExport the Manage sandbox produced)."""
+    clone = fresh_company(templates, request.param, tmp_path, manage_sandbox.store.dataset, include_missing=True)
+    yield clone
+    if request.param == "postgres":
+        clone.drop()

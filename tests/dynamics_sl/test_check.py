@@ -174,10 +174,20 @@ def test_installment_terms_are_refused(ref):
     assert "multiple-installment terms" in one(docs.plan(docs.invoice()), ref)
 
 
-def test_items_must_exist(ref):
+def test_items_missing_in_sl_are_created_with_a_notice_unless_their_type_cannot_be(ref):
     inv = docs.invoice(lines=[Line("4200-10", D("60"), "Legacy", item=ItemRef("LEGACY-KIT", ItemType.OTHER_CHARGE))],
                        taxes=[])
-    assert "Item LEGACY-KIT not in Dynamics SL" in one(docs.plan(inv), ref)
+    assert messages(docs.plan(inv), ref) == []
+    assert "Item LEGACY-KIT will be created as a non-stock item (Manage other charge)" in one(docs.plan(inv), ref,
+                                                                                               blocking=False)
+    odd = docs.invoice(lines=[Line("4200-10", D("60"), "Kit", item=ItemRef("KIT-9", "Bundle"))], taxes=[])
+    assert "Product KIT-9 has type 'Bundle'" in one(docs.plan(odd), ref)
+    long = docs.invoice(lines=[Line("4200-10", D("60"), "Long", item=ItemRef("X" * 31, ItemType.SERVICE))], taxes=[])
+    assert "longer than an SL Inventory ID" in one(docs.plan(long), ref)
+    # a new stock item's accounts must exist in SL
+    part = ItemRef("NEW-PART", ItemType.INVENTORY_PART, inventory_account="1399-00", location_xref="1")
+    sale = docs.invoice(lines=[Line("4200-10", D("60"), "Part", item=part)], taxes=[])
+    assert "GL account 1399 not in Dynamics SL" in one(docs.plan(sale), ref)
 
 
 def test_warehouse_location_xref_maps_to_a_site(ref):

@@ -116,7 +116,7 @@ async def test_a_company_whose_database_is_not_an_sl_database_is_refused_with_th
         await DynamicsSL({**company.settings, "company_id": "WRONG"}).connect()
     text = str(info.value)
     assert f"Database '{company.system_database}'" in text and "company 'WRONG'" in text, text
-    assert "it has no tables ARSetup, APSetup, GLSetup, INSetup, Account, SubAcct and 22 more." in text, text
+    assert "it has no tables ARSetup, APSetup, GLSetup, INSetup, Account, SubAcct and 23 more." in text, text
     assert "Check the company id in the Dynamics SL login" in info.value.fix
 
 
@@ -136,3 +136,40 @@ async def test_a_table_dropped_after_login_is_named_when_the_reference_is_read(c
             s.commit()
         with pytest.raises(PackageError, match=rf"Database '{company.app_database}'.*it has no table Terms\."):
             await sl.reference()
+
+
+@pytest.mark.parametrize("driver, typed, same", [
+    ("mssql18", "SQLHOST\\SL", ["sqlhost\\sl", "SQLHOST\\SL\\", " SQLHOST\\SL/", "tcp:SQLHOST\\SL,1433"]),
+    ("mssql18", "SQLHOST", ["SQLHOST,1433", "sqlhost/", "SQLHOST\\MSSQLSERVER", "tcp:sqlhost"]),
+    ("freetds", "(local)", [".", "localhost", "127.0.0.1,1433", "LOCALHOST\\"]),
+    ("postgres", "127.0.0.1:5432", ["localhost", "LOCALHOST:5432", "127.0.0.1"]),
+])
+def test_books_identity_takes_the_server_however_it_is_typed(driver, typed, same):
+    values = {**BASE, "driver": driver, "server": typed}
+    for other in same:
+        assert DynamicsSL.books_identity(values) == DynamicsSL.books_identity({**values, "server": other}), other
+    for different in ("OTHERHOST", "SQLHOST\\SL2", "sqlhost,14330"):
+        assert DynamicsSL.books_identity(values) != DynamicsSL.books_identity({**values, "server": different})
+
+
+async def test_one_lock_for_the_books_whichever_spelling_of_the_server_reaches_them(company, tmp_path):
+    """Two profiles reach the same sandbox company, the server typed two ways: one run's lock holds the other off."""
+    from mobius_tui.service.lock import LockHeld, RunLock, target_key
+
+    server = company.settings["server"]
+    if company.kind == "sqlite":
+        retyped = server.rstrip("/") + "/"
+    else:
+        host, _, port = server.rpartition(":")
+        retyped = f"LOCALHOST:{port}" if host in ("127.0.0.1", "localhost") else server.upper()
+    other = {**company.settings, "server": retyped}
+    for values in (company.settings, other):
+        async with DynamicsSL(values) as sl:  # both reach the company for real
+            assert (await sl.reference()).company_id == company.settings["company_id"]
+
+    def key(values):
+        return target_key("site", "company", DynamicsSL.name, DynamicsSL.books_identity(values))
+
+    with RunLock(key(company.settings), "export", directory=tmp_path):
+        with pytest.raises(LockHeld):
+            RunLock(key(other), "export", directory=tmp_path).acquire()

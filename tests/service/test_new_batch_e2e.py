@@ -122,21 +122,26 @@ async def test_a_mixed_currency_run_totals_each_currency_apart(manage_sandbox, n
 async def test_check_failure_writes_nothing_on_either_side(manage_sandbox, new_env):
     env = new_env(manage_sandbox, include_missing=False)  # the dataset's deliberate gaps
     (item_gap,) = [g for g in manage_sandbox.store.dataset.missing_mappings if g.kind == "item"]
+    with env.sl() as s:  # and an account the invoices use that SL lacks
+        s.execute("DELETE FROM Account WHERE Acct = '4400'")
+        s.commit()
+    using = sorted(i.number for i in manage_sandbox.store.unposted_invoices()
+                   if any(ln.account.startswith("4400-") for ln in i.lines))
     batches = batch_ids(manage_sandbox)
     async with await env.session() as session:
         report = await session.run_export(invoices_only(), env.emit)
     assert report.outcome == Outcome.FAILED
     (group,) = report.blocking_problems
-    uses = len(item_gap.documents)
-    assert group.headline().startswith(f"Item {item_gap.key} not in Dynamics SL — {uses} ")
-    assert "Inventory Items screen" in group.fix
-    assert sorted(o.number for o in group.origins) == sorted(item_gap.documents)
+    assert group.headline().startswith(f"GL account 4400 not in Dynamics SL — {len(using)} ")
+    assert "Chart of Accounts" in group.fix
+    assert sorted(o.number for o in group.origins) == using
     assert env.ar_documents() == [] and env.count("SELECT COUNT(*) FROM Batch") == 0
     assert env.count("SELECT COUNT(*) FROM Customer WHERE CustId = ?", "C00107") == 0  # not even the new customer
+    assert env.count("SELECT COUNT(*) FROM Inventory WHERE InvtID = ?", item_gap.key) == 0  # nor the new item
     assert batch_ids(manage_sandbox) == batches
     assert Journal().recent() == []
     failed = [e for e in env.events if isinstance(e, ev.CheckFailed)]
-    assert failed and failed[0].problems[0]["count"] == uses
+    assert failed and failed[0].problems[0]["count"] == len(using)
 
 
 async def test_dry_run_writes_nothing_anywhere_and_returns_the_plan(manage_sandbox, new_env, tmp_path, app_dirs):
@@ -207,12 +212,13 @@ async def test_mapping_report_finds_exactly_the_deliberate_gaps_and_posts_nothin
     blocking = {g.cause for g in report.blocking_problems}
     member = next(g for g in manage_sandbox.store.dataset.missing_mappings if g.kind == "vendor" and g.in_manage
                   and "Member" in g.where)
-    assert blocking == {f"GL account {account} not in Dynamics SL", f"Item {gaps['item'].key} not in Dynamics SL",
-                        next(c for c in blocking if "vendor number" in c)}
+    assert blocking == {f"GL account {account} not in Dynamics SL", next(c for c in blocking if "vendor number" in c)}
     assert member.documents == tuple(o.record_id for g in report.blocking_problems if "vendor number" in g.cause
                                      for o in g.origins)
     notices = [g for g in report.problems if not g.blocking]
     assert any(gaps["customer"].key in str(g.details) or gaps["customer"].key in g.headline() for g in notices)
+    # the product SL lacks is created, as the notice says
+    assert any(g.headline().startswith(f"Item {gaps['item'].key} will be created as a non-stock item") for g in notices)
     assert env.ar_documents() == [] and not paths.journal_file().exists()
 
 

@@ -19,13 +19,22 @@ from mobius_tui.accounting.base import (
     Problem,
 )
 from mobius_tui.accounting.dynamics_sl.check import check as check_plan
+from mobius_tui.accounting.dynamics_sl.check import vendor_currencies
 from mobius_tui.accounting.dynamics_sl.dialect import BY_DRIVER
 from mobius_tui.accounting.dynamics_sl.existing import find_existing
 from mobius_tui.accounting.dynamics_sl.payments import read_payments
 from mobius_tui.accounting.dynamics_sl.groups import ConnectionLost, Unit
+from mobius_tui.accounting.dynamics_sl.items import items_of, new_items
 from mobius_tui.accounting.dynamics_sl.post import Poster
 from mobius_tui.accounting.dynamics_sl.reference import SLReference, load_reference, missing_schema
-from mobius_tui.accounting.dynamics_sl.settings import DRIVER_PACKAGES, DRIVERS, SETTINGS, SLSettings, redacted
+from mobius_tui.accounting.dynamics_sl.settings import (
+    DRIVER_PACKAGES,
+    DRIVERS,
+    SETTINGS,
+    SLSettings,
+    redacted,
+    server_identity,
+)
 from mobius_tui.accounting.dynamics_sl.sql import Session
 from mobius_tui.documents.model import Document, DocumentKind, Plan, PurchaseDocument, SalesDocument
 
@@ -117,7 +126,7 @@ class DynamicsSL(AccountingPackage):
         document_kinds=frozenset(DocumentKind),
         creates_customers=True,
         creates_vendors=True,
-        creates_items=False,
+        creates_items=True,
         multi_currency=True,
         inventory=True,
         expenses_as_journal=True,
@@ -148,11 +157,9 @@ class DynamicsSL(AccountingPackage):
 
     @classmethod
     def books_identity(cls, values: Mapping[str, Any]) -> str:
-        # One company's application database: the same whichever driver or login reaches it.
-        # SQL Server names ignore case; a SQLite sandbox "server" is a folder path and keeps it.
-        server = str(values.get("server", "")).strip()
-        if values.get("driver") != "sqlite":
-            server = server.lower()
+        # One company's application database: the same whichever driver, login or spelling of the
+        # server reaches it.
+        server = server_identity(str(values.get("driver") or "mssql18"), str(values.get("server", "")))
         system = str(values.get("system_database", "")).strip().lower()
         return f"server={server},system_database={system},company_id={str(values.get('company_id', '')).strip().upper()}"
 
@@ -233,8 +240,11 @@ class DynamicsSL(AccountingPackage):
         used_vendors = {d.vendor.account for d in documents if isinstance(d, PurchaseDocument) and not d.employee}
         masters = [poster.customer_unit(rec) for rec in plan.customers
                    if rec.account in used_customers and rec.account not in reference.customers]
-        masters += [poster.vendor_unit(rec) for rec in plan.vendors
+        masters += [poster.vendor_unit(rec, min(vendor_currencies(documents, rec.account, reference.base_currency)))
+                    for rec in plan.vendors
                     if not rec.is_member and rec.account in used_vendors and rec.account not in reference.vendors]
+        created_items = new_items(documents, plan, reference)
+        masters += [poster.item_unit(new) for _, new in sorted(created_items.items()) if new.known_type]
         failed_masters: dict[str, str] = {}
         lost = ""
         try:
@@ -254,6 +264,8 @@ class DynamicsSL(AccountingPackage):
                 master = failed_masters.get(f"customer:{doc.customer.account}", "")
             elif isinstance(doc, PurchaseDocument):
                 master = failed_masters.get(f"vendor:{doc.vendor.account}", "")
+            master = master or next((failed_masters[f"item:{code}"] for code in sorted(items_of(doc))
+                                     if f"item:{code}" in failed_masters), "")
             units.append(Unit(doc.key, error=master, document=doc) if master else poster.unit(doc))
         done = 0
         writing = False  # a group is being written in the worker thread: leave the connection alone

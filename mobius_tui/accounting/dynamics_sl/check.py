@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from mobius_tui.accounting.base import Problem, Severity
 from mobius_tui.accounting.dynamics_sl.codes import WIDTH, calendar_period, is_terms_id, module_of, percent, split_account
+from mobius_tui.accounting.dynamics_sl.items import NewItem, new_items
 from mobius_tui.accounting.dynamics_sl.reference import SLReference
 from mobius_tui.documents.model import (
     Document,
@@ -82,6 +83,7 @@ class _Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
         self._seen: set[tuple] = set()
+        self.new_items: dict[str, NewItem] = {}  # products the run creates (checked before their documents)
 
     def add(self, cause: str, fix: str, doc: Document | None = None, detail: str = "",
             severity: Severity = Severity.ERROR) -> None:
@@ -97,6 +99,9 @@ def check(plan: Plan, ref: SLReference, documents: Iterable[Document] | None = N
     _check_setup(docs, ref, out)
     customers_to_create = _check_new_customers(docs, plan, ref, out)
     vendors_to_create = _check_new_vendors(docs, plan, ref, out)
+    out.new_items = new_items(docs, plan, ref)
+    _check_new_items(out.new_items, ref, out)
+    _check_new_vendor_currencies(docs, plan, ref, vendors_to_create, out)
     for doc in docs:
         _check_common(doc, ref, out)
         if isinstance(doc, SalesDocument):
@@ -172,6 +177,53 @@ def _check_new_vendors(docs: list[Document], plan: Plan, ref: SLReference, out: 
                 "on Manage's Finance > Company Finance to that Vendor ID",
                 detail=f"{acct} {records[acct].name}", severity=Severity.NOTICE)
     return create
+
+
+def _check_new_items(items: dict[str, NewItem], ref: SLReference, out: _Problems) -> None:
+    for code, new in sorted(items.items()):
+        doc = new.documents[0]
+        if not new.known_type:
+            out.add(f"Product {code} has type '{new.item_type}', which Dynamics SL items cannot be created from",
+                    "Add the item on SL's Inventory Items screen, or give the product an Inventory Part, Non-Inventory "
+                    "Part, Other Charge or Service type xref in Manage", doc)
+            continue
+        where = f"{code} {new.description}".strip() + (f" at site {', '.join(new.sites)}" if new.stock and new.sites
+                                                        else "")
+        out.add(f"Item {code} will be created as {new.created_as()}",
+                "Nothing to do, unless the Manage product should match an existing SL item: then set its identifier "
+                "on Manage's Procurement > Product Catalog to that Inventory ID", doc, where, severity=Severity.NOTICE)
+        inventory = new.inventory_account if new.stock else ""
+        if new.stock and not (inventory or (ref.in_setup.get("dfltinvtacct") or "").strip()):
+            out.add(f"No inventory account for new item {code}", "Set the product's inventory account in Manage, or "
+                    "the default inventory account on SL's Inventory Setup screen", doc)
+        for role, account in (("inventory", inventory), ("cost of goods sold", new.cost_account),
+                              ("sales", new.revenue_account)):
+            if account:
+                _check_account(account, f"new item {code} {role} account", doc, ref, out)
+
+
+def vendor_currencies(docs: Iterable[Document], account: str, base: str) -> set[str]:
+    """The currencies of a vendor's documents: a vendor SL does not have yet is created in theirs
+    (Manage's vendor record says none), not in the home currency."""
+    return {d.currency or base for d in docs
+            if isinstance(d, PurchaseDocument) and not d.employee and d.vendor.account == account}
+
+
+def _check_new_vendor_currencies(docs: list[Document], plan: Plan, ref: SLReference, create: set[str],
+                                 out: _Problems) -> None:
+    names = {v.account: v.name for v in plan.vendors}
+    for acct in sorted(create):
+        currencies = vendor_currencies(docs, acct, ref.base_currency)
+        if len(currencies) > 1:
+            out.add(f"Vendor {acct} would be created for documents in {' and '.join(sorted(currencies))}",
+                    "An SL vendor has one currency: post the vendor's documents of each currency in separate "
+                    "batches after creating the vendor on SL's Vendor Maintenance screen in the right currency, or "
+                    "correct the purchase orders' currency in Manage", detail=f"{acct} {names.get(acct, '')}".strip())
+        elif currencies and currencies != {ref.base_currency}:
+            out.add("Vendors missing in Dynamics SL will be created in the currency of their documents",
+                    "Nothing to do, unless the vendor is kept in another currency: then create it on SL's Vendor "
+                    "Maintenance screen first", detail=f"{acct} {names.get(acct, '')}: {next(iter(currencies))}",
+                    severity=Severity.NOTICE)
 
 
 # --- every document -------------------------------------------------------------------------
@@ -325,6 +377,9 @@ def _check_item(item: ItemRef, doc: Document, ref: SLReference, out: _Problems, 
                 "Shorten the product identifier on Manage's Procurement > Product Catalog", doc, where)
         return None
     found = ref.items.get(code)
+    new = out.new_items.get(code)
+    if found is None and new is not None:
+        found = {"stkitem": int(new.stock), "transtatuscode": ""}  # created before the documents post
     if found is None:
         out.add(f"Item {code} not in Dynamics SL", "Add the item on SL's Inventory Items screen with Inventory ID "
                 "equal to the Manage product identifier", doc, where)
@@ -344,7 +399,7 @@ def _check_site(location: str, code: str, doc: Document, ref: SLReference, out: 
     elif len(location) > WIDTH["SiteId"] or location not in ref.sites:
         out.add(f"Site {location} not in Dynamics SL", "Add the site on SL's Site Maintenance screen, or set the "
                 "warehouse Location Xref in Manage to an existing Site ID", doc, where)
-    elif code and (code, location) not in ref.item_sites:
+    elif code and (code, location) not in ref.item_sites and code not in out.new_items:
         out.add(f"Item {code} is not set up at site {location} in Dynamics SL",
                 "Add the item to the site on SL's Inventory Sites screen", doc, where)
 

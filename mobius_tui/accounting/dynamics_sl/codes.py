@@ -80,6 +80,23 @@ def round_money(value: Decimal, places: int = 2) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def settle_rounding(total: Decimal, parts: list[Decimal]) -> list[Decimal]:
+    """``parts`` (amounts each converted to the base currency on its own) made to add up to ``total``
+    (the whole converted at once): the difference goes onto the first non-zero part.
+
+    This is SL's own rule. Its screens convert every amount field on its own (the total too, which
+    is what OrigDocAmt, the customer's balance and payments in base currency go by), and its GL
+    release pushes what the converted lines then miss onto the first line. Doing it here makes every
+    document's base amounts add up as written, instead of leaving the cent to the release.
+    """
+    difference = total - sum(parts, Decimal(0))
+    if difference:
+        first = next((n for n, part in enumerate(parts) if part), 0 if parts else None)
+        if first is not None:
+            parts[first] += difference
+    return parts
+
+
 def percent(rate: Decimal) -> Decimal:
     """Manage's tax rate is a fraction (0.05); SL's is a percentage (5)."""
     return (rate * 100).normalize()

@@ -41,9 +41,11 @@ from mobius_tui.accounting.dynamics_sl.codes import (
     calendar_period,
     line_ref,
     round_money,
+    settle_rounding,
     split_account,
 )
 from mobius_tui.accounting.dynamics_sl.groups import GroupWriter, Unit
+from mobius_tui.accounting.dynamics_sl.items import NewItem
 from mobius_tui.accounting.dynamics_sl.numbering import Counter
 from mobius_tui.accounting.dynamics_sl.reference import SLReference
 from mobius_tui.accounting.dynamics_sl.sql import Session
@@ -265,7 +267,8 @@ class Poster(GroupWriter):
 
         return Unit(f"customer:{rec.account}", work)
 
-    def vendor_unit(self, rec: VendorRecord) -> Unit:
+    def vendor_unit(self, rec: VendorRecord, currency: str = "") -> Unit:
+        """``currency``: the currency of the vendor's documents (check.vendor_currencies); "" = home."""
         def work() -> str:
             cls_id = (self.ref.ap_setup.get("classid") or "").strip()
             cls = self.ref.vendor_classes.get(cls_id, {})
@@ -277,13 +280,54 @@ class Poster(GroupWriter):
                 "ExpAcct": cls.get("expacct") or self.ref.ap_setup.get("expacct") or "",
                 "ExpSub": cls.get("expsub") or self.ref.ap_setup.get("expsub") or "",
                 "PPayAcct": cls.get("ppayacct") or "", "PPaySub": cls.get("ppaysub") or "",
-                "CuryId": self.base, "Status": "A", "PerNbr": self.current_period("AP"), **self.audit("03270"),
+                "CuryId": currency or self.base, "Status": "A", "PerNbr": self.current_period("AP"),
+                **self.audit("03270"),
             })
             self.after_commit(lambda: self.ref.vendors.__setitem__(rec.account, {
                 "vendid": rec.account, "status": "A", "apacct": cls.get("apacct") or "", "apsub": cls.get("apsub") or ""}))
             return f"vendor {rec.account}"
 
         return Unit(f"vendor:{rec.account}", work)
+
+    def item_unit(self, new: NewItem) -> Unit:
+        """A product SL lacks, as items.py describes (Inventory Items and Unit Conversions screens)."""
+        def work() -> str:
+            setup = self.ref.in_setup
+            invt = split_account(new.inventory_account) if new.stock and new.inventory_account else (
+                setup.get("dfltinvtacct") or "", setup.get("dfltinvtsub") or "")
+            cogs = split_account(new.cost_account) if new.cost_account else ("", "")
+            sales = split_account(new.revenue_account) if new.revenue_account else ("", "")
+            unit = new.stock_unit
+            site = new.sites[0] if new.stock and new.sites else ""
+            bins = {code_site[1]: found.get("dfltwhseloc") or "" for code_site, found in self.ref.item_sites.items()}
+            self.write("Inventory", {
+                "InvtID": new.code, "Descr": new.description, "StkItem": int(new.stock),
+                "ValMthd": "A" if new.stock else "U", "TranStatusCode": "AC", "LotSerTrack": "NN", "StkUnit": unit,
+                "DfltSOUnit": unit, "DfltPOUnit": unit, "InvtAcct": invt[0], "InvtSub": invt[1], "COGSAcct": cogs[0],
+                "COGSSub": cogs[1], "DfltSalesAcct": sales[0], "DfltSalesSub": sales[1], "DfltSite": site,
+                "DfltWhseLoc": bins.get(site, ""), **self.audit("10250"),
+            })
+            if unit not in self.ref.units:
+                self.write("INUnit", {"UnitType": "3", "InvtId": new.code, "FromUnit": unit, "ToUnit": unit,
+                                      "CnvFact": Decimal(1), "MultDiv": "M", **self.audit("10270")})
+            sites = [{"InvtID": new.code, "SiteID": at, "CpnyID": self.company, "InvtAcct": invt[0],
+                      "InvtSub": invt[1], "COGSAcct": cogs[0], "COGSSub": cogs[1], "DfltWhseLoc": bins.get(at, ""),
+                      "StkItem": 1, **self.audit("10250")} for at in (new.sites if new.stock else [])]
+            if sites:
+                self.write("ItemSite", sites)
+
+            def known() -> None:
+                self.ref.items[new.code] = {"invtid": new.code, "stkitem": int(new.stock), "transtatuscode": "AC",
+                                            "dfltsite": site, "invtacct": invt[0], "invtsub": invt[1]}
+                for row in sites:
+                    self.ref.item_sites[(new.code, row["SiteID"])] = {
+                        "invtid": new.code, "siteid": row["SiteID"], "invtacct": invt[0], "invtsub": invt[1],
+                        "dfltwhseloc": row["DfltWhseLoc"]}
+
+            self.after_commit(known)
+            return f"item {new.code}"
+
+        return Unit(f"item:{new.code}", work)
 
     # --- documents -----------------------------------------------------------------------
     def _tax_columns(self, doc: SalesDocument | PurchaseDocument, cury: _Cury) -> dict[str, Any]:
@@ -293,6 +337,14 @@ class Poster(GroupWriter):
                         f"CuryTaxTot0{n}": cury.cury(level.amount), f"TxblTot0{n}": cury.base(level.taxable_amount),
                         f"CuryTxblTot0{n}": cury.cury(level.taxable_amount), f"TaxCntr0{n}": 1})
         return out
+
+    @staticmethod
+    def _line_base(doc: SalesDocument | PurchaseDocument, cury: _Cury, total_base: Decimal,
+                   taxes: dict[str, Any]) -> list[Decimal]:
+        """Each line's base amount, such that lines plus taxes make the document's base total (see
+        codes.settle_rounding): tax amounts keep their own conversion, as SL's tax lines do."""
+        tax_base = sum((v for k, v in taxes.items() if k.startswith("TaxTot")), ZERO)
+        return settle_rounding(total_base - tax_base, [cury.base(line.amount) for line in doc.lines])
 
     def _due_date(self, doc: SalesDocument | PurchaseDocument) -> date:
         if doc.due_date:
@@ -313,6 +365,8 @@ class Poster(GroupWriter):
             customer.get("aracct") or self.ref.ar_setup.get("aracct") or "",
             customer.get("arsub") or self.ref.ar_setup.get("arsub") or ""))
         total_base, total_cury = cury.base(doc.document_total), cury.cury(doc.document_total)
+        taxes = self._tax_columns(doc, cury)
+        line_base = self._line_base(doc, cury, total_base, taxes)
         fiscal_year = per_post[:4]
         cur_period = self.current_period("AR")
         if doc.number in self._used_refs or doc.number in self._new_refs:
@@ -326,7 +380,7 @@ class Poster(GroupWriter):
             "Terms": doc.terms, "OrigDocAmt": total_base, "CuryOrigDocAmt": total_cury, "DocBal": total_base,
             "CuryDocBal": total_cury, "BankAcct": ar_acct, "BankSub": ar_sub, "DocClass": "N", "OpenDoc": 1,
             "Rlsed": 0, "PerPost": per_post, "PerEnt": cur_period, "DocDesc": doc.description or doc.memo,
-            "CustOrdNbr": doc.po_number, "LineCntr": len(doc.lines), **self._tax_columns(doc, cury),
+            "CustOrdNbr": doc.po_number, "LineCntr": len(doc.lines), **taxes,
             **cury.columns(), **self.audit(AR_SCREEN),
         })
         group = tax_group(doc) if doc.taxes else ""
@@ -336,7 +390,7 @@ class Poster(GroupWriter):
             acct, sub = split_account(line.account)
             item = line.item
             lines.append({
-                "LineNbr": FIRST_AR_LINE + n, "Acct": acct, "Sub": sub, "TranAmt": cury.base(line.amount),
+                "LineNbr": FIRST_AR_LINE + n, "Acct": acct, "Sub": sub, "TranAmt": line_base[n - 1],
                 "CuryTranAmt": cury.cury(line.amount), "Qty": line.quantity,
                 "UnitPrice": cury.base(line.unit_price) if line.unit_price else ZERO,
                 "CuryUnitPrice": line.unit_price, "UnitDesc": (item.unit_of_measure if item else "")[:6],
@@ -387,6 +441,8 @@ class Poster(GroupWriter):
             vendor.get("apacct") or self.ref.ap_setup.get("apacct") or "",
             vendor.get("apsub") or self.ref.ap_setup.get("apsub") or ""))
         total_base, total_cury = cury.base(doc.document_total), cury.cury(doc.document_total)
+        taxes = self._tax_columns(doc, cury)
+        line_base = self._line_base(doc, cury, total_base, taxes)
         cur_period = self.current_period("AP")
         invoice_number = voucher_invoice_number(doc)
         description = doc.description or doc.memo
@@ -400,7 +456,7 @@ class Poster(GroupWriter):
             "OrigDocAmt": total_base, "CuryOrigDocAmt": total_cury, "DocBal": total_base, "CuryDocBal": total_cury,
             "OpenDoc": 1, "Rlsed": 0, "DocClass": "N", "BatNbr": batch.number, "BatSeq": batch.documents,
             "CpnyID": self.company, "PerPost": per_post, "PerEnt": cur_period, "PONbr": doc.po_number,
-            "LineCntr": len(doc.lines), "DocDesc": description, **self._tax_columns(doc, cury),
+            "LineCntr": len(doc.lines), "DocDesc": description, **taxes,
             **cury.columns(), **self.audit(AP_SCREEN),
         })
         lines = []
@@ -410,7 +466,7 @@ class Poster(GroupWriter):
             item = line.item
             lines.append({
                 "BatNbr": batch.number, "Acct": acct, "Sub": sub, "RefNbr": ref_nbr, "trantype": "VO", "DrCr": "D",
-                "TranAmt": cury.base(line.amount), "CuryTranAmt": cury.cury(line.amount), "Qty": line.quantity,
+                "TranAmt": line_base[n - 1], "CuryTranAmt": cury.cury(line.amount), "Qty": line.quantity,
                 "UnitPrice": cury.base(line.unit_price) if line.unit_price else ZERO, "CuryUnitPrice": line.unit_price,
                 "UnitDesc": (item.unit_of_measure if item else "")[:10], "InvtID": item.code if item else "",
                 "SiteId": item.location_xref if item and item.is_inventory else "", "VendId": doc.vendor.account,
@@ -435,12 +491,7 @@ class Poster(GroupWriter):
         batch = self.batch(("GL", doc.key), "GL", GL_SCREEN, GL_JOURNAL, "GLSetup", per_post, cury, description,
                            single=True)
         postings = [p for p in postings if p.amount != 0]
-        base = [cury.base(p.amount) for p in postings]
-        # Base-currency rounding: push the difference onto the largest line so the batch balances.
-        diff = sum(base, ZERO)
-        if diff and base:
-            biggest = max(range(len(base)), key=lambda i: abs(base[i]))
-            base[biggest] -= diff
+        base = settle_rounding(ZERO, [cury.base(p.amount) for p in postings])  # debits = credits
         cur_period = self.current_period("GL")
         rows = []
         for n, (posting, amount) in enumerate(zip(postings, base), start=1):

@@ -43,6 +43,7 @@ class SLReference:
     sites: set[str] = field(default_factory=set)
     currencies: dict[str, int] = field(default_factory=dict)  # CuryId -> DecPl
     rates: list[Rate] = field(default_factory=list)
+    units: set[str] = field(default_factory=set)  # units with a global conversion (INUnit UnitType '1')
     customer_classes: dict[str, dict] = field(default_factory=dict)
     vendor_classes: dict[str, dict] = field(default_factory=dict)
     ar_setup: dict = field(default_factory=dict)
@@ -87,6 +88,7 @@ READS: dict[str, tuple[str, ...]] = {
                   "COGSSub", "DfltSite", "DfltWhseLoc"),
     "ItemSite": ("InvtID", "SiteID", "InvtAcct", "InvtSub", "DfltWhseLoc"),
     "Site": ("SiteId",),
+    "INUnit": ("UnitType", "ClassID", "InvtId", "FromUnit", "ToUnit"),
     "Currncy": ("CuryId", "DecPl"),
     "CuryRate": ("FromCuryId", "RateType", "EffDate", "MultDiv", "Rate", "ToCuryId"),
     "CustClass": ("*",), "VendClass": ("*",),
@@ -139,6 +141,8 @@ def load_reference(s: Session, company_id: str) -> SLReference:
     ref.items = {r["invtid"]: r for r in s.rows(_select("Inventory"))}
     ref.item_sites = {(r["invtid"], r["siteid"]): r for r in s.rows(_select("ItemSite"))}
     ref.sites = {r["siteid"] for r in s.rows(_select("Site"))}
+    for r in s.rows(_select("INUnit", "UnitType = '1'")):
+        ref.units.update((r["fromunit"], r["tounit"]))
     ref.currencies = {r["curyid"]: int(r["decpl"]) for r in s.rows(_select("Currncy"))}
     ref.rates = [Rate(r["fromcuryid"], r["ratetype"], _day(r["effdate"]), r["multdiv"] or "M",
                       Decimal(str(r["rate"])))

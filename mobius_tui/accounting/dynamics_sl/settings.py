@@ -44,7 +44,8 @@ SETTINGS: tuple[SettingField, ...] = (
     SettingField("company_id", "Company ID", "The SL company (CpnyID) whose application database receives the "
                  "batches."),
     SettingField("sl_user", "SL user name", "An SL user with Edit/View/Insert/Delete rights on the entry screens "
-                 "(01.010, 03.010, 08.010, 10.030, 10.040) and the customer/vendor maintenance screens."),
+                 "(01.010, 03.010, 08.010, 10.030, 10.040), the customer/vendor maintenance screens and, to create "
+                 "products, Inventory Items (10.250) and Unit Conversions (10.270)."),
     SettingField("sl_password", "SL password", kind=FieldKind.PASSWORD, secret=True, required=False),
     SettingField("sql_auth", "SQL Server authentication", "windows: the current Windows (Kerberos) login; "
                  "sql: a SQL Server login and password.", FieldKind.CHOICE, default="sql", choices=("windows", "sql")),
@@ -150,6 +151,36 @@ def connection_string(s: SLSettings, database: str) -> str:
     # adapter rolls back a failed document's transaction itself.
     return (f"Driver={driver};Server={host};Port={port};Database={_braced(database)};"
             f"Uid={_braced(login)};Pwd={_braced(s.sql_password)};UseServerSidePrepare=1;Protocol=7.4-0;")
+
+
+# Names every SQL client takes for the machine it runs on.
+_LOCAL_HOSTS = {"", ".", "(local)", "localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def server_identity(driver: str, server: str) -> str:
+    """The database server in one spelling, however it was typed: the run lock's key must not change
+    with a trailing slash, the case, a local alias ('.', '(local)', '127.0.0.1'), a protocol prefix
+    ('tcp:') or the default port ('HOST,1433'; ':5432' on PostgreSQL). A SQLite sandbox "server" is a
+    folder: its resolved path. Names only DNS could equate (a short name and its FQDN) stay apart.
+    """
+    text = server.strip()
+    if driver == "sqlite":
+        return str(Path(text).expanduser().resolve()) if text else ""
+    text = text.rstrip("/\\").lower()
+    if driver == "postgres":
+        host, _, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
+        default_port = "5432"
+    else:
+        for prefix in ("tcp:", "lpc:"):
+            text = text.removeprefix(prefix)
+        host, _, port = text.partition(",")
+        default_port = "1433"
+    name, _, instance = host.partition("\\")
+    name, instance, port = name.strip(), instance.strip(), port.strip()
+    name = "localhost" if name in _LOCAL_HOSTS else name
+    if instance == "mssqlserver":  # SQL Server's name for the default instance
+        instance = ""
+    return name + (f"\\{instance}" if instance else "") + (f",{port}" if port and port != default_port else "")
 
 
 def redacted(conn_str: str) -> str:

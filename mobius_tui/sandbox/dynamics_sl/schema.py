@@ -147,6 +147,8 @@ APP_TABLES: tuple[Table, ...] = (
     Table("ItemSite", "InvtID C30, SiteID C10, CpnyID C10, QtyOnHand F, QtyAvail F, QtyAlloc F, QtyAllocIN F, "
           "AvgCost F, TotCost F, StdCost F, InvtAcct C10, InvtSub C24, COGSAcct C10, COGSSub C24, DfltWhseLoc C10, "
           "StkItem SI", ("InvtID", "SiteID")),
+    Table("INUnit", "UnitType C1, ClassID C6, InvtId C30, FromUnit C6, ToUnit C6, CnvFact F, MultDiv C1",
+          ("UnitType", "ClassID", "InvtId", "FromUnit", "ToUnit")),
     Table("Site", "SiteId C10, Name C30, CpnyID C10, Addr1 C60, City C30, DfltInvtAcct C10, DfltInvtSub C24, "
           "COGSAcct C10, COGSSub C24", ("SiteId",)),
     Table("LocTable", "SiteID C10, WhseLoc C10, Descr C30, InclQtyAvail SI", ("SiteID", "WhseLoc")),

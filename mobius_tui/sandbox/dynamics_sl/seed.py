@@ -142,6 +142,7 @@ def seed_company(s: Session, books: AccountingSeed, company_id: str, base_curren
                                    "QtyOnHand": 100, "QtyAvail": 100, "AvgCost": it.cost, "TotCost": it.cost * 100,
                                    "StdCost": it.cost, "InvtAcct": invt[0], "InvtSub": invt[1], "COGSAcct": cogs[0],
                                    "COGSSub": cogs[1], "DfltWhseLoc": BIN, "StkItem": 1, **audit})
+    s.insert("INUnit", {"UnitType": "1", "FromUnit": "EA", "ToUnit": "EA", "CnvFact": 1, "MultDiv": "M", **audit})
     s.insert("Inventory", items)
     s.insert("ItemSite", item_sites)
 

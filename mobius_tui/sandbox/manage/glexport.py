@@ -283,7 +283,7 @@ def _purchase(ds: Dataset, p: Procurement) -> m.GLExportPurchaseTransaction:
         id=p.unposted_product_id, documentDate=date, documentNumber=p.po_number, description=p.description,
         memo=f"PO #{p.po_number}", apAccountNumber=p.ap_account, purchaseDate=date, company=w.company_ref(vendor),
         companyType=w.company_type_ref(vendor), site=w.site_ref(vendor), purchaseClass="", freightAmount=p.freight,
-        packingSlip=p.po_number, dropshipFlag=False, currency=cur, total=p.total,
+        packingSlip=p.packing_slip or p.po_number, dropshipFlag=False, currency=cur, total=p.total,
         billingTerms=w.terms_ref(ds, term.id), billingTermsXref=term.terms_xref, dueDays=term.due_days,
         vendorNumber=vendor.vendor_identifier, vendorAccountNumber=vendor_account,
         vendorInvoiceDate=w.iso(p.vendor_invoice_date), vendorInvoiceNumber=p.vendor_invoice_number,
