@@ -150,6 +150,16 @@ class MoveLine:
     to_location: str = ""  # transfers: destination location xref
     offset_account: str = ""  # adjustments: the adjustment (write-off) account; transfers: the
     # source side's account when Manage credits another account than item.inventory_account
+    warehouse: str = ""  # adjustments: the Manage warehouse the stock moves in (item.location_xref is its xref)
+    warehouse_rule: str = ""  # adjustments: why that warehouse, when Manage's export did not name it
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A Manage warehouse as a run needs it: its name (for messages) and its location xref."""
+
+    name: str
+    location_xref: str
 
 
 @dataclass

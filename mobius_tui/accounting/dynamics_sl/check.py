@@ -67,8 +67,9 @@ def voucher_invoice_number(doc: PurchaseDocument) -> str:
 
 
 def adjustment_site(line: MoveLine, ref: SLReference) -> str:
-    """The SL site of an adjustment line. Manage's GLExport adjustment lines name no warehouse, so
-    the item's default site in SL is used, as SL's adjustment entry defaults it (UNCONFIRMED)."""
+    """The SL site of an adjustment line: its Manage warehouse's location xref (the converter gives
+    lines, which GLExport leaves without one, Manage's default warehouse); the item's default site
+    in SL only when Manage flags no default warehouse, as SL's adjustment entry defaults it."""
     return line.item.location_xref or str((ref.items.get(line.item.code) or {}).get("dfltsite") or "").strip()
 
 
@@ -435,7 +436,8 @@ def _check_adjustment(doc: InventoryAdjustment, ref: SLReference, out: _Problems
         where = f"line {n}"
         found = _check_item(line.item, doc, ref, out, where, needs_site=False)
         if found is not None:
-            _check_site(adjustment_site(line, ref), line.item.code, doc, ref, out, where)
+            rule = f", warehouse {line.warehouse}: {line.warehouse_rule}" if line.warehouse and line.warehouse_rule else ""
+            _check_site(adjustment_site(line, ref), line.item.code, doc, ref, out, where + rule)
         if found is not None and int(found.get("stkitem") or 0) != 1:
             out.add(f"Item {line.item.code} is not a stock item in Dynamics SL", "Only stock items can be adjusted: "
                     "make it a stock item in SL or a non-inventory product in Manage", doc, where)

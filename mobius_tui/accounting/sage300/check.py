@@ -24,6 +24,7 @@ from mobius_tui.documents.model import (
     DocumentKind,
     InventoryAdjustment,
     InventoryTransfer,
+    MoveLine,
     Plan,
     PurchaseDocument,
     SalesDocument,
@@ -229,14 +230,36 @@ def _inventory(doc: InventoryAdjustment | InventoryTransfer, where: Target, ref:
             yield Problem(f"Item {line.item.code} does not exist in Sage 300 Inventory Control",
                           f"Create item {line.item.code} in I/C Items, or correct the product's identifier in the "
                           "Manage Product Catalog.", doc.origin)
-        locations = ([adjustment_location(line)] if isinstance(doc, InventoryAdjustment)
-                     else [line.from_location, line.to_location])
-        for location in locations:
+        if isinstance(doc, InventoryAdjustment):
+            yield from _adjustment_location(doc, line, ref)
+            continue
+        for side, location in (("source", line.from_location), ("destination", line.to_location)):
             if not location:
-                yield Problem("A warehouse has no location xref",
-                              "Fill in the Location XRef of the Manage warehouse with its Sage 300 I/C location.",
-                              doc.origin, line.item.code)
+                yield Problem(f"The {side} warehouse has no location xref",
+                              "Fill in the Location XRef of the Manage warehouse (Procurement > Warehouses) with its "
+                              "Sage 300 I/C location.", doc.origin, line.item.code)
             elif location not in ref.locations:
                 yield Problem(f"I/C location {location} does not exist in Sage 300",
                               f"Create location {location} in I/C Locations, or set the Manage warehouse's Location "
                               "XRef to an existing location.", doc.origin)
+
+
+def _adjustment_location(doc: InventoryAdjustment, line: MoveLine, ref: Sage300Reference) -> Iterator[Problem]:
+    """The I/C location of an adjustment line: its warehouse's xref, the rule that chose the
+    warehouse said in the message when Manage's export did not name it."""
+    location, warehouse = adjustment_location(line), line.warehouse
+    rule = f"; {line.warehouse_rule}" if line.warehouse_rule else ""
+    if not warehouse and not location:
+        yield Problem("No Manage warehouse is flagged as the default",
+                      "Flag the warehouse adjustments are made in as the overall default in Manage (Procurement > "
+                      "Warehouses), with its Sage 300 I/C location as Location XRef.", doc.origin,
+                      f"item {line.item.code}{rule}")
+    elif not location:
+        yield Problem(f"Warehouse {warehouse} has no location xref",
+                      f"Fill in the Location XRef of warehouse {warehouse} in Manage (Procurement > Warehouses) with "
+                      "its Sage 300 I/C location.", doc.origin, f"item {line.item.code}{rule}")
+    elif location not in ref.locations:
+        yield Problem(f"I/C location {location} (Manage warehouse {warehouse or location}) does not exist in Sage 300",
+                      f"Create location {location} in I/C Locations, or set the Location XRef of warehouse "
+                      f"{warehouse or location} in Manage to an existing location.", doc.origin,
+                      f"item {line.item.code}{rule}")

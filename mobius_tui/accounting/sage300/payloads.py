@@ -167,7 +167,10 @@ def adjustment_location(line: MoveLine) -> str:
     return line.from_location or line.to_location or line.item.location_xref
 
 
-def ic_adjustment(doc: InventoryAdjustment) -> dict[str, Any]:
+def ic_adjustment(doc: InventoryAdjustment, ref: Sage300Reference) -> dict[str, Any]:
+    """An I/C adjustment. Each line carries Manage's adjustment account as its write-off account
+    (UNCONFIRMED name: the detail view's WOFFACCT), so the G/L offset is the one Manage booked and
+    not the item account set's default."""
     details = []
     for line in doc.lines:
         detail: dict[str, Any] = {
@@ -179,6 +182,8 @@ def ic_adjustment(doc: InventoryAdjustment) -> dict[str, Any]:
         if line.item.unit_of_measure:
             detail["UnitOfMeasure"] = line.item.unit_of_measure
         detail["CostAdjustment"] = abs(line.value)
+        if line.offset_account:
+            detail["AdjustmentWriteOffAccount"] = _account(line.offset_account, ref)
         detail["Comments"] = _text(line.description or doc.description, COMMENT_MAX)
         details.append(detail)
     return {"Description": _text(doc.description or f"Adjustment {doc.number}"), "AdjustmentDate": doc.date.isoformat(),

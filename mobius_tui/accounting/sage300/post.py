@@ -222,7 +222,8 @@ class Poster:
         if where == Target.IC:
             is_adjustment = isinstance(doc, InventoryAdjustment)
             resource = "ICAdjustments" if is_adjustment else "ICTransfers"
-            body = payloads.ic_adjustment(doc) if is_adjustment else payloads.ic_transfer(doc)  # type: ignore[arg-type]
+            body = (payloads.ic_adjustment(doc, self.ref) if is_adjustment  # type: ignore[arg-type]
+                    else payloads.ic_transfer(doc))  # type: ignore[arg-type]
             number_field = "AdjustmentNumber" if is_adjustment else "TransferNumber"
 
             async def write() -> None:

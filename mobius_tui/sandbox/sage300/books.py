@@ -400,6 +400,9 @@ class Books:
             self._ic_line(line, "Location")
             if line.get("TransactionType") not in _ADJUSTMENT_TYPES:
                 raise invalid_field(f"Adjustment type '{line.get('TransactionType')}' is not valid.")
+            if line.get("AdjustmentWriteOffAccount"):
+                line["AdjustmentWriteOffAccount"] = self._account(line["AdjustmentWriteOffAccount"],
+                                                                  "Adjustment write-off account")
             if amount(line.get("Quantity"), "Quantity") < 0 or amount(line.get("CostAdjustment"), "Cost") < 0:
                 raise invalid_field("Quantity and cost adjustment are positive; the adjustment type gives the direction.")
             line["LineNumber"] = n * 20

@@ -106,7 +106,7 @@ _GL_HEADER = Collection("JournalHeaders", frozenset({
 
 _IC_ADJ_DETAIL = Collection("AdjustmentDetails", frozenset({
     "SequenceNumber", "LineNumber", "ItemNumber", "Location", "TransactionType", "Quantity", "UnitOfMeasure",
-    "CostAdjustment", "Comments", "AverageCost",
+    "CostAdjustment", "Comments", "AverageCost", "AdjustmentWriteOffAccount",
 }))
 _IC_TRANSFER_DETAIL = Collection("TransferDetails", frozenset({
     "SequenceNumber", "LineNumber", "ItemNumber", "FromLocation", "ToLocation", "QuantityTransferred",

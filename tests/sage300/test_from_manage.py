@@ -1,0 +1,81 @@
+"""Posting rules on plans the converter built from the Manage sandbox's GLExport, checked and posted
+against the Sage 300 sandbox over HTTP (issue 14's books items for Sage 300)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from mobius_tui.accounting.sage300 import Sage300
+from mobius_tui.accounting.sage300.check import check_plan
+from mobius_tui.documents.model import DocumentKind, InventoryAdjustment, Plan, Warehouse
+from mobius_tui.sandbox.manage.harness import ManageSandbox, running_manage_sandbox
+from mobius_tui.sandbox.sage300 import Sage300Sandbox, create_sandbox
+
+from .conftest import TODAY, post_all
+from .from_manage import manage_plan, only, options, pick
+
+
+@pytest.fixture(scope="module")
+def manage() -> Iterator[ManageSandbox]:
+    with running_manage_sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def plan(manage: ManageSandbox) -> Plan:
+    return manage_plan(manage)
+
+
+@pytest.fixture
+def sage(manage: ManageSandbox) -> Iterator[Sage300Sandbox]:
+    with create_sandbox(manage.store.dataset, today=lambda: TODAY, include_missing=True) as sb:
+        yield sb
+
+
+async def _check(sage: Sage300Sandbox, plan: Plan) -> list:
+    async with Sage300(sage.settings) as package:
+        return check_plan(plan, await package.reference())
+
+
+# --- item 1: inventory adjustments ------------------------------------------------------------
+
+async def test_adjustments_from_manage_pass_the_check_and_post_at_the_default_warehouse(
+        plan: Plan, sage: Sage300Sandbox, manage: ManageSandbox) -> None:
+    adjustments = only(plan, DocumentKind.INVENTORY_ADJUSTMENT)
+    assert adjustments.documents
+    problems = await _check(sage, adjustments)
+    assert [p.message() for p in problems if p.blocking] == []
+    async with Sage300(sage.settings) as package:
+        results = await post_all(package, adjustments)
+    assert all(r.posted for r in results.values()), results
+    rows = [body for _, body in sage.books.store.scan("ICAdjustments")]
+    expected = {p.unposted_product_id: p.adjustment_account for p in manage.store.dataset.procurements
+                if p.type == "Adjustment"}
+    assert len(rows) == len(adjustments.documents)
+    main = next(w for w in manage.store.dataset.warehouses if w.id == 1)
+    for row in rows:
+        doc = next(d for d in adjustments.documents if d.number == row["Reference"])
+        for detail in row["AdjustmentDetails"]:
+            assert detail["Location"] == main.location_xref
+            # Manage's adjustment (write-off) account, not the item account set's default
+            assert detail["AdjustmentWriteOffAccount"] == expected[doc.origin.record_id]
+
+
+async def test_a_default_warehouse_without_location_xref_is_named_with_the_rule(
+        manage: ManageSandbox, sage: Sage300Sandbox) -> None:
+    plan = manage_plan(manage, replace(options(manage), default_warehouse=Warehouse("Main Warehouse", "")),
+                       invoices=False, expenses=False)
+    adjustment = next(d for d in plan.documents if isinstance(d, InventoryAdjustment))
+    problems = [p for p in await _check(sage, pick(plan, adjustment)) if p.blocking]
+    assert problems and all(p.cause == "Warehouse Main Warehouse has no location xref" for p in problems)
+    assert "no warehouse on adjustment lines, so they go to its default warehouse" in problems[0].message()
+
+
+async def test_no_default_warehouse_in_manage_is_reported(manage: ManageSandbox, sage: Sage300Sandbox) -> None:
+    plan = manage_plan(manage, replace(options(manage), default_warehouse=None), invoices=False, expenses=False)
+    adjustment = next(d for d in plan.documents if isinstance(d, InventoryAdjustment))
+    causes = {p.cause for p in await _check(sage, pick(plan, adjustment)) if p.blocking}
+    assert causes == {"No Manage warehouse is flagged as the default"}
