@@ -79,3 +79,48 @@ async def test_no_default_warehouse_in_manage_is_reported(manage: ManageSandbox,
     adjustment = next(d for d in plan.documents if isinstance(d, InventoryAdjustment))
     causes = {p.cause for p in await _check(sage, pick(plan, adjustment)) if p.blocking}
     assert causes == {"No Manage warehouse is flagged as the default"}
+
+
+# --- item 9: near misses ------------------------------------------------------------------------
+
+async def test_a_new_customer_whose_name_sage_holds_under_another_number_is_reported(
+        manage: ManageSandbox, plan: Plan) -> None:
+    missing = next(m for m in manage.store.dataset.missing_mappings if m.kind == "customer")
+    with create_sandbox(manage.store.dataset, today=lambda: TODAY) as sage:
+        sage.books.store.put("ARCustomers", "ZEBRE", {"CustomerNumber": "ZEBRE", "CustomerName": "ZÈBRE NUMÉRIQUE senc",
+                                                      "CurrencyCode": "CAD", "Status": "Active"})
+        docs = [d for d in plan.documents if d.number in missing.documents]
+        assert docs
+        found = await _check(sage, pick(plan, *docs))
+    near = [p for p in found if "nearly the same name" in p.cause]
+    assert {p.document.number for p in near} == set(missing.documents)
+    assert all(p.blocking for p in near)
+    assert "customer ZEBRE (ZÈBRE NUMÉRIQUE senc)" in near[0].fix and "to ZEBRE" in near[0].fix
+    assert not any("will be created" in p.cause for p in found)  # no duplicate created silently
+
+
+async def test_a_vendor_kept_under_another_number_and_a_near_name_is_reported(
+        plan: Plan, sage: Sage300Sandbox) -> None:
+    sage.books.store.delete("APVendors", "SYNNEX")
+    sage.books.store.put("APVendors", "SYN001", {"VendorNumber": "SYN001", "VendorName": "SYNNEX CANADA LIMITED",
+                                                 "CurrencyCode": "CAD", "Status": "Active"})
+    receipts = [d for d in plan.documents if d.kind == DocumentKind.ITEM_RECEIPT and d.vendor.account == "SYNNEX"]
+    assert receipts
+    found = [p for p in await _check(sage, pick(plan, *receipts)) if p.blocking]
+    assert found and all(p.cause == "Vendor SYNNEX (Synnex Canada Ltd.) is not in Sage 300, which has a vendor of "
+                         "nearly the same name" for p in found)
+    assert "vendor SYN001 (SYNNEX CANADA LIMITED)" in found[0].fix and "Vendor XRef" in found[0].fix
+
+
+# --- item 5: currency of every document against its party's ---------------------------------------
+
+async def test_a_bill_in_another_currency_than_its_vendor_fails_the_check(plan: Plan, sage: Sage300Sandbox) -> None:
+    receipt = next(d for d in plan.documents if d.kind == DocumentKind.ITEM_RECEIPT and d.vendor.account == "INGRAM")
+    vendor = sage.books.store.get("APVendors", "INGRAM")
+    assert vendor and receipt.currency in ("", "CAD")
+    sage.books.store.put("APVendors", "INGRAM", {**vendor, "CurrencyCode": "USD"})
+    found = [p for p in await _check(sage, pick(plan, receipt)) if p.blocking]
+    assert [p.cause for p in found] == ["Vendor INGRAM is kept in USD in Sage 300"]
+    async with Sage300(sage.settings) as package:  # what the check spares the user: Sage refuses it
+        results = await post_all(package, pick(plan, receipt))
+    assert not results[receipt.key].posted and "not the currency of vendor INGRAM" in results[receipt.key].error

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mobius_tui.accounting.base import Problem, Severity
+from mobius_tui.accounting.near_miss import NearMissIndex, did_you_mean
 from mobius_tui.accounting.sage300.payloads import (
     DOCUMENT_NUMBER_MAX,
     Target,
@@ -45,18 +46,19 @@ def check_plan(plan: Plan, ref: Sage300Reference) -> list[Problem]:
     new_customers = {c.account: c for c in plan.customers if c.account}
     new_vendors = {v.account: v for v in plan.vendors if v.account and not v.is_member}
     announced: set[str] = set()
+    similar = _Similar(ref)
     for doc in plan.documents:
         where = target(doc, ref.inventory)
         problems += _modules(doc, where, ref)
         problems += _numbering(doc, where)
         problems += _accounts(doc, ref)
         if isinstance(doc, SalesDocument):
-            problems += _customer(doc, ref, new_customers, announced)
+            problems += _customer(doc, ref, new_customers, announced, similar)
             problems += _tax(doc, ref)
             if doc.terms and "AR" not in ref.unavailable and doc.terms not in ref.ar_terms:
                 problems.append(_terms(doc, doc.terms, "A/R"))
         elif isinstance(doc, PurchaseDocument):
-            problems += _vendor(doc, ref, new_vendors, announced)
+            problems += _vendor(doc, ref, new_vendors, announced, similar)
             problems += _tax(doc, ref)
             if doc.terms and "AP" not in ref.unavailable and doc.terms not in ref.ap_terms:
                 problems.append(_terms(doc, doc.terms, "A/P"))
@@ -111,7 +113,20 @@ def _accounts(doc: Document, ref: Sage300Reference) -> Iterator[Problem]:
                           "account number in Manage System > Setup Tables > GL Accounts.", doc.origin)
 
 
-def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: set[str]) -> Iterator[Problem]:
+class _Similar:
+    """Sage 300 customers and vendors by near-miss name, built once per check."""
+
+    def __init__(self, ref: Sage300Reference) -> None:
+        self.customers = NearMissIndex((p.number, p.name) for p in ref.customers.values())
+        self.vendors = NearMissIndex((p.number, p.name) for p in ref.vendors.values())
+
+
+_CUSTOMER_FIELD = "Account on the company's Finance > Company Finance screen"
+_VENDOR_FIELD = "Vendor XRef on the company's Finance > Company Finance screen"
+
+
+def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: set[str],
+              similar: _Similar) -> Iterator[Problem]:
     if "AR" in ref.unavailable:
         return
     account = doc.customer.account
@@ -121,6 +136,12 @@ def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: s
                       "Fill in Account on the company's Finance > Company Finance screen in Manage.", doc.origin)
         return
     party = ref.customers.get(account)
+    near = similar.customers.find(name, besides=account) if party is None else []
+    if party is None and near:
+        # Creating it (or asking for it to be created) would make a second record of the same company.
+        yield Problem(f"Customer {account} ({name}) is not in Sage 300, which has a customer of nearly the same name",
+                      did_you_mean(near, "customer", _CUSTOMER_FIELD), doc.origin)
+        return
     if party is None and account in new:
         if account not in announced:
             announced.add(account)
@@ -135,32 +156,46 @@ def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: s
         return
     else:
         currency = party.currency
+    yield from _currency(doc, "Customer", account, currency, "Invoice the company")
+
+
+def _currency(doc: SalesDocument | PurchaseDocument, noun: str, account: str, currency: str,
+              redo: str) -> Iterator[Problem]:
+    """Sage 300 keeps each customer and vendor in one currency and refuses documents in another."""
     if doc.currency and currency and doc.currency != currency:
-        yield Problem(f"Customer {account} is kept in {currency} in Sage 300",
-                      f"Invoice the company in {currency} in Manage, or use a Sage 300 customer kept in "
+        yield Problem(f"{noun} {account} is kept in {currency} in Sage 300",
+                      f"{redo} in {currency} in Manage, or use a Sage 300 {noun.lower()} kept in "
                       f"{doc.currency}.", doc.origin, f"document in {doc.currency}")
 
 
-def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: set[str]) -> Iterator[Problem]:
+def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: set[str],
+            similar: _Similar) -> Iterator[Problem]:
     if "AP" in ref.unavailable:
         return
     account = doc.vendor.account
     name = doc.vendor.name or account
+    party = ref.vendors.get(account) if account else None
     if doc.employee:
         if not account:
             yield Problem(f"Member '{name}' has no vendor number",
                           "Fill in Vendor Nbr on the member's screen in Manage (System > Members) with their "
                           "Sage 300 vendor number.", doc.origin)
-        elif account not in ref.vendors:
+        elif party is None:
             yield Problem(f"Vendor {account} for member '{name}' does not exist in Sage 300",
                           f"Create vendor {account} in Accounts Payable > A/P Vendors > Vendors, or correct Vendor "
                           "Nbr on the member's screen in Manage (members are never created).", doc.origin)
+        else:
+            yield from _currency(doc, "Vendor", account, party.currency, "Enter the expenses")
         return
     if not account:
         yield Problem(f"Vendor company '{name}' has no vendor xref",
                       "Fill in Vendor XRef on the company's Finance > Company Finance screen in Manage.", doc.origin)
-    elif account not in ref.vendors:
-        if account in new:
+    elif party is None:
+        near = similar.vendors.find(name, besides=account)
+        if near:
+            yield Problem(f"Vendor {account} ({name}) is not in Sage 300, which has a vendor of nearly the same name",
+                          did_you_mean(near, "vendor", _VENDOR_FIELD), doc.origin)
+        elif account in new:
             if account not in announced:
                 announced.add(account)
                 yield Problem(f"Vendor {account} ({name}) will be created in Sage 300",
@@ -169,6 +204,8 @@ def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: 
             yield Problem(f"Vendor {account} ({name}) does not exist in Sage 300",
                           f"Create vendor {account} in Accounts Payable > A/P Vendors > Vendors, or set Vendor "
                           "XRef on the Manage company's Finance screen to an existing vendor number.", doc.origin)
+    else:
+        yield from _currency(doc, "Vendor", account, party.currency, "Enter the purchase order")
 
 
 def _tax(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> Iterator[Problem]:

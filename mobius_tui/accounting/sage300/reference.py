@@ -23,6 +23,7 @@ class Party:
     currency: str = ""
     tax_group: str = ""
     terms: str = ""
+    name: str = ""
 
 
 @dataclass
@@ -54,9 +55,9 @@ class Sage300Reference:
 _READS: dict[str, tuple[str, str, str]] = {
     # name → (module, resource, $select)
     "accounts": ("GL", "GLAccounts", "UnformattedAccount,AccountNumber,Status"),
-    "customers": ("AR", "ARCustomers", "CustomerNumber,CurrencyCode,TaxGroup,Terms"),
+    "customers": ("AR", "ARCustomers", "CustomerNumber,CustomerName,CurrencyCode,TaxGroup,Terms"),
     "ar_terms": ("AR", "ARTerms", "TermsCode"),
-    "vendors": ("AP", "APVendors", "VendorNumber,CurrencyCode,TaxGroup,Terms"),
+    "vendors": ("AP", "APVendors", "VendorNumber,VendorName,CurrencyCode,TaxGroup,Terms"),
     "ap_terms": ("AP", "APTerms", "TermsCode"),
     "tax_groups": ("TX", "TXTaxGroups", "TaxGroupKey,TransactionType," + ",".join(f"TaxAuthority{i}" for i in range(1, 6))),
     "tax_authorities": ("TX", "TXTaxAuthorities", "TaxAuthorityKey"),
@@ -92,9 +93,10 @@ async def load_reference(client: WebApiClient, user: str) -> Sage300Reference:
                 ref.accounts[formatted] = formatted
                 ref.accounts[str(row.get("UnformattedAccount") or formatted.replace("-", ""))] = formatted
         elif name in ("customers", "vendors"):
-            key = "CustomerNumber" if name == "customers" else "VendorNumber"
+            key, label = ("CustomerNumber", "CustomerName") if name == "customers" else ("VendorNumber", "VendorName")
             getattr(ref, name).update({
-                r[key]: Party(r[key], r.get("CurrencyCode") or "", r.get("TaxGroup") or "", r.get("Terms") or "")
+                r[key]: Party(r[key], r.get("CurrencyCode") or "", r.get("TaxGroup") or "", r.get("Terms") or "",
+                              r.get(label) or "")
                 for r in rows})
         elif name in ("ar_terms", "ap_terms"):
             getattr(ref, name).update(r["TermsCode"] for r in rows)
