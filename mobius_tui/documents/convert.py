@@ -349,6 +349,7 @@ class _Converter:
             lines=lines,
             taxes=sales_taxes(tax_lines, tx, self.customers.get(customer_account)),
             tax_code=first(tx.taxCode.name if tx.taxCode else None),
+            tax_code_xref=first(*(lvl.taxCodeXref for lvl in tx.taxLevels or [] if lvl.taxLevel == 1), tx.stateTaxXref),
             terms=first(tx.billingTermsXref, tx.billingTerms.name if tx.billingTerms else None),
             due_date=parse_date(tx.dueDate),
             due_days=tx.dueDays,

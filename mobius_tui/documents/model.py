@@ -201,6 +201,9 @@ class SalesDocument(Document):
     lines: list[Line] = field(default_factory=list)
     taxes: list[TaxLevelAmount] = field(default_factory=list)
     tax_code: str = ""  # Manage tax code identifier on the invoice
+    # Level 1's tax code xref of that code (→ package tax group), also when it charged no tax: a
+    # tax-exempt invoice names the exempt code's group so the package does not apply the customer's.
+    tax_code_xref: str = ""
     terms: str = ""  # billing terms xref
     due_date: date | None = None
     due_days: int | None = None

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
 from mobius_tui.accounting.sage300 import Sage300
 from mobius_tui.accounting.sage300.check import check_plan
-from mobius_tui.documents.model import DocumentKind, InventoryAdjustment, Plan, Warehouse
+from mobius_tui.documents.model import DocumentKind, InventoryAdjustment, Plan, SalesDocument, Warehouse
 from mobius_tui.sandbox.manage.harness import ManageSandbox, running_manage_sandbox
 from mobius_tui.sandbox.sage300 import Sage300Sandbox, create_sandbox
 
@@ -124,3 +125,47 @@ async def test_a_bill_in_another_currency_than_its_vendor_fails_the_check(plan: 
     async with Sage300(sage.settings) as package:  # what the check spares the user: Sage refuses it
         results = await post_all(package, pick(plan, receipt))
     assert not results[receipt.key].posted and "not the currency of vendor INGRAM" in results[receipt.key].error
+
+
+# --- item 3: tax as Manage charged it ------------------------------------------------------------
+
+def _entry(sage: Sage300Sandbox, number: str) -> dict:
+    found = sage.books.store.child_with_doc("ARInvoiceBatches", number)
+    assert found is not None, number
+    return found[1]
+
+
+async def test_a_tax_exempt_invoice_names_the_exempt_group_not_the_customers(plan: Plan, sage: Sage300Sandbox) -> None:
+    doc = next(d for d in plan.documents if isinstance(d, SalesDocument) and d.tax_code == "EXEMPT")
+    customer = sage.books.store.get("ARCustomers", doc.customer.account)
+    assert customer is not None
+    # A customer taxed by default whose Manage invoice was made tax-exempt.
+    sage.books.store.put("ARCustomers", doc.customer.account, {**customer, "TaxGroup": "HST-ON"})
+    assert [p.message() for p in await _check(sage, pick(plan, doc)) if p.blocking] == []
+    async with Sage300(sage.settings) as package:
+        results = await post_all(package, pick(plan, doc))
+    assert results[doc.key].posted, results
+    entry = _entry(sage, doc.number)
+    assert entry["TaxGroup"] == "EXEMPT" and not entry.get("TaxAuthority1")
+    assert Decimal(str(entry["TaxTotal"])) == 0
+    assert Decimal(str(entry["DocumentTotalIncludingTax"])) == doc.document_total
+
+
+async def test_lines_manage_did_not_tax_are_sent_non_taxable(plan: Plan, sage: Sage300Sandbox) -> None:
+    mixed = [d for d in plan.documents if isinstance(d, SalesDocument) and d.taxes
+             and any(t.amount for t in d.taxes) and {line.taxable for line in d.lines} == {True, False}]
+    assert mixed
+    async with Sage300(sage.settings) as package:
+        results = await post_all(package, pick(plan, *mixed))
+    assert all(r.posted for r in results.values()), results
+    for doc in mixed:
+        entry = _entry(sage, doc.number)
+        for level in doc.taxes:
+            slot = next(i for i in range(1, 6) if entry.get(f"TaxAuthority{i}") == level.agency_xref)
+            # Sage's base per authority is what Manage taxed (tax on tax aside: that base holds level 1's tax)
+            if not level.piggyback:
+                assert Decimal(str(entry[f"TaxBase{slot}"])) == level.taxable_amount, (doc.number, level)
+            assert Decimal(str(entry[f"TaxAmount{slot}"])) == level.amount
+        untaxed = [line for line, sent in zip(doc.lines, entry["InvoiceDetails"], strict=True) if not line.taxable]
+        assert untaxed
+        assert Decimal(str(entry["DocumentTotalIncludingTax"])) == doc.document_total

@@ -18,6 +18,7 @@ from mobius_tui.accounting.sage300.payloads import (
     tax_group,
     tax_type,
     target,
+    untaxed_slots,
 )
 from mobius_tui.accounting.sage300.reference import MODULE_NAMES, Sage300Reference
 from mobius_tui.documents.model import (
@@ -209,11 +210,11 @@ def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: 
 
 
 def _tax(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> Iterator[Problem]:
-    if not doc.taxes or "TX" in ref.unavailable:
+    group = tax_group(doc)
+    if not (doc.taxes or group) or "TX" in ref.unavailable:
         return
     kind = tax_type(doc)
     code = getattr(doc, "tax_code", "") or "the tax code"
-    group = tax_group(doc)
     if not group:
         yield Problem(f"Tax code {code} has no Tax Code XRef on its first level",
                       "Fill in Tax Code XRef of level 1 in Manage (Finance > Tax Codes) with the Sage 300 tax group.",
@@ -226,16 +227,20 @@ def _tax(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> Iterat
                       f"Code XRef of level 1 of Manage tax code {code} to an existing group.", doc.origin)
         return
     members = {a for a in authorities if a}
+    untaxed = {a for line in doc.lines for a in untaxed_slots(doc, line, ref).values()}
+    for authority in sorted(a for a in untaxed if (a, kind) not in ref.exempt_classes):
+        # Sage 300 would tax lines Manage did not: tax group and amounts would no longer agree.
+        yield Problem(f"Tax group {group} ({kind.lower()}) would tax lines Manage did not tax: authority {authority} "
+                      "has no exempt item class",
+                      f"Add an item tax class marked exempt to {authority} in Tax Services > Tax Authorities, or "
+                      f"(tax-exempt code {code}) point its level 1 Tax Code XRef to a tax group without "
+                      "authorities and leave its Agency XRefs blank.", doc.origin)
     for level in sorted(doc.taxes, key=lambda t: t.level):
         if not level.agency_xref:
             if level.amount:
                 yield Problem(f"Level {level.level} of tax code {code} has no Agency XRef",
                               "Fill in the Agency XRef of that level in Manage (Finance > Tax Codes) with the Sage 300 "
                               "tax authority.", doc.origin, f"tax {level.amount}")
-            elif members:
-                yield Problem(f"Tax-exempt code {code} maps to tax group {group}, which has tax authorities",
-                              f"Point level 1's Tax Code XRef of {code} to a Sage 300 tax group without authorities "
-                              "(leave the Agency XRefs blank), or create such a group.", doc.origin)
             continue
         if level.agency_xref not in ref.tax_authorities:
             yield Problem(f"Tax authority {level.agency_xref} does not exist in Sage 300",

@@ -24,6 +24,7 @@ from mobius_tui.documents.model import (
     InventoryAdjustment,
     InventoryTransfer,
     JournalEntry,
+    Line,
     MoveLine,
     PurchaseDocument,
     SalesDocument,
@@ -59,9 +60,30 @@ def _text(value: str, limit: int = DESCRIPTION_MAX) -> str:
 
 
 def tax_group(doc: SalesDocument | PurchaseDocument) -> str:
-    """The Sage tax group a document names: its first level's tax code xref ("" = the party's default)."""
+    """The Sage tax group a document names: its first level's tax code xref, or for an invoice that
+    charged no tax its tax code's level 1 xref (the exempt group, per seed 001); "" = the party's."""
     levels = sorted(doc.taxes, key=lambda t: t.level)
-    return levels[0].tax_code_xref if levels else ""
+    return levels[0].tax_code_xref if levels else getattr(doc, "tax_code_xref", "")
+
+
+def untaxed_slots(doc: SalesDocument | PurchaseDocument, line: Line, ref: Sage300Reference) -> dict[int, str]:
+    """Slot → authority of the document's tax group that did not tax ``line`` in Manage: every
+    authority for a line Manage marked non-taxable, else those Manage charged nothing."""
+    slots = ref.authorities(tax_group(doc), tax_type(doc)) or ()
+    charged = {t.agency_xref for t in doc.taxes if t.amount and t.agency_xref}
+    return {slot: authority for slot, authority in enumerate(slots, start=1)
+            if authority and not (line.taxable and authority in charged)}
+
+
+def line_tax_classes(doc: SalesDocument | PurchaseDocument, line: Line, ref: Sage300Reference) -> dict[str, int]:
+    """``TaxClassN`` of a line: the authority's exempt item class where Manage did not tax it, so
+    Sage 300 taxes exactly what Manage taxed (other slots keep the item's default class)."""
+    out: dict[str, int] = {}
+    for slot, authority in untaxed_slots(doc, line, ref).items():
+        exempt = ref.exempt_classes.get((authority, tax_type(doc)))
+        if exempt is not None:
+            out[f"TaxClass{slot}"] = exempt
+    return out
 
 
 def tax_type(doc: Document) -> str:
@@ -119,7 +141,8 @@ def ar_invoice(doc: SalesDocument, ref: Sage300Reference) -> dict[str, Any]:
     body.update(_document_fields(doc, ref))
     body["InvoiceDetails"] = [
         {"RevenueAccount": _account(line.account, ref), "Description": _text(line.description),
-         "ExtendedAmountWithTIP": line.amount, "Comments": _text(line.description, COMMENT_MAX)}
+         "ExtendedAmountWithTIP": line.amount, "Comments": _text(line.description, COMMENT_MAX),
+         **line_tax_classes(doc, line, ref)}
         for line in doc.lines
     ]
     body["UpdateOperation"] = "Insert"
@@ -137,7 +160,7 @@ def ap_invoice(doc: PurchaseDocument, ref: Sage300Reference) -> dict[str, Any]:
     body["DocumentTotalIncludingTax"] = doc.document_total
     body["InvoiceDetails"] = [
         {"GLAccount": _account(line.account, ref), "DistributedAmount": line.amount,
-         "DistributionDescription": _text(line.description)}
+         "DistributionDescription": _text(line.description), **line_tax_classes(doc, line, ref)}
         for line in doc.lines
     ]
     body["UpdateOperation"] = "Insert"

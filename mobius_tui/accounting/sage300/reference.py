@@ -34,6 +34,8 @@ class Sage300Reference:
     # (group, Sales|Purchase) → authority per slot 1..5, "" for an empty slot
     tax_groups: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     tax_authorities: set[str] = field(default_factory=set)
+    # (authority, Sales|Purchase) → the item tax class that authority exempts (the lowest, if several)
+    exempt_classes: dict[tuple[str, str], int] = field(default_factory=dict)
     ar_terms: set[str] = field(default_factory=set)
     ap_terms: set[str] = field(default_factory=set)
     items: set[str] = field(default_factory=set)
@@ -60,7 +62,7 @@ _READS: dict[str, tuple[str, str, str]] = {
     "vendors": ("AP", "APVendors", "VendorNumber,VendorName,CurrencyCode,TaxGroup,Terms"),
     "ap_terms": ("AP", "APTerms", "TermsCode"),
     "tax_groups": ("TX", "TXTaxGroups", "TaxGroupKey,TransactionType," + ",".join(f"TaxAuthority{i}" for i in range(1, 6))),
-    "tax_authorities": ("TX", "TXTaxAuthorities", "TaxAuthorityKey"),
+    "tax_authorities": ("TX", "TXTaxAuthorities", "TaxAuthorityKey,TaxClasses"),
     "items": ("IC", "ICItems", "ItemNumber"),
     "locations": ("IC", "ICLocations", "LocationKey"),
 }
@@ -105,7 +107,12 @@ async def load_reference(client: WebApiClient, user: str) -> Sage300Reference:
                 members = tuple(r.get(f"TaxAuthority{i}") or "" for i in range(1, 6))
                 ref.tax_groups[(r["TaxGroupKey"], str(r["TransactionType"]))] = members
         elif name == "tax_authorities":
-            ref.tax_authorities.update(r["TaxAuthorityKey"] for r in rows)
+            for r in rows:
+                ref.tax_authorities.add(r["TaxAuthorityKey"])
+                for c in r.get("TaxClasses") or []:
+                    if c.get("ClassType") == "Items" and c.get("Exempt") in (True, "Yes", "True", 1):
+                        key = (r["TaxAuthorityKey"], str(c.get("TransactionType")))
+                        ref.exempt_classes[key] = min(int(c["Class"]), ref.exempt_classes.get(key, int(c["Class"])))
         elif name == "items":
             ref.items.update(r["ItemNumber"] for r in rows)
         else:

@@ -66,10 +66,13 @@ def seed_company(store: Store, dataset: Dataset, include_missing: bool = False) 
                 "TaxAuthorityKey": key, "Description": tax.caption, "TaxReportingCurrency": "CAD",
                 "TaxBase": "SellingPrice", "TaxType": "Sales",
                 "TaxClasses": [{"Class": 1, "ClassType": "Customers", "TransactionType": "Sales", "Exempt": False,
-                                "Description": "Taxable"}]})
+                                "Description": "Taxable"}]
+                + [{"Class": n, "ClassType": "Items", "TransactionType": kind, "Exempt": n == 2,
+                    "Description": "Exempt" if n == 2 else "Taxable"} for kind in TAX_TYPES for n in (1, 2)]})
             for kind in TAX_TYPES:
                 store.put("TXTaxRates", key_text((key, kind, 1)), {
-                    "TaxAuthority": key, "TransactionType": kind, "BuyerClass": 1, "ItemRate1": tax.rate * 100})
+                    "TaxAuthority": key, "TransactionType": kind, "BuyerClass": 1, "ItemRate1": tax.rate * 100,
+                    "ItemRate2": 0})
         for group, members in groups.items():
             for kind in TAX_TYPES:
                 body = {"TaxGroupKey": group, "TransactionType": kind, "Description": f"{group} ({kind.lower()})",
