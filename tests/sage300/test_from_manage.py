@@ -169,3 +169,36 @@ async def test_lines_manage_did_not_tax_are_sent_non_taxable(plan: Plan, sage: S
         untaxed = [line for line, sent in zip(doc.lines, entry["InvoiceDetails"], strict=True) if not line.taxable]
         assert untaxed
         assert Decimal(str(entry["DocumentTotalIncludingTax"])) == doc.document_total
+
+
+# --- item 4: cost of sales of inventory sold --------------------------------------------------------
+
+def _stock_sales(plan: Plan) -> list[SalesDocument]:
+    return [d for d in plan.documents if isinstance(d, SalesDocument) and d.kind == DocumentKind.SALES_INVOICE
+            and any(line.item and line.item.is_inventory and line.cost for line in d.lines)]
+
+
+async def test_inventory_sold_carries_its_cost_and_accounts_to_ar(plan: Plan, sage: Sage300Sandbox) -> None:
+    docs = _stock_sales(plan)
+    assert docs
+    async with Sage300(sage.settings) as package:
+        results = await post_all(package, pick(plan, *docs))
+    assert all(r.posted for r in results.values()), results
+    for doc in docs:
+        entry = _entry(sage, doc.number)
+        for line, sent in zip(doc.lines, entry["InvoiceDetails"], strict=True):
+            if line.item and line.item.is_inventory and line.cost:
+                assert Decimal(str(sent["Cost"])) == line.cost
+                assert (sent["COGSAccount"], sent["InventoryAccount"]) == (line.item.cost_account,
+                                                                           line.item.inventory_account)
+            else:
+                assert "Cost" not in sent
+
+
+async def test_a_missing_cost_of_sales_account_fails_the_check(plan: Plan, sage: Sage300Sandbox) -> None:
+    doc = _stock_sales(plan)[0]
+    line = next(ln for ln in doc.lines if ln.item and ln.item.is_inventory and ln.cost)
+    assert line.item is not None
+    sage.books.store.delete("GLAccounts", line.item.cost_account.replace("-", ""))
+    causes = {p.cause for p in await _check(sage, pick(plan, doc)) if p.blocking}
+    assert f"GL account {line.item.cost_account} does not exist in Sage 300" in causes

@@ -15,6 +15,7 @@ from mobius_tui.accounting.sage300.payloads import (
     DOCUMENT_NUMBER_MAX,
     Target,
     adjustment_location,
+    sells_stock,
     tax_group,
     tax_type,
     target,
@@ -28,6 +29,7 @@ from mobius_tui.documents.model import (
     InventoryTransfer,
     MoveLine,
     Plan,
+    Posting,
     PurchaseDocument,
     SalesDocument,
 )
@@ -96,11 +98,21 @@ def _numbering(doc: Document, where: Target) -> Iterator[Problem]:
                       doc.number)
 
 
+def _cost_accounts(doc: Document) -> Iterator[Posting]:
+    """The cost of sales entry of inventory sold, which Sage 300 books from the invoice lines."""
+    if isinstance(doc, SalesDocument):
+        for line in doc.lines:
+            if sells_stock(line):
+                assert line.item is not None
+                yield Posting(line.item.cost_account, line.cost, f"cost of sales of {line.item.code}")
+                yield Posting(line.item.inventory_account, -line.cost, f"inventory of {line.item.code}")
+
+
 def _accounts(doc: Document, ref: Sage300Reference) -> Iterator[Problem]:
     if "GL" in ref.unavailable:
         return
     seen: set[str] = set()
-    for posting in doc.postings():
+    for posting in [*doc.postings(), *_cost_accounts(doc)]:
         account = posting.account
         if account in seen or (not account and not posting.amount):
             continue

@@ -142,11 +142,27 @@ def ar_invoice(doc: SalesDocument, ref: Sage300Reference) -> dict[str, Any]:
     body["InvoiceDetails"] = [
         {"RevenueAccount": _account(line.account, ref), "Description": _text(line.description),
          "ExtendedAmountWithTIP": line.amount, "Comments": _text(line.description, COMMENT_MAX),
-         **line_tax_classes(doc, line, ref)}
+         **line_tax_classes(doc, line, ref), **cost_of_sale(line, ref)}
         for line in doc.lines
     ]
     body["UpdateOperation"] = "Insert"
     return body
+
+
+def sells_stock(line: Line) -> bool:
+    """A line selling an inventory part at a cost: its cost of sales must be booked (seed 001)."""
+    return bool(line.item and line.item.is_inventory and line.cost)
+
+
+def cost_of_sale(line: Line, ref: Sage300Reference) -> dict[str, Any]:
+    """What A/R needs to book the cost of an inventory part sold (debit COGS, credit inventory):
+    seed 001 leaves that entry to the package, and a summary line carries no cost unless sent.
+    ``Cost`` is the line's extended cost, as Manage exports it (UNCONFIRMED: unit vs extended)."""
+    if not sells_stock(line):
+        return {}
+    assert line.item is not None
+    return {"Cost": line.cost, "InventoryAccount": _account(line.item.inventory_account, ref),
+            "COGSAccount": _account(line.item.cost_account, ref)}
 
 
 def ap_invoice(doc: PurchaseDocument, ref: Sage300Reference) -> dict[str, Any]:

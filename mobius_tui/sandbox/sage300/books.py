@@ -298,6 +298,11 @@ class Books:
                 raise invalid_field(f"Detail {n} of document {number} needs a revenue account or distribution code.")
             if line.get("RevenueAccount"):
                 line["RevenueAccount"] = self._account(line["RevenueAccount"], "Revenue account")
+            for name, what in (("InventoryAccount", "Inventory account"), ("COGSAccount", "Cost of goods sold account")):
+                if line.get(name):
+                    line[name] = self._account(line[name], what)
+            if amount(line.get("Cost"), "Cost") < 0:
+                raise invalid_field(f"The cost of detail {n} of document {number} cannot be negative.")
             line["ExtendedAmountWithTIP"] = amount(line.get("ExtendedAmountWithTIP"), "Extended amount")
             line.setdefault("LineNumber", 20 * n)
             before_tax += line["ExtendedAmountWithTIP"]
