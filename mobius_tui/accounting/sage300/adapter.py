@@ -29,6 +29,7 @@ from mobius_tui.accounting.base import (
 )
 from mobius_tui.accounting.sage300.check import check_plan
 from mobius_tui.accounting.sage300.client import WebApiClient, WebApiError, quoted
+from mobius_tui.accounting.sage300.names import WireNames, load_names
 from mobius_tui.accounting.sage300.payloads import Target, target
 from mobius_tui.accounting.sage300.post import BATCH_DESCRIPTION, BatchInfo, PostOptions, Poster
 from mobius_tui.accounting.sage300.reference import Sage300Reference, load_reference
@@ -95,6 +96,7 @@ class Sage300(AccountingPackage):
         self.client: WebApiClient | None = None
         self.batches: list[BatchInfo] = []  # the batches the last post() created
         self.unknown: dict[str, str] = {}  # documents the last post() gave no result, and why
+        self.names = WireNames()  # field names confirmed by the server's $metadata at connect
 
     # --- connection -----------------------------------------------------------------------
 
@@ -133,6 +135,7 @@ class Sage300(AccountingPackage):
         self.client = self._client(self.values, company)
         try:
             await self.client.get_one("GL", "GLAccounts", {"$top": "1", "$select": "UnformattedAccount"})
+            self.names = await load_names(self.client)
         except WebApiError as exc:
             await self.close()
             if exc.status == 404 and "ompany" in exc.message:
@@ -157,7 +160,7 @@ class Sage300(AccountingPackage):
 
     async def reference(self) -> Sage300Reference:
         try:
-            return await load_reference(self._require(), str(self.values["user"]).upper())
+            return await load_reference(self._require(), str(self.values["user"]).upper(), self.names)
         except WebApiError as exc:
             raise PackageError(f"Reading the Sage 300 setup failed: {exc.message}", _SECURITY_FIX) from None
         except httpx.HTTPError as exc:
@@ -268,7 +271,7 @@ class Sage300(AccountingPackage):
     async def _existing_inventory(self, client: WebApiClient, docs: list[Document]) -> dict[str, str]:
         found: dict[str, str] = {}
         for kind, resource, number_field in ((DocumentKind.INVENTORY_ADJUSTMENT, "ICAdjustments", "AdjustmentNumber"),
-                                             (DocumentKind.INVENTORY_TRANSFER, "ICTransfers", "TransferNumber")):
+                                             (DocumentKind.INVENTORY_TRANSFER, "ICTransfers", self.names.transfer_number)):
             wanted = {d.number: d.key for d in docs if d.kind == kind}
             numbers = sorted(wanted)
             for start in range(0, len(numbers), _FILTER_CHUNK):
@@ -276,14 +279,15 @@ class Sage300(AccountingPackage):
                 try:
                     rows = await client.get_all("IC", resource, {
                         "$filter": " or ".join(f"Reference eq {quoted(n)}" for n in chunk),
-                        "$select": f"Reference,{number_field}"})
+                        "$select": ",".join(f for f in ("Reference", "SequenceNumber", number_field) if f)})
                 except WebApiError as exc:
                     if exc.status in (403, 404):
                         return found  # no Inventory Control: they went to the G/L, looked up there
                     raise
                 for row in rows:
                     if row.get("Reference") in wanted:
-                        found[wanted[row["Reference"]]] = f"I/C {row.get(number_field)}"
+                        number = (row.get(number_field) if number_field else None) or row.get("SequenceNumber")
+                        found[wanted[row["Reference"]]] = f"I/C {number}"
         return found
 
     async def payments_since(self, since: date) -> list[PaymentStatus]:

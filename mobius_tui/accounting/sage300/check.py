@@ -71,6 +71,9 @@ def check_plan(plan: Plan, ref: Sage300Reference) -> list[Problem]:
             problems.append(Problem(
                 "Document does not balance", "Correct the amounts of the record in Manage and export it again.",
                 doc.origin, f"off by {doc.imbalance()}"))
+    problems += [Problem(f"Sage 300 field missing: {text}", "Nothing to do, unless your Sage 300 build should have "
+                         "it: then update the Web API and run again.", None, severity=Severity.NOTICE)
+                 for text in ref.names.missing]
     return problems
 
 

@@ -147,6 +147,13 @@ class WebApiClient:
             raise _error(response)
         return decode(response.content)
 
+    async def get_metadata(self, module: str) -> str:
+        """The module's ``$metadata`` document (EDMX XML)."""
+        response = await self._read(self.url(module, "$metadata"))
+        if response.status_code != 200:
+            raise _error(response)
+        return response.text
+
     async def get_root(self) -> Any:
         response = await self._read(f"{self.root}/")
         if response.status_code != 200:

@@ -261,12 +261,13 @@ def customer(record: CustomerRecord, group: str) -> dict[str, Any]:
     return body
 
 
-def vendor(record: VendorRecord, group: str) -> dict[str, Any]:
+def vendor(record: VendorRecord, group: str, terms_field: str = "Terms") -> dict[str, Any]:
+    """A new A/P vendor; ``terms_field`` is the name the server's metadata gives the terms ("" = none)."""
     body: dict[str, Any] = {"VendorNumber": record.account}
     if group:
         body["GroupCode"] = group
     body["VendorName"] = _text(record.name)
     body["ShortName"] = _text(record.name, SHORT_NAME_MAX)
-    if record.terms:
-        body["Terms"] = record.terms
+    if record.terms and terms_field:
+        body[terms_field] = record.terms
     return body

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mobius_tui.accounting.sage300.client import WebApiClient, WebApiError
+from mobius_tui.accounting.sage300.names import WireNames, load_names
 
 MODULE_NAMES = {"GL": "General Ledger", "AR": "Accounts Receivable", "AP": "Accounts Payable",
                 "IC": "Inventory Control", "TX": "Tax Services"}
@@ -42,6 +43,7 @@ class Sage300Reference:
     locations: set[str] = field(default_factory=set)
     unavailable: dict[str, str] = field(default_factory=dict)  # module → "not activated" | "no Web API right"
     user: str = ""
+    names: WireNames = field(default_factory=WireNames)  # field names read from the server's $metadata
 
     @property
     def inventory(self) -> bool:
@@ -59,7 +61,7 @@ _READS: dict[str, tuple[str, str, str]] = {
     "accounts": ("GL", "GLAccounts", "UnformattedAccount,AccountNumber,Status"),
     "customers": ("AR", "ARCustomers", "CustomerNumber,CustomerName,CurrencyCode,TaxGroup,Terms"),
     "ar_terms": ("AR", "ARTerms", "TermsCode"),
-    "vendors": ("AP", "APVendors", "VendorNumber,VendorName,CurrencyCode,TaxGroup,Terms"),
+    "vendors": ("AP", "APVendors", "VendorNumber,VendorName,CurrencyCode,TaxGroup"),  # + the terms field
     "ap_terms": ("AP", "APTerms", "TermsCode"),
     "tax_groups": ("TX", "TXTaxGroups", "TaxGroupKey,TransactionType," + ",".join(f"TaxAuthority{i}" for i in range(1, 6))),
     "tax_authorities": ("TX", "TXTaxAuthorities", "TaxAuthorityKey,TaxClasses"),
@@ -68,11 +70,14 @@ _READS: dict[str, tuple[str, str, str]] = {
 }
 
 
-async def load_reference(client: WebApiClient, user: str) -> Sage300Reference:
-    ref = Sage300Reference(user=user)
+async def load_reference(client: WebApiClient, user: str, names: WireNames | None = None) -> Sage300Reference:
+    ref = Sage300Reference(user=user, names=names or await load_names(client))
+    terms = ref.names.vendor_terms
 
     async def read(name: str) -> tuple[str, list[dict[str, Any]] | None]:
         module, resource, select = _READS[name]
+        if name == "vendors" and terms:
+            select += f",{terms}"
         try:
             return name, await client.get_all(module, resource, {"$select": select})
         except WebApiError as exc:
@@ -95,10 +100,11 @@ async def load_reference(client: WebApiClient, user: str) -> Sage300Reference:
                 ref.accounts[formatted] = formatted
                 ref.accounts[str(row.get("UnformattedAccount") or formatted.replace("-", ""))] = formatted
         elif name in ("customers", "vendors"):
-            key, label = ("CustomerNumber", "CustomerName") if name == "customers" else ("VendorNumber", "VendorName")
+            key, label, terms_field = (("CustomerNumber", "CustomerName", "Terms") if name == "customers"
+                                       else ("VendorNumber", "VendorName", terms))
             getattr(ref, name).update({
-                r[key]: Party(r[key], r.get("CurrencyCode") or "", r.get("TaxGroup") or "", r.get("Terms") or "",
-                              r.get(label) or "")
+                r[key]: Party(r[key], r.get("CurrencyCode") or "", r.get("TaxGroup") or "",
+                              (r.get(terms_field) or "") if terms_field else "", r.get(label) or "")
                 for r in rows})
         elif name in ("ar_terms", "ap_terms"):
             getattr(ref, name).update(r["TermsCode"] for r in rows)

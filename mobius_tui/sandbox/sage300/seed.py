@@ -56,10 +56,17 @@ def seed_company(store: Store, dataset: Dataset, include_missing: bool = False) 
                 "NormalBalanceDRCR": "Debit" if account.account_class in _DEBIT else "Credit",
                 "Status": "Active", "StructureCode": "ACCDIV", "PostToAccount": "Detail"})
         for term in seed.terms:
-            body = {"TermsCode": term.terms_xref, "Description": term.name, "NumberOfDaysToPay": term.due_days,
-                    "DueDateType": "DaysFromInvoiceDate"}
-            store.put("ARTerms", term.terms_xref, body)
-            store.put("APTerms", term.terms_xref, body)
+            common = {"TermsCode": term.terms_xref, "Description": term.name, "UsePaymentSchedule": "No",
+                      "CalculationBaseForDiscountwithTax": "Excluded", "NumberOfPayments": 1}
+            due = {"TermsCode": term.terms_xref, "PaymentNumber": 1, "DiscountPercent": 0, "DiscountNumberOfDays": 0,
+                   "DiscountDayOfMonth": 0, "DueNumberOfDays": term.due_days, "DueDayOfMonth": 0}
+            store.put("ARTerms", term.terms_xref, {
+                **common, "DiscountType": "DaysFromInvoiceDate", "DueDateType": "DaysFromInvoiceDate",
+                "TotalPercentDue": 100, "TermsPaymentSchedules": [{**due, "PercentDue": 100}]})
+            store.put("APTerms", term.terms_xref, {
+                **common, "MethodOfCalcForDiscountDate": "DaysFromInvoiceDate",
+                "MethodOfCalcForDueDate": "DaysFromInvoiceDate", "TotalPercentageDue": 100,
+                "TermsPaymentSchedule": [{**due, "PaymentNumber": 20, "PercentageDue": 100}]})
         authorities = {t.agency_xref: t for t in seed.taxes if t.rate}
         for key, tax in authorities.items():
             store.put("TXTaxAuthorities", key, {
