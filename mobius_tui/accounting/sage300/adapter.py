@@ -8,10 +8,12 @@ the server allows it) and its password.
 from __future__ import annotations
 
 import secrets
+import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -28,12 +30,14 @@ from mobius_tui.accounting.base import (
     SettingField,
 )
 from mobius_tui.accounting.sage300.check import check_plan
-from mobius_tui.accounting.sage300.client import WebApiClient, WebApiError, quoted
+from mobius_tui.accounting.sage300.client import WebApiBusy, WebApiClient, WebApiError, quoted
 from mobius_tui.accounting.sage300.names import WireNames, load_names
 from mobius_tui.accounting.sage300.payloads import Target, target
 from mobius_tui.accounting.sage300.post import BATCH_DESCRIPTION, BatchInfo, PostOptions, Poster
 from mobius_tui.accounting.sage300.reference import Sage300Reference, load_reference
 from mobius_tui.documents.model import Document, DocumentKind, Plan, PurchaseDocument
+from mobius_tui.wire.errors import TemporaryFailure
+from mobius_tui.wire.hosts import is_loopback
 
 _SECURITY_FIX = ("Use a Sage 300 user (not ADMIN) whose security group has the 'Sage 300 Web API' right, and check "
                  "the user id and password.")
@@ -105,11 +109,16 @@ class Sage300(AccountingPackage):
         missing = [f.label for f in cls.settings if f.required and not values.get(f.name) and f.name != "company"]
         if missing:
             raise PackageError(f"Sage 300 settings incomplete: {', '.join(missing)}.", "Fill them in on the login screen.")
+        _check_address(str(values["base_url"]))
         concurrency = max(1, min(8, int(values.get("concurrency") or 4)))
-        return WebApiClient(
-            str(values["base_url"]), company, str(values["user"]), str(values.get("password") or ""),
-            timeout=float(values.get("timeout_seconds") or 120), verify=values.get("ca_bundle") or True,
-            max_connections=concurrency + 2)
+        try:
+            return WebApiClient(
+                str(values["base_url"]), company, str(values["user"]), str(values.get("password") or ""),
+                timeout=float(values.get("timeout_seconds") or 120), verify=values.get("ca_bundle") or True,
+                max_connections=concurrency + 2)
+        except (OSError, ssl.SSLError) as exc:
+            raise PackageError(f"The CA bundle {values.get('ca_bundle')!r} cannot be read ({exc}).",
+                               "Set 'CA bundle' in the Sage 300 settings to a PEM file of trusted certificates.") from None
 
     @classmethod
     async def choices_for(cls, field_name: str, values: Mapping[str, Any]) -> tuple[str, ...]:
@@ -161,6 +170,8 @@ class Sage300(AccountingPackage):
     async def reference(self) -> Sage300Reference:
         try:
             return await load_reference(self._require(), str(self.values["user"]).upper(), self.names)
+        except WebApiBusy as exc:
+            raise _busy(exc) from None
         except WebApiError as exc:
             raise PackageError(f"Reading the Sage 300 setup failed: {exc.message}", _SECURITY_FIX) from None
         except httpx.HTTPError as exc:
@@ -210,6 +221,8 @@ class Sage300(AccountingPackage):
                 found.update(await self._existing_journals(client, journals))
             if by_target[Target.IC]:
                 found.update(await self._existing_inventory(client, by_target[Target.IC]))
+        except WebApiBusy as exc:
+            raise _busy(exc) from None
         except WebApiError as exc:
             raise PackageError(f"Looking for documents already in Sage 300 failed: {exc.message}", _SECURITY_FIX) from None
         except httpx.HTTPError as exc:
@@ -297,6 +310,8 @@ class Sage300(AccountingPackage):
                 "$filter": f"LastActivityDate ge {since.isoformat()}T00:00:00Z and DocumentType eq 'Invoice'",
                 "$select": "CustomerNumber,DocumentNumber,CustomerCurrencyInvoiceAmount,CustomerCurrencyAmountDue,"
                            "FullyPaid,DatePaid,LastActivityDate,CurrencyCode"})
+        except WebApiBusy as exc:
+            raise _busy(exc) from None
         except WebApiError as exc:
             raise PackageError(f"Reading A/R posted documents failed: {exc.message}", _SECURITY_FIX) from None
         except httpx.HTTPError as exc:
@@ -315,7 +330,38 @@ class Sage300(AccountingPackage):
         return out
 
 
+class Sage300Unavailable(PackageError, TemporaryFailure):
+    """Sage 300 could not be reached or stayed busy through the retries: try again later."""
+
+
+def _check_address(url: str) -> None:
+    """The Web API address must be https, as the password goes with every request; plain http is
+    accepted only on this computer's loopback interface (the same rule as the Manage site)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+        raise PackageError(f"The Sage 300 Web API address {url!r} is not a web address.",
+                           "Enter it as https://server/Sage300WebApi.")
+    if parts.scheme.lower() == "http" and not is_loopback(host):
+        raise PackageError(f"The Sage 300 Web API address {url!r} uses plain http, which would send the Sage 300 "
+                           "password unencrypted.", f"Use https://{parts.netloc}{parts.path} (plain http is only "
+                           "accepted for this computer's loopback address).")
+
+
+def _busy(exc: WebApiError) -> PackageError:
+    # The client's text already says what was asked and how long the server wanted to wait.
+    text = exc.message if "Try again later" in exc.message else (
+        f"Sage 300 is busy (HTTP {exc.status}{', ' + exc.code if exc.code else ''}: {exc.message}) and stayed so "
+        "through the retries.")
+    return Sage300Unavailable(text, "" if "Try again later" in text else "Try again later.")
+
+
 def _login_error(exc: WebApiError, values: Mapping[str, Any]) -> PackageError:
+    if isinstance(exc, WebApiBusy):
+        return _busy(exc)
     user = str(values.get("user") or "").upper()
     if exc.status == 401:
         if user == "ADMIN":
@@ -330,6 +376,25 @@ def _login_error(exc: WebApiError, values: Mapping[str, Any]) -> PackageError:
     return PackageError(f"Sage 300 answered: {exc.message}", "Check the Web API address and company.")
 
 
+def _certificate_problem(exc: BaseException) -> str:
+    """Why the server's TLS certificate was refused, or "" when the failure is something else."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_message or str(seen)
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return ""
+
+
 def _unreachable(values: Mapping[str, Any], exc: Exception) -> PackageError:
-    return PackageError(f"Cannot reach the Sage 300 Web API at {values.get('base_url')}: {type(exc).__name__}.",
-                        "Check the address (…/Sage300WebApi), that the Web API site is running, and the network.")
+    address = values.get("base_url")
+    if reason := _certificate_problem(exc):
+        # A configuration error: retrying cannot help.
+        return PackageError(f"The Sage 300 Web API at {address} presented a certificate this computer does not trust "
+                            f"({reason}).", "Put the certificate of the authority that signed it in a CA bundle file "
+                            "and set 'CA bundle' in the Sage 300 settings, or have the server use a certificate from "
+                            "a trusted authority.")
+    return Sage300Unavailable(f"Cannot reach the Sage 300 Web API at {address}: {type(exc).__name__}.",
+                              "Check that the Web API site is running and the network, then try again.")
