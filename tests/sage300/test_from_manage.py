@@ -202,3 +202,25 @@ async def test_a_missing_cost_of_sales_account_fails_the_check(plan: Plan, sage:
     sage.books.store.delete("GLAccounts", line.item.cost_account.replace("-", ""))
     causes = {p.cause for p in await _check(sage, pick(plan, doc)) if p.blocking}
     assert f"GL account {line.item.cost_account} does not exist in Sage 300" in causes
+
+
+async def test_a_vendor_the_run_creates_is_kept_in_its_bills_currency(plan: Plan, sage: Sage300Sandbox) -> None:
+    receipts = [d for d in plan.documents if d.kind == DocumentKind.ITEM_RECEIPT and d.vendor.account == "DANDH"]
+    assert receipts and {d.currency for d in receipts} == {"USD"}
+    sage.books.store.delete("APVendors", "DANDH")
+    assert [p.message() for p in await _check(sage, pick(plan, *receipts)) if p.blocking] == []
+    async with Sage300(sage.settings) as package:
+        results = await post_all(package, pick(plan, *receipts))
+    assert all(r.posted for r in results.values()), results
+    created = sage.books.store.get("APVendors", "DANDH")
+    assert created is not None and created["CurrencyCode"] == "USD"
+    # A second bill in another currency could not go to the vendor the first one creates.
+    cad = replace(receipts[0], number="PO-CAD", currency="CAD")
+    sage.books.store.delete("APVendors", "DANDH")
+    causes = [p.cause for p in await _check(sage, pick(plan, receipts[0], cad)) if p.blocking]
+    assert causes == ["Vendor DANDH would be created in USD in Sage 300"]
+    # Without the bill's terms xref the vendor would get Manage's terms name, which Sage 300 lacks.
+    record = next(v for v in plan.vendors if v.account == "DANDH")
+    no_xref = replace(receipts[0], terms="")
+    causes = [p.cause for p in await _check(sage, pick(plan, no_xref)) if p.blocking]
+    assert causes == [f"Vendor DANDH would be created with terms {record.terms}, which Sage 300 A/P does not have"]

@@ -20,6 +20,7 @@ from mobius_tui.accounting.sage300.payloads import (
     tax_type,
     target,
     untaxed_slots,
+    vendor_terms,
 )
 from mobius_tui.accounting.sage300.reference import MODULE_NAMES, Sage300Reference
 from mobius_tui.documents.model import (
@@ -49,6 +50,7 @@ def check_plan(plan: Plan, ref: Sage300Reference) -> list[Problem]:
     new_customers = {c.account: c for c in plan.customers if c.account}
     new_vendors = {v.account: v for v in plan.vendors if v.account and not v.is_member}
     announced: set[str] = set()
+    created_in: dict[str, str] = {}  # new vendor → the currency of the first document that creates it
     similar = _Similar(ref)
     for doc in plan.documents:
         where = target(doc, ref.inventory)
@@ -61,7 +63,7 @@ def check_plan(plan: Plan, ref: Sage300Reference) -> list[Problem]:
             if doc.terms and "AR" not in ref.unavailable and doc.terms not in ref.ar_terms:
                 problems.append(_terms(doc, doc.terms, "A/R"))
         elif isinstance(doc, PurchaseDocument):
-            problems += _vendor(doc, ref, new_vendors, announced, similar)
+            problems += _vendor(doc, ref, new_vendors, announced, similar, created_in)
             problems += _tax(doc, ref)
             if doc.terms and "AP" not in ref.unavailable and doc.terms not in ref.ap_terms:
                 problems.append(_terms(doc, doc.terms, "A/P"))
@@ -164,6 +166,11 @@ def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: s
             yield Problem(f"Customer {account} ({name}) will be created in Sage 300",
                           "Nothing to do; check its customer group and account set after the run.",
                           None, severity=Severity.NOTICE)
+            terms = new[account].terms
+            if terms and "AR" not in ref.unavailable and terms not in ref.ar_terms:
+                yield Problem(f"Customer {account} would be created with terms {terms}, which Sage 300 A/R does "
+                              "not have", f"Create terms {terms} in A/R Terms, or set the Terms XRef of the Manage "
+                              "billing terms to an existing code.", doc.origin)
         currency = new[account].currency
     elif party is None:
         yield Problem(f"Customer {account} ({name}) does not exist in Sage 300",
@@ -185,7 +192,7 @@ def _currency(doc: SalesDocument | PurchaseDocument, noun: str, account: str, cu
 
 
 def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: set[str],
-            similar: _Similar) -> Iterator[Problem]:
+            similar: _Similar, created_in: dict[str, str]) -> Iterator[Problem]:
     if "AP" in ref.unavailable:
         return
     account = doc.vendor.account
@@ -216,6 +223,18 @@ def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: 
                 announced.add(account)
                 yield Problem(f"Vendor {account} ({name}) will be created in Sage 300",
                               "Nothing to do; check its vendor group after the run.", None, severity=Severity.NOTICE)
+                terms = vendor_terms(new[account], doc)
+                if terms and ref.names.vendor_terms and terms not in ref.ap_terms:
+                    yield Problem(f"Vendor {account} would be created with terms {terms}, which Sage 300 A/P does "
+                                  "not have", f"Create terms {terms} in A/P Terms, or set the Terms XRef of the Manage "
+                                  "billing terms to an existing code.", doc.origin)
+            # It is created in the currency of its first document; Sage 300 refuses it any other.
+            first = created_in.setdefault(account, doc.currency)
+            if doc.currency and first and doc.currency != first:
+                yield Problem(f"Vendor {account} would be created in {first} in Sage 300",
+                              f"Enter its purchases in one currency in Manage, or create vendor {account} in Sage 300 "
+                              "first and post each currency to a vendor kept in it.", doc.origin,
+                              f"document in {doc.currency}")
         else:
             yield Problem(f"Vendor {account} ({name}) does not exist in Sage 300",
                           f"Create vendor {account} in Accounts Payable > A/P Vendors > Vendors, or set Vendor "

@@ -261,13 +261,24 @@ def customer(record: CustomerRecord, group: str) -> dict[str, Any]:
     return body
 
 
-def vendor(record: VendorRecord, group: str, terms_field: str = "Terms") -> dict[str, Any]:
-    """A new A/P vendor; ``terms_field`` is the name the server's metadata gives the terms ("" = none)."""
+def vendor_terms(record: VendorRecord, doc: PurchaseDocument) -> str:
+    """Terms of a vendor the run creates: the document's terms xref, as Manage's vendor export gives
+    only the terms' name, which is no Sage 300 terms code unless it happens to match one."""
+    return doc.terms or record.terms
+
+
+def vendor(record: VendorRecord, group: str, terms_field: str = "Terms", currency: str = "",
+           terms: str = "") -> dict[str, Any]:
+    """A new A/P vendor; ``terms_field`` is the name the server's metadata gives the terms ("" = none),
+    ``currency`` and ``terms`` those of the document it is created for (Manage's vendor export names
+    no currency and only the terms' name)."""
     body: dict[str, Any] = {"VendorNumber": record.account}
     if group:
         body["GroupCode"] = group
     body["VendorName"] = _text(record.name)
     body["ShortName"] = _text(record.name, SHORT_NAME_MAX)
-    if record.terms and terms_field:
-        body[terms_field] = record.terms
+    if currency:
+        body["CurrencyCode"] = currency
+    if (terms or record.terms) and terms_field:
+        body[terms_field] = terms or record.terms
     return body

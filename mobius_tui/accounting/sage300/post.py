@@ -144,7 +144,8 @@ class Poster:
             if account not in failed:
                 record = records[account]
                 body = (payloads.customer(record, self.options.customer_group) if module == "AR"
-                        else payloads.vendor(record, self.options.vendor_group, self.ref.names.vendor_terms))
+                        else payloads.vendor(record, self.options.vendor_group, self.ref.names.vendor_terms,
+                                             doc.currency, payloads.vendor_terms(record, doc)))  # type: ignore[arg-type]
                 failed[account] = await self._create_master(module, resource, account, body)
                 if not failed[account]:
                     known[account] = known.get(account) or _party(body)
