@@ -120,3 +120,15 @@ async def test_an_unreadable_ca_bundle_is_a_configuration_error(tls_server: str,
         async with Sage300(_settings(tls_server, ca_bundle=str(tmp_path / "missing.pem"))):
             pass
     assert "CA bundle" in str(info.value) and not isinstance(info.value, TemporaryFailure)
+
+
+async def test_no_server_at_the_address_is_temporary() -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(TemporaryFailure) as info:
+        async with Sage300(_settings(f"http://127.0.0.1:{port}/Sage300WebApi", timeout_seconds=5)):
+            pass
+    assert isinstance(info.value, PackageError) and "Cannot reach the Sage 300 Web API" in str(info.value)

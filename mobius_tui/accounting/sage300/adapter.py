@@ -396,5 +396,7 @@ def _unreachable(values: Mapping[str, Any], exc: Exception) -> PackageError:
                             f"({reason}).", "Put the certificate of the authority that signed it in a CA bundle file "
                             "and set 'CA bundle' in the Sage 300 settings, or have the server use a certificate from "
                             "a trusted authority.")
-    return Sage300Unavailable(f"Cannot reach the Sage 300 Web API at {address}: {type(exc).__name__}.",
+    detail = str(exc).strip()
+    return Sage300Unavailable(f"Cannot reach the Sage 300 Web API at {address} ({type(exc).__name__}"
+                              f"{': ' + detail if detail else ''}).",
                               "Check that the Web API site is running and the network, then try again.")
