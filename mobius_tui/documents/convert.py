@@ -44,6 +44,7 @@ from mobius_tui.documents.model import (
     PurchaseDocument,
     RecordKind,
     SalesDocument,
+    Warehouse,
 )
 from mobius_tui.documents.masters import currency_code, customer_record, item_ref, items_of, vendor_record
 from mobius_tui.documents.numbers import PurchaseNumberSource
@@ -68,8 +69,10 @@ from mobius_tui.manage.models import (
     GLExportTransactionDetail,
     GLExportVendor,
 )
+from mobius_tui.manage.models import Warehouse as ManageWarehouse
 
-__all__ = ["PlanOptions", "PurchaseNumberSource", "is_credit_memo", "plan_from_glexport", "record_id"]
+__all__ = ["PlanOptions", "PurchaseNumberSource", "default_warehouse", "is_credit_memo", "plan_from_glexport",
+           "record_id"]
 
 TAX_GL_TYPE = "ST"
 FREIGHT_GL_TYPE = "PF"
@@ -99,6 +102,21 @@ class PlanOptions:
     # they move stock (an item with a quantity) or this is set. Their GL entry ids stay with the document.
     keep_zero_lines: bool = False
     home_currency: str = ""  # ISO code; documents in it get currency "" (the company's own)
+    # Manage's overall default warehouse: GLExport's adjustment lines name no warehouse, and an
+    # adjustment entered in Manage without choosing one is made in that warehouse.
+    default_warehouse: Warehouse | None = None
+
+
+DEFAULT_WAREHOUSE_RULE = "Manage's export names no warehouse on adjustment lines, so they go to its default warehouse"
+
+
+def default_warehouse(warehouses: Iterable[ManageWarehouse]) -> Warehouse | None:
+    """The warehouse Manage flags as the overall default (active ones first); None when none is."""
+    flagged = [w for w in warehouses if w.overallDefaultFlag]
+    flagged.sort(key=lambda w: bool(w.inactiveFlag))
+    if not flagged:
+        return None
+    return Warehouse(first(flagged[0].name, str(flagged[0].id or "")), text(flagged[0].locationXref))
 
 
 def plan_from_glexport(export: GLExport, options: PlanOptions | None = None) -> Plan:
@@ -334,6 +352,7 @@ class _Converter:
             lines=lines,
             taxes=sales_taxes(tax_lines, tx, self.customers.get(customer_account)),
             tax_code=first(tx.taxCode.name if tx.taxCode else None),
+            tax_code_xref=first(*(lvl.taxCodeXref for lvl in tx.taxLevels or [] if lvl.taxLevel == 1), tx.stateTaxXref),
             terms=first(tx.billingTermsXref, tx.billingTerms.name if tx.billingTerms else None),
             due_date=parse_date(tx.dueDate),
             due_days=tx.dueDays,
@@ -650,12 +669,14 @@ class _Converter:
             if value != 0 and qty != 0 and (value > 0) != (qty > 0):
                 record.problem(f"line {name!r} moves quantity {qty} but value {value}", FIX_REEXPORT)
                 continue
-            # An adjustment line names the item but not its type or catalog description.
+            # An adjustment line names the item but not its type, catalog description or warehouse.
+            warehouse, location, rule = self._adjustment_warehouse(d)
             item = item_ref(
                 code=first(d.item.identifier if d.item else None),
                 type_xref=None,
                 cost_account=d.costAccountNumber,
                 inventory_account=d.inventoryAccountNumber,
+                location=location,
             )
             if item is None:
                 record.problem(f"line {name!r} has no item", FIX_REEXPORT)
@@ -665,7 +686,8 @@ class _Converter:
                 missing_what = "inventory account" if not item.inventory_account else "adjustment account"
                 record.problem(f"line {name!r} has no {missing_what}", FIX_GL_SETUP)
                 continue
-            lines.append(MoveLine(item, qty, value, first(d.description, d.memo), offset_account=line_offset))
+            lines.append(MoveLine(item, qty, value, first(d.description, d.memo), offset_account=line_offset,
+                                  warehouse=warehouse, warehouse_rule=rule))
         if not lines and record.ok:
             record.problem("has no lines", FIX_REEXPORT)
         doc = InventoryAdjustment(
@@ -678,6 +700,19 @@ class _Converter:
             lines=lines,
         )
         self._accept(doc, record)
+
+    def _adjustment_warehouse(self, d: GLExportAdjustmentTransactionDetail) -> tuple[str, str, str]:
+        """(warehouse name, location xref, rule): the warehouse a line names, should a Manage
+        version send one, else the default warehouse and the rule that chose it."""
+        extra = d.model_extra or {}
+        named = extra.get("warehouse") if isinstance(extra.get("warehouse"), dict) else {}
+        location = text(extra.get("locationXref"))
+        if location or named:
+            return first(named.get("name"), location), location, ""
+        default = self.options.default_warehouse
+        if default is None:
+            return "", "", DEFAULT_WAREHOUSE_RULE
+        return default.name, default.location_xref, DEFAULT_WAREHOUSE_RULE
 
     def _transfer(self, group: list[GLExportInventoryTransfer]) -> None:
         head = group[0]

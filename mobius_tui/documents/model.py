@@ -150,6 +150,16 @@ class MoveLine:
     to_location: str = ""  # transfers: destination location xref
     offset_account: str = ""  # adjustments: the adjustment (write-off) account; transfers: the
     # source side's account when Manage credits another account than item.inventory_account
+    warehouse: str = ""  # adjustments: the Manage warehouse the stock moves in (item.location_xref is its xref)
+    warehouse_rule: str = ""  # adjustments: why that warehouse, when Manage's export did not name it
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A Manage warehouse as a run needs it: its name (for messages) and its location xref."""
+
+    name: str
+    location_xref: str
 
 
 @dataclass
@@ -191,6 +201,9 @@ class SalesDocument(Document):
     lines: list[Line] = field(default_factory=list)
     taxes: list[TaxLevelAmount] = field(default_factory=list)
     tax_code: str = ""  # Manage tax code identifier on the invoice
+    # Level 1's tax code xref of that code (→ package tax group), also when it charged no tax: a
+    # tax-exempt invoice names the exempt code's group so the package does not apply the customer's.
+    tax_code_xref: str = ""
     terms: str = ""  # billing terms xref
     due_date: date | None = None
     due_days: int | None = None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from mobius_tui.manage.errors import ConfigurationError
+from mobius_tui.wire.hosts import is_loopback  # the one rule for plain http, shared with the packages
 
 # User-facing cloud host -> API host (reference §1).
 CLOUD_API_HOSTS = {
@@ -46,15 +47,6 @@ class Site:
 
     def __str__(self) -> str:
         return self.origin
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_site(text: str) -> Site:

@@ -7,11 +7,11 @@ batch is recorded; the steps in between, and what is journaled when, live here o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mobius_tui.accounting.base import PostStatus, Problem
-from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, plan_from_glexport
+from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, default_warehouse, plan_from_glexport
 from mobius_tui.documents.model import Document, Plan
 from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport
 from mobius_tui.service import doc_codec
@@ -57,7 +57,10 @@ async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False) -> 
         for row in await ctx.manage.unposted_procurement(product_ids=product_ids):
             if row.unpostedProductId and row.id is not None:
                 entry_ids.setdefault(row.unpostedProductId, []).append(int(row.id))
-    return plan_from_glexport(export, plan_options(ctx, entry_ids))
+    options = plan_options(ctx, entry_ids)
+    if export.adjustmentTransactions:  # their lines name no warehouse: Manage's default one is theirs
+        options = replace(options, default_warehouse=default_warehouse(await ctx.manage.warehouses()))
+    return plan_from_glexport(export, options)
 
 
 def same_numbers(plan: Plan) -> list[Problem]:

@@ -41,6 +41,7 @@ from mobius_tui.service.reports import (
     Unposted,
 )
 from mobius_tui.service.secrets import Secrets, missing_secrets, redact
+from mobius_tui.wire.errors import TemporaryFailure
 
 
 def manage_settings(profile: Profile, secrets: Secrets) -> ManageSettings:
@@ -103,6 +104,8 @@ class Session:
                 await adapter.connect()
             except PackageError as exc:
                 adapter = None
+                if isinstance(exc, TemporaryFailure):
+                    raise  # an outage, not a refused login: the caller says "try again later"
                 raise LoginError(package_cls.label, str(exc)) from None
         except BaseException:
             await manage.aclose()

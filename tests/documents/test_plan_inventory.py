@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from mobius_tui.documents.convert import PlanOptions, plan_from_glexport
-from mobius_tui.documents.model import DocumentKind, InventoryAdjustment, InventoryTransfer, Posting
+from mobius_tui.documents.convert import DEFAULT_WAREHOUSE_RULE, PlanOptions, default_warehouse, plan_from_glexport
+from mobius_tui.documents.model import DocumentKind, InventoryAdjustment, InventoryTransfer, Posting, Warehouse
+from mobius_tui.manage.models import GLExport
+from mobius_tui.manage.models import Warehouse as ManageWarehouse
 
 IDS = {"12-adjustment": 31, "7-transfer": [32, 33], "8-transfer": (34,)}
 
@@ -87,3 +89,24 @@ def test_procurement_ids_match_without_regard_to_case(export):
     plan = plan_from_glexport(export("inventory"), PlanOptions(procurement_entry_ids=ids))
     assert plan.issues == []
     assert [d.origin.gl_entry_ids for d in plan.documents] == [(31,), (32, 33), (34,)]
+
+
+def test_adjustment_lines_go_to_the_default_warehouse_unless_manage_names_one() -> None:
+    chosen = default_warehouse([ManageWarehouse(id=1, name="Old", locationXref="9", overallDefaultFlag=True,
+                                                inactiveFlag=True),
+                                ManageWarehouse(id=2, name="Main", locationXref="1", overallDefaultFlag=True),
+                                ManageWarehouse(id=3, name="Depot", locationXref="2")])
+    assert chosen == Warehouse("Main", "1")
+    assert default_warehouse([ManageWarehouse(id=3, name="Depot", locationXref="2")]) is None
+    line = {"item": {"id": 1, "identifier": "LAPTOP-14"}, "quantity": -1, "total": -850, "cost": 850,
+            "inventoryAccountNumber": "1300-00", "accountNumber": "5900-00", "description": "damaged"}
+    export = GLExport.model_validate({"adjustmentTransactions": [
+        {"id": "7-adjustment", "documentDate": "2025-05-01T00:00:00Z", "accountNumber": "5900-00",
+         "adjustmentDetail": [line, {**line, "locationXref": "2", "warehouse": {"id": 3, "name": "Depot"}}]}]})
+    plan = plan_from_glexport(export, PlanOptions(procurement_entry_ids={"7-adjustment": 70}, default_warehouse=chosen))
+    adjustment = plan.documents[0]
+    assert isinstance(adjustment, InventoryAdjustment) and not plan.issues
+    first, named = adjustment.lines
+    assert (first.item.location_xref, first.warehouse, first.warehouse_rule) == ("1", "Main", DEFAULT_WAREHOUSE_RULE)
+    assert (named.item.location_xref, named.warehouse, named.warehouse_rule) == ("2", "Depot", "")
+    assert first.offset_account == "5900-00"

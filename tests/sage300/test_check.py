@@ -119,8 +119,14 @@ def test_tax_exempt_code_needs_a_group_without_authorities(full_plan: Plan, refe
     base = doc.document_total - sum((t.amount for t in doc.taxes), Decimal(0))
     ok = replace(doc, taxes=[exempt], document_total=base)
     assert problems(full_plan, reference, ok) == []
-    p = only_error(problems(full_plan, reference, replace(ok, taxes=[replace(exempt, tax_code_xref="HST-ON")])))
-    assert p.cause == "Tax-exempt code EXEMPT maps to tax group HST-ON, which has tax authorities"
+    # A group with authorities is fine while each has an exempt item class for the untaxed lines...
+    mapped = replace(ok, taxes=[replace(exempt, tax_code_xref="HST-ON")])
+    assert problems(full_plan, reference, mapped) == []
+    # ...and otherwise Sage 300 would tax what Manage did not.
+    p = only_error(problems(full_plan, replace(reference, exempt_classes={}), mapped))
+    assert p.cause == ("Tax group HST-ON (sales) would tax lines Manage did not tax: authority CRA-HST has no "
+                       "exempt item class")
+    assert "Tax Code XRef to a tax group without authorities" in p.fix
 
 
 def test_terms_must_exist(full_plan: Plan, reference: Sage300Reference) -> None:

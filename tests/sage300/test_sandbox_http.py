@@ -129,10 +129,11 @@ def test_process_posts_ready_batches_and_posted_batches_are_frozen(http: httpx.C
     assert r.status_code == 204
     assert http.get("/AR/ARInvoiceBatches(1)").json()["BatchStatus"] == "Posted"
     doc = http.get("/AR/ARPostedDocuments(CustomerNumber='C00102',DocumentNumber='P-1')").json()
-    assert doc["FullyPaid"] == "No" and Decimal(str(doc["CustomerCurrencyAmountDue"])) == Decimal("100.00")
+    # No tax amounts sent: the customer's group (HST-ON, 13 %) is applied, as Sage's sample shows.
+    assert doc["FullyPaid"] == "No" and Decimal(str(doc["CustomerCurrencyAmountDue"])) == Decimal("113.00")
     assert error(http.patch("/AR/ARInvoiceBatches(1)", content=_json({"Invoices": [_invoice("P-2")]}))) == (
         409, "General")
-    sandbox.apply_receipt("C00102", "P-1", Decimal("100.00"), date(2025, 7, 3))
+    sandbox.apply_receipt("C00102", "P-1", Decimal("113.00"), date(2025, 7, 3))
     doc = http.get("/AR/ARPostedDocuments", params={"$filter": "FullyPaid eq 'Yes'"}).json()["value"]
     assert [(d["DocumentNumber"], d["DatePaid"]) for d in doc] == [("P-1", "2025-07-03T00:00:00Z")]
 

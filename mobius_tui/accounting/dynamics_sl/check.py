@@ -13,6 +13,7 @@ from mobius_tui.accounting.base import Problem, Severity
 from mobius_tui.accounting.dynamics_sl.codes import WIDTH, calendar_period, is_terms_id, module_of, percent, split_account
 from mobius_tui.accounting.dynamics_sl.items import NewItem, new_items
 from mobius_tui.accounting.dynamics_sl.reference import SLReference
+from mobius_tui.accounting.near_miss import NearMissIndex, did_you_mean
 from mobius_tui.documents.model import (
     Document,
     DocumentKind,
@@ -68,8 +69,9 @@ def voucher_invoice_number(doc: PurchaseDocument) -> str:
 
 
 def adjustment_site(line: MoveLine, ref: SLReference) -> str:
-    """The SL site of an adjustment line. Manage's GLExport adjustment lines name no warehouse, so
-    the item's default site in SL is used, as SL's adjustment entry defaults it (UNCONFIRMED)."""
+    """The SL site of an adjustment line: its Manage warehouse's location xref (the converter gives
+    lines, which GLExport leaves without one, Manage's default warehouse); the item's default site
+    in SL only when Manage flags no default warehouse, as SL's adjustment entry defaults it."""
     return line.item.location_xref or str((ref.items.get(line.item.code) or {}).get("dfltsite") or "").strip()
 
 
@@ -149,10 +151,15 @@ def _check_new_customers(docs: list[Document], plan: Plan, ref: SLReference, out
     if not cls or cls not in ref.customer_classes:
         out.add("No default customer class in Dynamics SL for the customers to create",
                 "Set 'Default Class ID' on SL's AR Setup screen to an existing customer class", detail=", ".join(sorted(create)))
+    similar = NearMissIndex((r["custid"], r.get("name") or "") for r in ref.customers.values())
     for acct in sorted(create):
         rec = records[acct]
         if len(acct) > WIDTH["CustId"]:
             continue  # reported on each document
+        if near := similar.find(rec.name, besides=acct):
+            out.add(f"Customer {acct} ({rec.name}) is not in Dynamics SL, which has a customer of nearly the same name",
+                    did_you_mean(near, "customer", "the company's Account on Finance > Company Finance"))
+            continue
         out.add(f"Customers missing in Dynamics SL will be created with class '{cls}'",
                 "Nothing to do, unless the Manage company should match an existing SL customer: then set its "
                 "Account on Manage's Finance > Company Finance to that Customer ID",
@@ -171,7 +178,12 @@ def _check_new_vendors(docs: list[Document], plan: Plan, ref: SLReference, out: 
         out.add("No default vendor class in Dynamics SL for the vendors to create",
                 "Set the default Class ID on SL's AP Setup screen to an existing vendor class",
                 detail=", ".join(sorted(create)))
+    similar = NearMissIndex((r["vendid"], r.get("name") or "") for r in ref.vendors.values())
     for acct in sorted(create):
+        if near := similar.find(records[acct].name, besides=acct):
+            out.add(f"Vendor {acct} ({records[acct].name}) is not in Dynamics SL, which has a vendor of nearly the "
+                    "same name", did_you_mean(near, "vendor", "the company's Vendor XRef on Finance > Company Finance"))
+            continue
         out.add(f"Vendors missing in Dynamics SL will be created with class '{cls}'",
                 "Nothing to do, unless the Manage vendor should match an existing SL vendor: then set its Vendor XRef "
                 "on Manage's Finance > Company Finance to that Vendor ID",
@@ -490,7 +502,8 @@ def _check_adjustment(doc: InventoryAdjustment, ref: SLReference, out: _Problems
         where = f"line {n}"
         found = _check_item(line.item, doc, ref, out, where, needs_site=False)
         if found is not None:
-            _check_site(adjustment_site(line, ref), line.item.code, doc, ref, out, where)
+            rule = f", warehouse {line.warehouse}: {line.warehouse_rule}" if line.warehouse and line.warehouse_rule else ""
+            _check_site(adjustment_site(line, ref), line.item.code, doc, ref, out, where + rule)
         if found is not None and int(found.get("stkitem") or 0) != 1:
             out.add(f"Item {line.item.code} is not a stock item in Dynamics SL", "Only stock items can be adjusted: "
                     "make it a stock item in SL or a non-inventory product in Manage", doc, where)

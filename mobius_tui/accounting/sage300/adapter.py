@@ -8,10 +8,12 @@ the server allows it) and its password.
 from __future__ import annotations
 
 import secrets
+import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -28,11 +30,14 @@ from mobius_tui.accounting.base import (
     SettingField,
 )
 from mobius_tui.accounting.sage300.check import check_plan
-from mobius_tui.accounting.sage300.client import WebApiClient, WebApiError, quoted
+from mobius_tui.accounting.sage300.client import WebApiBusy, WebApiClient, WebApiError, quoted
+from mobius_tui.accounting.sage300.names import WireNames, load_names
 from mobius_tui.accounting.sage300.payloads import Target, target
 from mobius_tui.accounting.sage300.post import BATCH_DESCRIPTION, BatchInfo, PostOptions, Poster
 from mobius_tui.accounting.sage300.reference import Sage300Reference, load_reference
 from mobius_tui.documents.model import Document, DocumentKind, Plan, PurchaseDocument
+from mobius_tui.wire.errors import CertificateError, TemporaryFailure, certificate_failure
+from mobius_tui.wire.hosts import is_loopback
 
 _SECURITY_FIX = ("Use a Sage 300 user (not ADMIN) whose security group has the 'Sage 300 Web API' right, and check "
                  "the user id and password.")
@@ -95,6 +100,7 @@ class Sage300(AccountingPackage):
         self.client: WebApiClient | None = None
         self.batches: list[BatchInfo] = []  # the batches the last post() created
         self.unknown: dict[str, str] = {}  # documents the last post() gave no result, and why
+        self.names = WireNames()  # field names confirmed by the server's $metadata at connect
 
     # --- connection -----------------------------------------------------------------------
 
@@ -103,11 +109,16 @@ class Sage300(AccountingPackage):
         missing = [f.label for f in cls.settings if f.required and not values.get(f.name) and f.name != "company"]
         if missing:
             raise PackageError(f"Sage 300 settings incomplete: {', '.join(missing)}.", "Fill them in on the login screen.")
+        _check_address(str(values["base_url"]))
         concurrency = max(1, min(8, int(values.get("concurrency") or 4)))
-        return WebApiClient(
-            str(values["base_url"]), company, str(values["user"]), str(values.get("password") or ""),
-            timeout=float(values.get("timeout_seconds") or 120), verify=values.get("ca_bundle") or True,
-            max_connections=concurrency + 2)
+        try:
+            return WebApiClient(
+                str(values["base_url"]), company, str(values["user"]), str(values.get("password") or ""),
+                timeout=float(values.get("timeout_seconds") or 120), verify=values.get("ca_bundle") or True,
+                max_connections=concurrency + 2)
+        except (OSError, ssl.SSLError) as exc:
+            raise PackageError(f"The CA bundle {values.get('ca_bundle')!r} cannot be read ({exc}).",
+                               "Set 'CA bundle' in the Sage 300 settings to a PEM file of trusted certificates.") from None
 
     @classmethod
     async def choices_for(cls, field_name: str, values: Mapping[str, Any]) -> tuple[str, ...]:
@@ -133,6 +144,7 @@ class Sage300(AccountingPackage):
         self.client = self._client(self.values, company)
         try:
             await self.client.get_one("GL", "GLAccounts", {"$top": "1", "$select": "UnformattedAccount"})
+            self.names = await load_names(self.client)
         except WebApiError as exc:
             await self.close()
             if exc.status == 404 and "ompany" in exc.message:
@@ -157,7 +169,9 @@ class Sage300(AccountingPackage):
 
     async def reference(self) -> Sage300Reference:
         try:
-            return await load_reference(self._require(), str(self.values["user"]).upper())
+            return await load_reference(self._require(), str(self.values["user"]).upper(), self.names)
+        except WebApiBusy as exc:
+            raise _busy(exc) from None
         except WebApiError as exc:
             raise PackageError(f"Reading the Sage 300 setup failed: {exc.message}", _SECURITY_FIX) from None
         except httpx.HTTPError as exc:
@@ -207,6 +221,8 @@ class Sage300(AccountingPackage):
                 found.update(await self._existing_journals(client, journals))
             if by_target[Target.IC]:
                 found.update(await self._existing_inventory(client, by_target[Target.IC]))
+        except WebApiBusy as exc:
+            raise _busy(exc) from None
         except WebApiError as exc:
             raise PackageError(f"Looking for documents already in Sage 300 failed: {exc.message}", _SECURITY_FIX) from None
         except httpx.HTTPError as exc:
@@ -268,7 +284,7 @@ class Sage300(AccountingPackage):
     async def _existing_inventory(self, client: WebApiClient, docs: list[Document]) -> dict[str, str]:
         found: dict[str, str] = {}
         for kind, resource, number_field in ((DocumentKind.INVENTORY_ADJUSTMENT, "ICAdjustments", "AdjustmentNumber"),
-                                             (DocumentKind.INVENTORY_TRANSFER, "ICTransfers", "TransferNumber")):
+                                             (DocumentKind.INVENTORY_TRANSFER, "ICTransfers", self.names.transfer_number)):
             wanted = {d.number: d.key for d in docs if d.kind == kind}
             numbers = sorted(wanted)
             for start in range(0, len(numbers), _FILTER_CHUNK):
@@ -276,14 +292,15 @@ class Sage300(AccountingPackage):
                 try:
                     rows = await client.get_all("IC", resource, {
                         "$filter": " or ".join(f"Reference eq {quoted(n)}" for n in chunk),
-                        "$select": f"Reference,{number_field}"})
+                        "$select": ",".join(f for f in ("Reference", "SequenceNumber", number_field) if f)})
                 except WebApiError as exc:
                     if exc.status in (403, 404):
                         return found  # no Inventory Control: they went to the G/L, looked up there
                     raise
                 for row in rows:
                     if row.get("Reference") in wanted:
-                        found[wanted[row["Reference"]]] = f"I/C {row.get(number_field)}"
+                        number = (row.get(number_field) if number_field else None) or row.get("SequenceNumber")
+                        found[wanted[row["Reference"]]] = f"I/C {number}"
         return found
 
     async def payments_since(self, since: date) -> list[PaymentStatus]:
@@ -293,6 +310,8 @@ class Sage300(AccountingPackage):
                 "$filter": f"LastActivityDate ge {since.isoformat()}T00:00:00Z and DocumentType eq 'Invoice'",
                 "$select": "CustomerNumber,DocumentNumber,CustomerCurrencyInvoiceAmount,CustomerCurrencyAmountDue,"
                            "FullyPaid,DatePaid,LastActivityDate,CurrencyCode"})
+        except WebApiBusy as exc:
+            raise _busy(exc) from None
         except WebApiError as exc:
             raise PackageError(f"Reading A/R posted documents failed: {exc.message}", _SECURITY_FIX) from None
         except httpx.HTTPError as exc:
@@ -311,7 +330,42 @@ class Sage300(AccountingPackage):
         return out
 
 
+class Sage300CertificateRejected(PackageError, CertificateError):
+    """The server's TLS certificate is not trusted here: a setup problem, never retried."""
+
+
+class Sage300Unavailable(PackageError, TemporaryFailure):
+    """Sage 300 could not be reached or stayed busy through the retries: try again later."""
+
+
+def _check_address(url: str) -> None:
+    """The Web API address must be https, as the password goes with every request; plain http is
+    accepted only on this computer's loopback interface (the same rule as the Manage site)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+        raise PackageError(f"The Sage 300 Web API address {url!r} is not a web address.",
+                           "Enter it as https://server/Sage300WebApi.")
+    if parts.scheme.lower() == "http" and not is_loopback(host):
+        raise PackageError(f"The Sage 300 Web API address {url!r} uses plain http, which would send the Sage 300 "
+                           "password unencrypted.", f"Use https://{parts.netloc}{parts.path} (plain http is only "
+                           "accepted for this computer's loopback address).")
+
+
+def _busy(exc: WebApiError) -> PackageError:
+    # The client's text already says what was asked and how long the server wanted to wait.
+    text = exc.message if "Try again later" in exc.message else (
+        f"Sage 300 is busy (HTTP {exc.status}{', ' + exc.code if exc.code else ''}: {exc.message}) and stayed so "
+        "through the retries.")
+    return Sage300Unavailable(text, "" if "Try again later" in text else "Try again later.")
+
+
 def _login_error(exc: WebApiError, values: Mapping[str, Any]) -> PackageError:
+    if isinstance(exc, WebApiBusy):
+        return _busy(exc)
     user = str(values.get("user") or "").upper()
     if exc.status == 401:
         if user == "ADMIN":
@@ -327,5 +381,14 @@ def _login_error(exc: WebApiError, values: Mapping[str, Any]) -> PackageError:
 
 
 def _unreachable(values: Mapping[str, Any], exc: Exception) -> PackageError:
-    return PackageError(f"Cannot reach the Sage 300 Web API at {values.get('base_url')}: {type(exc).__name__}.",
-                        "Check the address (…/Sage300WebApi), that the Web API site is running, and the network.")
+    address = values.get("base_url")
+    if reason := certificate_failure(exc):
+        # A configuration error: retrying cannot help.
+        return Sage300CertificateRejected(f"The Sage 300 Web API at {address} presented a certificate this computer does not trust "
+                            f"({reason}).", "Put the certificate of the authority that signed it in a CA bundle file "
+                            "and set 'CA bundle' in the Sage 300 settings, or have the server use a certificate from "
+                            "a trusted authority.")
+    detail = str(exc).strip()
+    return Sage300Unavailable(f"Cannot reach the Sage 300 Web API at {address} ({type(exc).__name__}"
+                              f"{': ' + detail if detail else ''}).",
+                              "Check that the Web API site is running and the network, then try again.")

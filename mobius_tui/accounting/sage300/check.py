@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mobius_tui.accounting.base import Problem, Severity
+from mobius_tui.accounting.near_miss import NearMissIndex, did_you_mean
 from mobius_tui.accounting.sage300.payloads import (
     DOCUMENT_NUMBER_MAX,
     Target,
     adjustment_location,
+    sells_stock,
     tax_group,
     tax_type,
     target,
+    untaxed_slots,
+    vendor_terms,
 )
 from mobius_tui.accounting.sage300.reference import MODULE_NAMES, Sage300Reference
 from mobius_tui.documents.model import (
@@ -24,7 +28,9 @@ from mobius_tui.documents.model import (
     DocumentKind,
     InventoryAdjustment,
     InventoryTransfer,
+    MoveLine,
     Plan,
+    Posting,
     PurchaseDocument,
     SalesDocument,
 )
@@ -44,18 +50,20 @@ def check_plan(plan: Plan, ref: Sage300Reference) -> list[Problem]:
     new_customers = {c.account: c for c in plan.customers if c.account}
     new_vendors = {v.account: v for v in plan.vendors if v.account and not v.is_member}
     announced: set[str] = set()
+    created_in: dict[str, str] = {}  # new vendor → the currency of the first document that creates it
+    similar = _Similar(ref)
     for doc in plan.documents:
         where = target(doc, ref.inventory)
         problems += _modules(doc, where, ref)
         problems += _numbering(doc, where)
         problems += _accounts(doc, ref)
         if isinstance(doc, SalesDocument):
-            problems += _customer(doc, ref, new_customers, announced)
+            problems += _customer(doc, ref, new_customers, announced, similar)
             problems += _tax(doc, ref)
             if doc.terms and "AR" not in ref.unavailable and doc.terms not in ref.ar_terms:
                 problems.append(_terms(doc, doc.terms, "A/R"))
         elif isinstance(doc, PurchaseDocument):
-            problems += _vendor(doc, ref, new_vendors, announced)
+            problems += _vendor(doc, ref, new_vendors, announced, similar, created_in)
             problems += _tax(doc, ref)
             if doc.terms and "AP" not in ref.unavailable and doc.terms not in ref.ap_terms:
                 problems.append(_terms(doc, doc.terms, "A/P"))
@@ -65,6 +73,9 @@ def check_plan(plan: Plan, ref: Sage300Reference) -> list[Problem]:
             problems.append(Problem(
                 "Document does not balance", "Correct the amounts of the record in Manage and export it again.",
                 doc.origin, f"off by {doc.imbalance()}"))
+    problems += [Problem(f"Sage 300 field missing: {text}", "Nothing to do, unless your Sage 300 build should have "
+                         "it: then update the Web API and run again.", None, severity=Severity.NOTICE)
+                 for text in ref.names.missing]
     return problems
 
 
@@ -92,11 +103,21 @@ def _numbering(doc: Document, where: Target) -> Iterator[Problem]:
                       doc.number)
 
 
+def _cost_accounts(doc: Document) -> Iterator[Posting]:
+    """The cost of sales entry of inventory sold, which Sage 300 books from the invoice lines."""
+    if isinstance(doc, SalesDocument):
+        for line in doc.lines:
+            if sells_stock(line):
+                assert line.item is not None
+                yield Posting(line.item.cost_account, line.cost, f"cost of sales of {line.item.code}")
+                yield Posting(line.item.inventory_account, -line.cost, f"inventory of {line.item.code}")
+
+
 def _accounts(doc: Document, ref: Sage300Reference) -> Iterator[Problem]:
     if "GL" in ref.unavailable:
         return
     seen: set[str] = set()
-    for posting in doc.postings():
+    for posting in [*doc.postings(), *_cost_accounts(doc)]:
         account = posting.account
         if account in seen or (not account and not posting.amount):
             continue
@@ -110,7 +131,20 @@ def _accounts(doc: Document, ref: Sage300Reference) -> Iterator[Problem]:
                           "account number in Manage System > Setup Tables > GL Accounts.", doc.origin)
 
 
-def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: set[str]) -> Iterator[Problem]:
+class _Similar:
+    """Sage 300 customers and vendors by near-miss name, built once per check."""
+
+    def __init__(self, ref: Sage300Reference) -> None:
+        self.customers = NearMissIndex((p.number, p.name) for p in ref.customers.values())
+        self.vendors = NearMissIndex((p.number, p.name) for p in ref.vendors.values())
+
+
+_CUSTOMER_FIELD = "Account on the company's Finance > Company Finance screen"
+_VENDOR_FIELD = "Vendor XRef on the company's Finance > Company Finance screen"
+
+
+def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: set[str],
+              similar: _Similar) -> Iterator[Problem]:
     if "AR" in ref.unavailable:
         return
     account = doc.customer.account
@@ -120,12 +154,23 @@ def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: s
                       "Fill in Account on the company's Finance > Company Finance screen in Manage.", doc.origin)
         return
     party = ref.customers.get(account)
+    near = similar.customers.find(name, besides=account) if party is None else []
+    if party is None and near:
+        # Creating it (or asking for it to be created) would make a second record of the same company.
+        yield Problem(f"Customer {account} ({name}) is not in Sage 300, which has a customer of nearly the same name",
+                      did_you_mean(near, "customer", _CUSTOMER_FIELD), doc.origin)
+        return
     if party is None and account in new:
         if account not in announced:
             announced.add(account)
             yield Problem(f"Customer {account} ({name}) will be created in Sage 300",
                           "Nothing to do; check its customer group and account set after the run.",
                           None, severity=Severity.NOTICE)
+            terms = new[account].terms
+            if terms and "AR" not in ref.unavailable and terms not in ref.ar_terms:
+                yield Problem(f"Customer {account} would be created with terms {terms}, which Sage 300 A/R does "
+                              "not have", f"Create terms {terms} in A/R Terms, or set the Terms XRef of the Manage "
+                              "billing terms to an existing code.", doc.origin)
         currency = new[account].currency
     elif party is None:
         yield Problem(f"Customer {account} ({name}) does not exist in Sage 300",
@@ -134,48 +179,76 @@ def _customer(doc: SalesDocument, ref: Sage300Reference, new: dict, announced: s
         return
     else:
         currency = party.currency
+    yield from _currency(doc, "Customer", account, currency, "Invoice the company")
+
+
+def _currency(doc: SalesDocument | PurchaseDocument, noun: str, account: str, currency: str,
+              redo: str) -> Iterator[Problem]:
+    """Sage 300 keeps each customer and vendor in one currency and refuses documents in another."""
     if doc.currency and currency and doc.currency != currency:
-        yield Problem(f"Customer {account} is kept in {currency} in Sage 300",
-                      f"Invoice the company in {currency} in Manage, or use a Sage 300 customer kept in "
+        yield Problem(f"{noun} {account} is kept in {currency} in Sage 300",
+                      f"{redo} in {currency} in Manage, or use a Sage 300 {noun.lower()} kept in "
                       f"{doc.currency}.", doc.origin, f"document in {doc.currency}")
 
 
-def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: set[str]) -> Iterator[Problem]:
+def _vendor(doc: PurchaseDocument, ref: Sage300Reference, new: dict, announced: set[str],
+            similar: _Similar, created_in: dict[str, str]) -> Iterator[Problem]:
     if "AP" in ref.unavailable:
         return
     account = doc.vendor.account
     name = doc.vendor.name or account
+    party = ref.vendors.get(account) if account else None
     if doc.employee:
         if not account:
             yield Problem(f"Member '{name}' has no vendor number",
                           "Fill in Vendor Nbr on the member's screen in Manage (System > Members) with their "
                           "Sage 300 vendor number.", doc.origin)
-        elif account not in ref.vendors:
+        elif party is None:
             yield Problem(f"Vendor {account} for member '{name}' does not exist in Sage 300",
                           f"Create vendor {account} in Accounts Payable > A/P Vendors > Vendors, or correct Vendor "
                           "Nbr on the member's screen in Manage (members are never created).", doc.origin)
+        else:
+            yield from _currency(doc, "Vendor", account, party.currency, "Enter the expenses")
         return
     if not account:
         yield Problem(f"Vendor company '{name}' has no vendor xref",
                       "Fill in Vendor XRef on the company's Finance > Company Finance screen in Manage.", doc.origin)
-    elif account not in ref.vendors:
-        if account in new:
+    elif party is None:
+        near = similar.vendors.find(name, besides=account)
+        if near:
+            yield Problem(f"Vendor {account} ({name}) is not in Sage 300, which has a vendor of nearly the same name",
+                          did_you_mean(near, "vendor", _VENDOR_FIELD), doc.origin)
+        elif account in new:
             if account not in announced:
                 announced.add(account)
                 yield Problem(f"Vendor {account} ({name}) will be created in Sage 300",
                               "Nothing to do; check its vendor group after the run.", None, severity=Severity.NOTICE)
+                terms = vendor_terms(new[account], doc)
+                if terms and ref.names.vendor_terms and terms not in ref.ap_terms:
+                    yield Problem(f"Vendor {account} would be created with terms {terms}, which Sage 300 A/P does "
+                                  "not have", f"Create terms {terms} in A/P Terms, or set the Terms XRef of the Manage "
+                                  "billing terms to an existing code.", doc.origin)
+            # It is created in the currency of its first document; Sage 300 refuses it any other.
+            first = created_in.setdefault(account, doc.currency)
+            if doc.currency and first and doc.currency != first:
+                yield Problem(f"Vendor {account} would be created in {first} in Sage 300",
+                              f"Enter its purchases in one currency in Manage, or create vendor {account} in Sage 300 "
+                              "first and post each currency to a vendor kept in it.", doc.origin,
+                              f"document in {doc.currency}")
         else:
             yield Problem(f"Vendor {account} ({name}) does not exist in Sage 300",
                           f"Create vendor {account} in Accounts Payable > A/P Vendors > Vendors, or set Vendor "
                           "XRef on the Manage company's Finance screen to an existing vendor number.", doc.origin)
+    else:
+        yield from _currency(doc, "Vendor", account, party.currency, "Enter the purchase order")
 
 
 def _tax(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> Iterator[Problem]:
-    if not doc.taxes or "TX" in ref.unavailable:
+    group = tax_group(doc)
+    if not (doc.taxes or group) or "TX" in ref.unavailable:
         return
     kind = tax_type(doc)
     code = getattr(doc, "tax_code", "") or "the tax code"
-    group = tax_group(doc)
     if not group:
         yield Problem(f"Tax code {code} has no Tax Code XRef on its first level",
                       "Fill in Tax Code XRef of level 1 in Manage (Finance > Tax Codes) with the Sage 300 tax group.",
@@ -188,16 +261,20 @@ def _tax(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> Iterat
                       f"Code XRef of level 1 of Manage tax code {code} to an existing group.", doc.origin)
         return
     members = {a for a in authorities if a}
+    untaxed = {a for line in doc.lines for a in untaxed_slots(doc, line, ref).values()}
+    for authority in sorted(a for a in untaxed if (a, kind) not in ref.exempt_classes):
+        # Sage 300 would tax lines Manage did not: tax group and amounts would no longer agree.
+        yield Problem(f"Tax group {group} ({kind.lower()}) would tax lines Manage did not tax: authority {authority} "
+                      "has no exempt item class",
+                      f"Add an item tax class marked exempt to {authority} in Tax Services > Tax Authorities, or "
+                      f"(tax-exempt code {code}) point its level 1 Tax Code XRef to a tax group without "
+                      "authorities and leave its Agency XRefs blank.", doc.origin)
     for level in sorted(doc.taxes, key=lambda t: t.level):
         if not level.agency_xref:
             if level.amount:
                 yield Problem(f"Level {level.level} of tax code {code} has no Agency XRef",
                               "Fill in the Agency XRef of that level in Manage (Finance > Tax Codes) with the Sage 300 "
                               "tax authority.", doc.origin, f"tax {level.amount}")
-            elif members:
-                yield Problem(f"Tax-exempt code {code} maps to tax group {group}, which has tax authorities",
-                              f"Point level 1's Tax Code XRef of {code} to a Sage 300 tax group without authorities "
-                              "(leave the Agency XRefs blank), or create such a group.", doc.origin)
             continue
         if level.agency_xref not in ref.tax_authorities:
             yield Problem(f"Tax authority {level.agency_xref} does not exist in Sage 300",
@@ -229,14 +306,36 @@ def _inventory(doc: InventoryAdjustment | InventoryTransfer, where: Target, ref:
             yield Problem(f"Item {line.item.code} does not exist in Sage 300 Inventory Control",
                           f"Create item {line.item.code} in I/C Items, or correct the product's identifier in the "
                           "Manage Product Catalog.", doc.origin)
-        locations = ([adjustment_location(line)] if isinstance(doc, InventoryAdjustment)
-                     else [line.from_location, line.to_location])
-        for location in locations:
+        if isinstance(doc, InventoryAdjustment):
+            yield from _adjustment_location(doc, line, ref)
+            continue
+        for side, location in (("source", line.from_location), ("destination", line.to_location)):
             if not location:
-                yield Problem("A warehouse has no location xref",
-                              "Fill in the Location XRef of the Manage warehouse with its Sage 300 I/C location.",
-                              doc.origin, line.item.code)
+                yield Problem(f"The {side} warehouse has no location xref",
+                              "Fill in the Location XRef of the Manage warehouse (Procurement > Warehouses) with its "
+                              "Sage 300 I/C location.", doc.origin, line.item.code)
             elif location not in ref.locations:
                 yield Problem(f"I/C location {location} does not exist in Sage 300",
                               f"Create location {location} in I/C Locations, or set the Manage warehouse's Location "
                               "XRef to an existing location.", doc.origin)
+
+
+def _adjustment_location(doc: InventoryAdjustment, line: MoveLine, ref: Sage300Reference) -> Iterator[Problem]:
+    """The I/C location of an adjustment line: its warehouse's xref, the rule that chose the
+    warehouse said in the message when Manage's export did not name it."""
+    location, warehouse = adjustment_location(line), line.warehouse
+    rule = f"; {line.warehouse_rule}" if line.warehouse_rule else ""
+    if not warehouse and not location:
+        yield Problem("No Manage warehouse is flagged as the default",
+                      "Flag the warehouse adjustments are made in as the overall default in Manage (Procurement > "
+                      "Warehouses), with its Sage 300 I/C location as Location XRef.", doc.origin,
+                      f"item {line.item.code}{rule}")
+    elif not location:
+        yield Problem(f"Warehouse {warehouse} has no location xref",
+                      f"Fill in the Location XRef of warehouse {warehouse} in Manage (Procurement > Warehouses) with "
+                      "its Sage 300 I/C location.", doc.origin, f"item {line.item.code}{rule}")
+    elif location not in ref.locations:
+        yield Problem(f"I/C location {location} (Manage warehouse {warehouse or location}) does not exist in Sage 300",
+                      f"Create location {location} in I/C Locations, or set the Location XRef of warehouse "
+                      f"{warehouse or location} in Manage to an existing location.", doc.origin,
+                      f"item {line.item.code}{rule}")

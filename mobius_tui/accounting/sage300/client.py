@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from mobius_tui.wire.errors import TemporaryFailure
 from mobius_tui.wire.json import dumps as encode
 from mobius_tui.wire.json import loads as decode
 from mobius_tui.wire.retry import NOT_SENT_ERRORS, RetryPolicy, parse_retry_after
@@ -42,8 +44,16 @@ class WebApiError(Exception):
         self.message = message
 
 
+class WebApiBusy(WebApiError, TemporaryFailure):
+    """The server kept answering "busy" (429, 502-504) through the retries, or asked for a longer
+    wait than the policy allows: nothing to fix, try again later."""
+
+
 class UncertainWrite(Exception):
     """A write whose outcome is unknown: the server may or may not have stored it."""
+
+
+_BUSY = {429, 502, 503, 504}
 
 
 def quoted(value: str) -> str:
@@ -65,6 +75,8 @@ def _error(response: httpx.Response) -> WebApiError:
             message = str(msg.get("value", "")) if isinstance(msg, dict) else str(msg or "")
     if not message:
         message = response.reason_phrase or f"HTTP {response.status_code}"
+    if response.status_code in _BUSY:
+        return WebApiBusy(response.status_code, code or "TooManyRequests", message)
     return WebApiError(response.status_code, code or "General", message)
 
 
@@ -81,7 +93,7 @@ class WebApiClient:
             auth=httpx.BasicAuth(user.upper(), password),
             headers={"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
-            verify=verify,
+            verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
 
@@ -97,8 +109,8 @@ class WebApiClient:
         retry_after = parse_retry_after(response.headers.get("retry-after")) if response is not None else None
         request = f"{method} {httpx.URL(url).path}"  # never the query: it may hold customer data
         if response is not None and retry_after is not None and not self.retry.waits_for(retry_after):
-            raise WebApiError(response.status_code, _error(response).code,
-                              self.retry.refusal("Sage 300", request, response.status_code, retry_after))
+            raise WebApiBusy(response.status_code, _error(response).code,
+                             self.retry.refusal("Sage 300", request, response.status_code, retry_after))
         delay = self.retry.delay(attempt, retry_after)
         log.warning("Sage 300 %s: %s; retry %d of %d in %.1f s",
                     request, reason, attempt, self.retry.attempts - 1, delay)
@@ -146,6 +158,13 @@ class WebApiClient:
         if response.status_code != 200:
             raise _error(response)
         return decode(response.content)
+
+    async def get_metadata(self, module: str) -> str:
+        """The module's ``$metadata`` document (EDMX XML)."""
+        response = await self._read(self.url(module, "$metadata"))
+        if response.status_code != 200:
+            raise _error(response)
+        return response.text
 
     async def get_root(self) -> Any:
         response = await self._read(f"{self.root}/")

@@ -24,6 +24,7 @@ from mobius_tui.documents.model import (
     InventoryAdjustment,
     InventoryTransfer,
     JournalEntry,
+    Line,
     MoveLine,
     PurchaseDocument,
     SalesDocument,
@@ -59,9 +60,30 @@ def _text(value: str, limit: int = DESCRIPTION_MAX) -> str:
 
 
 def tax_group(doc: SalesDocument | PurchaseDocument) -> str:
-    """The Sage tax group a document names: its first level's tax code xref ("" = the party's default)."""
+    """The Sage tax group a document names: its first level's tax code xref, or for an invoice that
+    charged no tax its tax code's level 1 xref (the exempt group, per seed 001); "" = the party's."""
     levels = sorted(doc.taxes, key=lambda t: t.level)
-    return levels[0].tax_code_xref if levels else ""
+    return levels[0].tax_code_xref if levels else getattr(doc, "tax_code_xref", "")
+
+
+def untaxed_slots(doc: SalesDocument | PurchaseDocument, line: Line, ref: Sage300Reference) -> dict[int, str]:
+    """Slot → authority of the document's tax group that did not tax ``line`` in Manage: every
+    authority for a line Manage marked non-taxable, else those Manage charged nothing."""
+    slots = ref.authorities(tax_group(doc), tax_type(doc)) or ()
+    charged = {t.agency_xref for t in doc.taxes if t.amount and t.agency_xref}
+    return {slot: authority for slot, authority in enumerate(slots, start=1)
+            if authority and not (line.taxable and authority in charged)}
+
+
+def line_tax_classes(doc: SalesDocument | PurchaseDocument, line: Line, ref: Sage300Reference) -> dict[str, int]:
+    """``TaxClassN`` of a line: the authority's exempt item class where Manage did not tax it, so
+    Sage 300 taxes exactly what Manage taxed (other slots keep the item's default class)."""
+    out: dict[str, int] = {}
+    for slot, authority in untaxed_slots(doc, line, ref).items():
+        exempt = ref.exempt_classes.get((authority, tax_type(doc)))
+        if exempt is not None:
+            out[f"TaxClass{slot}"] = exempt
+    return out
 
 
 def tax_type(doc: Document) -> str:
@@ -119,11 +141,28 @@ def ar_invoice(doc: SalesDocument, ref: Sage300Reference) -> dict[str, Any]:
     body.update(_document_fields(doc, ref))
     body["InvoiceDetails"] = [
         {"RevenueAccount": _account(line.account, ref), "Description": _text(line.description),
-         "ExtendedAmountWithTIP": line.amount, "Comments": _text(line.description, COMMENT_MAX)}
+         "ExtendedAmountWithTIP": line.amount, "Comments": _text(line.description, COMMENT_MAX),
+         **line_tax_classes(doc, line, ref), **cost_of_sale(line, ref)}
         for line in doc.lines
     ]
     body["UpdateOperation"] = "Insert"
     return body
+
+
+def sells_stock(line: Line) -> bool:
+    """A line selling an inventory part at a cost: its cost of sales must be booked (seed 001)."""
+    return bool(line.item and line.item.is_inventory and line.cost)
+
+
+def cost_of_sale(line: Line, ref: Sage300Reference) -> dict[str, Any]:
+    """What A/R needs to book the cost of an inventory part sold (debit COGS, credit inventory):
+    seed 001 leaves that entry to the package, and a summary line carries no cost unless sent.
+    ``Cost`` is the line's extended cost, as Manage exports it (UNCONFIRMED: unit vs extended)."""
+    if not sells_stock(line):
+        return {}
+    assert line.item is not None
+    return {"Cost": line.cost, "InventoryAccount": _account(line.item.inventory_account, ref),
+            "COGSAccount": _account(line.item.cost_account, ref)}
 
 
 def ap_invoice(doc: PurchaseDocument, ref: Sage300Reference) -> dict[str, Any]:
@@ -137,7 +176,7 @@ def ap_invoice(doc: PurchaseDocument, ref: Sage300Reference) -> dict[str, Any]:
     body["DocumentTotalIncludingTax"] = doc.document_total
     body["InvoiceDetails"] = [
         {"GLAccount": _account(line.account, ref), "DistributedAmount": line.amount,
-         "DistributionDescription": _text(line.description)}
+         "DistributionDescription": _text(line.description), **line_tax_classes(doc, line, ref)}
         for line in doc.lines
     ]
     body["UpdateOperation"] = "Insert"
@@ -167,7 +206,10 @@ def adjustment_location(line: MoveLine) -> str:
     return line.from_location or line.to_location or line.item.location_xref
 
 
-def ic_adjustment(doc: InventoryAdjustment) -> dict[str, Any]:
+def ic_adjustment(doc: InventoryAdjustment, ref: Sage300Reference) -> dict[str, Any]:
+    """An I/C adjustment. Each line carries Manage's adjustment account as its write-off account
+    (UNCONFIRMED name: the detail view's WOFFACCT), so the G/L offset is the one Manage booked and
+    not the item account set's default."""
     details = []
     for line in doc.lines:
         detail: dict[str, Any] = {
@@ -179,6 +221,8 @@ def ic_adjustment(doc: InventoryAdjustment) -> dict[str, Any]:
         if line.item.unit_of_measure:
             detail["UnitOfMeasure"] = line.item.unit_of_measure
         detail["CostAdjustment"] = abs(line.value)
+        if line.offset_account:
+            detail["AdjustmentWriteOffAccount"] = _account(line.offset_account, ref)
         detail["Comments"] = _text(line.description or doc.description, COMMENT_MAX)
         details.append(detail)
     return {"Description": _text(doc.description or f"Adjustment {doc.number}"), "AdjustmentDate": doc.date.isoformat(),
@@ -217,12 +261,24 @@ def customer(record: CustomerRecord, group: str) -> dict[str, Any]:
     return body
 
 
-def vendor(record: VendorRecord, group: str) -> dict[str, Any]:
+def vendor_terms(record: VendorRecord, doc: PurchaseDocument) -> str:
+    """Terms of a vendor the run creates: the document's terms xref, as Manage's vendor export gives
+    only the terms' name, which is no Sage 300 terms code unless it happens to match one."""
+    return doc.terms or record.terms
+
+
+def vendor(record: VendorRecord, group: str, terms_field: str = "Terms", currency: str = "",
+           terms: str = "") -> dict[str, Any]:
+    """A new A/P vendor; ``terms_field`` is the name the server's metadata gives the terms ("" = none),
+    ``currency`` and ``terms`` those of the document it is created for (Manage's vendor export names
+    no currency and only the terms' name)."""
     body: dict[str, Any] = {"VendorNumber": record.account}
     if group:
         body["GroupCode"] = group
     body["VendorName"] = _text(record.name)
     body["ShortName"] = _text(record.name, SHORT_NAME_MAX)
-    if record.terms:
-        body["Terms"] = record.terms
+    if currency:
+        body["CurrencyCode"] = currency
+    if (terms or record.terms) and terms_field:
+        body[terms_field] = terms or record.terms
     return body

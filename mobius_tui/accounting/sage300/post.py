@@ -144,7 +144,8 @@ class Poster:
             if account not in failed:
                 record = records[account]
                 body = (payloads.customer(record, self.options.customer_group) if module == "AR"
-                        else payloads.vendor(record, self.options.vendor_group))
+                        else payloads.vendor(record, self.options.vendor_group, self.ref.names.vendor_terms,
+                                             doc.currency, payloads.vendor_terms(record, doc)))  # type: ignore[arg-type]
                 failed[account] = await self._create_master(module, resource, account, body)
                 if not failed[account]:
                     known[account] = known.get(account) or _party(body)
@@ -207,7 +208,10 @@ class Poster:
             if not info.documents:
                 continue
             where = Target(info.target)
-            body = {"ReadyToPost": "Yes"} if where == Target.GL else {"BatchStatus": "ReadyToPost"}
+            body = self.ref.names.gl_ready_body() if where == Target.GL else {"BatchStatus": "ReadyToPost"}
+            if body is None:
+                info.error = "could not be set Ready To Post: this server's $metadata names no field for it"
+                continue
             try:
                 await self.client.patch(where.value, _key_segment(where, info.number), body)
                 info.status = "ReadyToPost"
@@ -222,19 +226,22 @@ class Poster:
         if where == Target.IC:
             is_adjustment = isinstance(doc, InventoryAdjustment)
             resource = "ICAdjustments" if is_adjustment else "ICTransfers"
-            body = payloads.ic_adjustment(doc) if is_adjustment else payloads.ic_transfer(doc)  # type: ignore[arg-type]
-            number_field = "AdjustmentNumber" if is_adjustment else "TransferNumber"
+            body = (payloads.ic_adjustment(doc, self.ref) if is_adjustment  # type: ignore[arg-type]
+                    else payloads.ic_transfer(doc))  # type: ignore[arg-type]
+            number_field = "AdjustmentNumber" if is_adjustment else self.ref.names.transfer_number
 
             async def write() -> None:
                 created = await self.client.post("IC", resource, body)
-                posted_as.append(str(created.get(number_field) or created.get("SequenceNumber", "")))
+                posted_as.append(str((created.get(number_field) if number_field else None)
+                                     or created.get("SequenceNumber", "")))
 
             async def found() -> bool:
                 rows = await self.client.get_all("IC", resource, {
                     "$filter": f"Reference eq {quoted(body['Reference'])}",
-                    "$select": f"SequenceNumber,{number_field}"})
+                    "$select": ",".join(f for f in ("SequenceNumber", number_field) if f)})
                 if rows:
-                    posted_as.append(str(rows[0].get(number_field) or rows[0]["SequenceNumber"]))
+                    posted_as.append(str((rows[0].get(number_field) if number_field else None)
+                                         or rows[0]["SequenceNumber"]))
                 return bool(rows)
 
             label = f"I/C {'adjustment' if is_adjustment else 'transfer'}"

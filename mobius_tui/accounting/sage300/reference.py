@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mobius_tui.accounting.sage300.client import WebApiClient, WebApiError
+from mobius_tui.accounting.sage300.names import WireNames, load_names
 
 MODULE_NAMES = {"GL": "General Ledger", "AR": "Accounts Receivable", "AP": "Accounts Payable",
                 "IC": "Inventory Control", "TX": "Tax Services"}
@@ -23,6 +24,7 @@ class Party:
     currency: str = ""
     tax_group: str = ""
     terms: str = ""
+    name: str = ""
 
 
 @dataclass
@@ -33,12 +35,15 @@ class Sage300Reference:
     # (group, Sales|Purchase) → authority per slot 1..5, "" for an empty slot
     tax_groups: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     tax_authorities: set[str] = field(default_factory=set)
+    # (authority, Sales|Purchase) → the item tax class that authority exempts (the lowest, if several)
+    exempt_classes: dict[tuple[str, str], int] = field(default_factory=dict)
     ar_terms: set[str] = field(default_factory=set)
     ap_terms: set[str] = field(default_factory=set)
     items: set[str] = field(default_factory=set)
     locations: set[str] = field(default_factory=set)
     unavailable: dict[str, str] = field(default_factory=dict)  # module → "not activated" | "no Web API right"
     user: str = ""
+    names: WireNames = field(default_factory=WireNames)  # field names read from the server's $metadata
 
     @property
     def inventory(self) -> bool:
@@ -54,22 +59,25 @@ class Sage300Reference:
 _READS: dict[str, tuple[str, str, str]] = {
     # name → (module, resource, $select)
     "accounts": ("GL", "GLAccounts", "UnformattedAccount,AccountNumber,Status"),
-    "customers": ("AR", "ARCustomers", "CustomerNumber,CurrencyCode,TaxGroup,Terms"),
+    "customers": ("AR", "ARCustomers", "CustomerNumber,CustomerName,CurrencyCode,TaxGroup,Terms"),
     "ar_terms": ("AR", "ARTerms", "TermsCode"),
-    "vendors": ("AP", "APVendors", "VendorNumber,CurrencyCode,TaxGroup,Terms"),
+    "vendors": ("AP", "APVendors", "VendorNumber,VendorName,CurrencyCode,TaxGroup"),  # + the terms field
     "ap_terms": ("AP", "APTerms", "TermsCode"),
     "tax_groups": ("TX", "TXTaxGroups", "TaxGroupKey,TransactionType," + ",".join(f"TaxAuthority{i}" for i in range(1, 6))),
-    "tax_authorities": ("TX", "TXTaxAuthorities", "TaxAuthorityKey"),
+    "tax_authorities": ("TX", "TXTaxAuthorities", "TaxAuthorityKey,TaxClasses"),
     "items": ("IC", "ICItems", "ItemNumber"),
     "locations": ("IC", "ICLocations", "LocationKey"),
 }
 
 
-async def load_reference(client: WebApiClient, user: str) -> Sage300Reference:
-    ref = Sage300Reference(user=user)
+async def load_reference(client: WebApiClient, user: str, names: WireNames | None = None) -> Sage300Reference:
+    ref = Sage300Reference(user=user, names=names or await load_names(client))
+    terms = ref.names.vendor_terms
 
     async def read(name: str) -> tuple[str, list[dict[str, Any]] | None]:
         module, resource, select = _READS[name]
+        if name == "vendors" and terms:
+            select += f",{terms}"
         try:
             return name, await client.get_all(module, resource, {"$select": select})
         except WebApiError as exc:
@@ -92,9 +100,11 @@ async def load_reference(client: WebApiClient, user: str) -> Sage300Reference:
                 ref.accounts[formatted] = formatted
                 ref.accounts[str(row.get("UnformattedAccount") or formatted.replace("-", ""))] = formatted
         elif name in ("customers", "vendors"):
-            key = "CustomerNumber" if name == "customers" else "VendorNumber"
+            key, label, terms_field = (("CustomerNumber", "CustomerName", "Terms") if name == "customers"
+                                       else ("VendorNumber", "VendorName", terms))
             getattr(ref, name).update({
-                r[key]: Party(r[key], r.get("CurrencyCode") or "", r.get("TaxGroup") or "", r.get("Terms") or "")
+                r[key]: Party(r[key], r.get("CurrencyCode") or "", r.get("TaxGroup") or "",
+                              (r.get(terms_field) or "") if terms_field else "", r.get(label) or "")
                 for r in rows})
         elif name in ("ar_terms", "ap_terms"):
             getattr(ref, name).update(r["TermsCode"] for r in rows)
@@ -103,7 +113,12 @@ async def load_reference(client: WebApiClient, user: str) -> Sage300Reference:
                 members = tuple(r.get(f"TaxAuthority{i}") or "" for i in range(1, 6))
                 ref.tax_groups[(r["TaxGroupKey"], str(r["TransactionType"]))] = members
         elif name == "tax_authorities":
-            ref.tax_authorities.update(r["TaxAuthorityKey"] for r in rows)
+            for r in rows:
+                ref.tax_authorities.add(r["TaxAuthorityKey"])
+                for c in r.get("TaxClasses") or []:
+                    if c.get("ClassType") == "Items" and c.get("Exempt") in (True, "Yes", "True", 1):
+                        key = (r["TaxAuthorityKey"], str(c.get("TransactionType")))
+                        ref.exempt_classes[key] = min(int(c["Class"]), ref.exempt_classes.get(key, int(c["Class"])))
         elif name == "items":
             ref.items.update(r["ItemNumber"] for r in rows)
         else:

@@ -254,6 +254,12 @@ class Sage300Api:
         for e in sets:
             keys = "".join(f'<PropertyRef Name="{k}"/>' for k in e.keys)
             props = "".join(f'<Property Name="{f}"/>' for f in sorted(e.fields))
-            lines.append(f'<EntityType Name="{e.type_name or e.name}"><Key>{keys}</Key>{props}</EntityType>')
+            children = "".join(f'<Property Name="{c.name}" Type="Collection(Sage.CA.SBS.ERP.Sage300.{module}.WebApi.'
+                               f'Models.{c.name})"/>' for c in e.children)
+            lines.append(f'<EntityType Name="{e.type_name or e.name}"><Key>{keys}</Key>{props}{children}</EntityType>')
+        namespace = f"Sage.CA.SBS.ERP.Sage300.{module}.WebApi.Models"
+        lines.append('<EntityContainer Name="Container">' + "".join(
+            f'<EntitySet Name="{e.name}" EntityType="{namespace}.{e.type_name or e.name}"/>' for e in sets)
+            + "</EntityContainer>")
         lines.append("</Schema></edmx:DataServices></edmx:Edmx>")
         return Response("".join(lines), media_type="application/xml")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from mobius_tui.sandbox.sage300.errors import ApiError, bad_payload, business, invalid_field, not_found
@@ -298,14 +298,49 @@ class Books:
                 raise invalid_field(f"Detail {n} of document {number} needs a revenue account or distribution code.")
             if line.get("RevenueAccount"):
                 line["RevenueAccount"] = self._account(line["RevenueAccount"], "Revenue account")
+            for name, what in (("InventoryAccount", "Inventory account"), ("COGSAccount", "Cost of goods sold account")):
+                if line.get(name):
+                    line[name] = self._account(line[name], what)
+            if amount(line.get("Cost"), "Cost") < 0:
+                raise invalid_field(f"The cost of detail {n} of document {number} cannot be negative.")
             line["ExtendedAmountWithTIP"] = amount(line.get("ExtendedAmountWithTIP"), "Extended amount")
             line.setdefault("LineNumber", 20 * n)
             before_tax += line["ExtendedAmountWithTIP"]
+        self._line_taxes(doc, details, customer, "Sales")
         tax = sum((amount(doc.get(f"TaxAmount{i}"), "Tax amount") for i in range(1, 6)), ZERO)
         doc.update(DocumentTotalBeforeTax=before_tax, TaxTotal=tax, DocumentTotalIncludingTax=before_tax + tax,
                    AmountDue=before_tax + tax)
         sign = -1 if doc_type == "CreditNote" else 1
         return number, sign * (before_tax + tax)
+
+    def _line_taxes(self, doc: dict[str, Any], lines: list[dict[str, Any]], party: dict[str, Any],
+                    transaction_type: str) -> None:
+        """Each authority's base from the lines, as the view derives it: a line counts unless its tax
+        class (1 when not given) is one the authority exempts. A tax amount the body leaves out is
+        calculated from the rates; one it gives is kept."""
+        for i in range(1, 6):
+            authority = doc.get(f"TaxAuthority{i}") or ""
+            if not authority:
+                continue
+            record = self.store.get("TXTaxAuthorities", authority) or {}
+            classes = {int(c["Class"]): c for c in record.get("TaxClasses") or []
+                       if c.get("ClassType") == "Items" and c.get("TransactionType") == transaction_type}
+            rates = self.store.get("TXTaxRates", key_text((authority, transaction_type,
+                                                           int(party.get(f"TaxClassCode{i}") or 1)))) or {}
+            base = calculated = ZERO
+            for line in lines:
+                cls = int(line.get(f"TaxClass{i}") or 1)
+                if classes and cls not in classes:
+                    raise invalid_field(f"Tax class {cls} is not an item class of tax authority {authority}.")
+                line[f"TaxClass{i}"] = cls
+                if classes.get(cls, {}).get("Exempt"):
+                    continue
+                value = line["ExtendedAmountWithTIP"]
+                base += value
+                calculated += value * amount(rates.get(f"ItemRate{cls}"), "Tax rate") / 100
+            doc[f"TaxBase{i}"] = base
+            if doc.get(f"TaxAmount{i}") in (None, ""):
+                doc[f"TaxAmount{i}"] = calculated.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
     def _document_defaults(self, doc: dict[str, Any], party: dict[str, Any], who: str, module: str) -> None:
         """Dates in the fiscal calendar, and terms, currency and tax group from the customer or vendor."""
@@ -400,6 +435,9 @@ class Books:
             self._ic_line(line, "Location")
             if line.get("TransactionType") not in _ADJUSTMENT_TYPES:
                 raise invalid_field(f"Adjustment type '{line.get('TransactionType')}' is not valid.")
+            if line.get("AdjustmentWriteOffAccount"):
+                line["AdjustmentWriteOffAccount"] = self._account(line["AdjustmentWriteOffAccount"],
+                                                                  "Adjustment write-off account")
             if amount(line.get("Quantity"), "Quantity") < 0 or amount(line.get("CostAdjustment"), "Cost") < 0:
                 raise invalid_field("Quantity and cost adjustment are positive; the adjustment type gives the direction.")
             line["LineNumber"] = n * 20

@@ -106,12 +106,19 @@ _GL_HEADER = Collection("JournalHeaders", frozenset({
 
 _IC_ADJ_DETAIL = Collection("AdjustmentDetails", frozenset({
     "SequenceNumber", "LineNumber", "ItemNumber", "Location", "TransactionType", "Quantity", "UnitOfMeasure",
-    "CostAdjustment", "Comments", "AverageCost",
+    "CostAdjustment", "Comments", "AverageCost", "AdjustmentWriteOffAccount",
 }))
 _IC_TRANSFER_DETAIL = Collection("TransferDetails", frozenset({
     "SequenceNumber", "LineNumber", "ItemNumber", "FromLocation", "ToLocation", "QuantityTransferred",
     "QuantityRequested", "UnitOfMeasure", "GoodsInTransitLocation", "DetailLineNumber", "Comments",
 }))
+
+# Terms: A/R and A/P name the same things differently (Sage's sample payloads): the due-date method,
+# the total percentage, and the schedule (plural with PercentDue on A/R, singular with PercentageDue on A/P).
+_TERMS_SCHEDULE = frozenset({"TermsCode", "PaymentNumber", "DiscountPercent", "DiscountNumberOfDays",
+                             "DiscountDayOfMonth", "DueNumberOfDays", "DueDayOfMonth"})
+_AR_TERMS_SCHEDULE = Collection("TermsPaymentSchedules", _TERMS_SCHEDULE | {"PercentDue"})
+_AP_TERMS_SCHEDULE = Collection("TermsPaymentSchedule", _TERMS_SCHEDULE | {"PercentageDue"})
 
 ENTITIES: tuple[Entity, ...] = (
     Entity("GL", "GLAccounts", ("UnformattedAccount",), frozenset({
@@ -130,8 +137,8 @@ ENTITIES: tuple[Entity, ...] = (
         "CreditLimitCustomerCurrency", "CustomerPriceList", *_ADDRESS,
         "BalanceDueInCustomerCurrency", "DateOfLastInvoice", "DateLastMaintained"}), type_name="Customer"),
     Entity("AR", "ARTerms", ("TermsCode",), frozenset({
-        "TermsCode", "Description", "UsePaymentSchedule", "DueDateType", "NumberOfDaysToPay", "DiscountType",
-        "NumberOfPayments"}), type_name="Terms"),
+        "TermsCode", "Description", "UsePaymentSchedule", "CalculationBaseForDiscountwithTax", "DiscountType",
+        "DueDateType", "NumberOfPayments", "TotalPercentDue"}), children=(_AR_TERMS_SCHEDULE,), type_name="Terms"),
     Entity("AR", "ARInvoiceBatches", ("BatchNumber",), _BATCH | {"ProcessCommand"},
            verbs=frozenset({"GET", "POST", "PATCH"}), numeric_key=True, children=(_AR_INVOICE,),
            stored_child="Invoices", type_name="InvoiceBatch"),
@@ -149,8 +156,9 @@ ENTITIES: tuple[Entity, ...] = (
         "TaxGroup", *_n("TaxClassCode"), "BusinessRegistrationNumber", "LegalName", "BankCode", "PaymentCode",
         "AccountSet", *_ADDRESS}), type_name="Vendor"),
     Entity("AP", "APTerms", ("TermsCode",), frozenset({
-        "TermsCode", "Description", "UsePaymentSchedule", "DueDateType", "NumberOfDaysToPay", "DiscountType",
-        "NumberOfPayments"}), type_name="Terms"),
+        "TermsCode", "Description", "UsePaymentSchedule", "CalculationBaseForDiscountwithTax",
+        "MethodOfCalcForDiscountDate", "MethodOfCalcForDueDate", "NumberOfPayments", "TotalPercentageDue"}),
+        children=(_AP_TERMS_SCHEDULE,), type_name="Terms"),
     Entity("AP", "APInvoiceBatches", ("BatchNumber",), _BATCH | {"ProcessCommandCode"},
            verbs=frozenset({"GET", "POST", "PATCH"}), numeric_key=True, children=(_AP_INVOICE,),
            stored_child="Invoices", type_name="InvoiceBatch"),

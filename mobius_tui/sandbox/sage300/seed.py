@@ -56,20 +56,30 @@ def seed_company(store: Store, dataset: Dataset, include_missing: bool = False) 
                 "NormalBalanceDRCR": "Debit" if account.account_class in _DEBIT else "Credit",
                 "Status": "Active", "StructureCode": "ACCDIV", "PostToAccount": "Detail"})
         for term in seed.terms:
-            body = {"TermsCode": term.terms_xref, "Description": term.name, "NumberOfDaysToPay": term.due_days,
-                    "DueDateType": "DaysFromInvoiceDate"}
-            store.put("ARTerms", term.terms_xref, body)
-            store.put("APTerms", term.terms_xref, body)
+            common = {"TermsCode": term.terms_xref, "Description": term.name, "UsePaymentSchedule": "No",
+                      "CalculationBaseForDiscountwithTax": "Excluded", "NumberOfPayments": 1}
+            due = {"TermsCode": term.terms_xref, "PaymentNumber": 1, "DiscountPercent": 0, "DiscountNumberOfDays": 0,
+                   "DiscountDayOfMonth": 0, "DueNumberOfDays": term.due_days, "DueDayOfMonth": 0}
+            store.put("ARTerms", term.terms_xref, {
+                **common, "DiscountType": "DaysFromInvoiceDate", "DueDateType": "DaysFromInvoiceDate",
+                "TotalPercentDue": 100, "TermsPaymentSchedules": [{**due, "PercentDue": 100}]})
+            store.put("APTerms", term.terms_xref, {
+                **common, "MethodOfCalcForDiscountDate": "DaysFromInvoiceDate",
+                "MethodOfCalcForDueDate": "DaysFromInvoiceDate", "TotalPercentageDue": 100,
+                "TermsPaymentSchedule": [{**due, "PaymentNumber": 20, "PercentageDue": 100}]})
         authorities = {t.agency_xref: t for t in seed.taxes if t.rate}
         for key, tax in authorities.items():
             store.put("TXTaxAuthorities", key, {
                 "TaxAuthorityKey": key, "Description": tax.caption, "TaxReportingCurrency": "CAD",
                 "TaxBase": "SellingPrice", "TaxType": "Sales",
                 "TaxClasses": [{"Class": 1, "ClassType": "Customers", "TransactionType": "Sales", "Exempt": False,
-                                "Description": "Taxable"}]})
+                                "Description": "Taxable"}]
+                + [{"Class": n, "ClassType": "Items", "TransactionType": kind, "Exempt": n == 2,
+                    "Description": "Exempt" if n == 2 else "Taxable"} for kind in TAX_TYPES for n in (1, 2)]})
             for kind in TAX_TYPES:
                 store.put("TXTaxRates", key_text((key, kind, 1)), {
-                    "TaxAuthority": key, "TransactionType": kind, "BuyerClass": 1, "ItemRate1": tax.rate * 100})
+                    "TaxAuthority": key, "TransactionType": kind, "BuyerClass": 1, "ItemRate1": tax.rate * 100,
+                    "ItemRate2": 0})
         for group, members in groups.items():
             for kind in TAX_TYPES:
                 body = {"TaxGroupKey": group, "TransactionType": kind, "Description": f"{group} ({kind.lower()})",

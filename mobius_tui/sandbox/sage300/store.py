@@ -87,6 +87,11 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO records (entity, key, doc, body) VALUES (?, ?, ?, ?)",
                              (entity, key, doc, dumps(body)))
 
+    def delete(self, entity: str, key: str) -> None:
+        """Remove a record (tests arranging a company; the API's DELETE is not served)."""
+        with self._lock:
+            self._db.execute("DELETE FROM records WHERE entity=? AND key=?", (entity, key))
+
     def exists(self, entity: str, key: str) -> bool:
         with self._lock:
             return self._db.execute("SELECT 1 FROM records WHERE entity=? AND key=?", (entity, key)).fetchone() is not None
