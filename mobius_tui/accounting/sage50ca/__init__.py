@@ -1,0 +1,2 @@
+"""Sage 50 Canadian Edition: reads over SQL from the company's MySQL database, writes through the SDK
+bridge (or an Import Transactions file)."""
