@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from mobius_tui.documents.model import Plan
 from mobius_tui.sandbox.dataset import Dataset, generate
 from mobius_tui.sandbox.sage50ca import MariaDBServer, Sage50Company, create_sandbox_company
+from mobius_tui.sandbox.sage50ca.build import build_bridge
+
+from .plans import sandbox_plan
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +46,25 @@ def company(mariadb: MariaDBServer, dataset: Dataset, tmp_path: Path) -> Iterato
     made = create_sandbox_company(mariadb, tmp_path / "company", dataset=dataset)
     yield made
     made.drop()
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    """The plan of the Manage sandbox's export (60 invoices, seed 7), through the real converter."""
+    return sandbox_plan()
+
+
+@pytest.fixture(scope="session")
+def bridge_exe(tmp_path_factory) -> Path:
+    """The real bridge source built once with Mono against the stand-in SDK."""
+    try:
+        return build_bridge(tmp_path_factory.mktemp("bridge"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture
+def settings(company: Sage50Company, bridge_exe: Path) -> dict:
+    """Login values of a fresh company, with the built bridge and a short bridge timeout."""
+    return {**company.settings, "bridge_path": str(bridge_exe), "bridge_timeout": 20,
+            "worksheet_folder": str(company.sai_path.parent / "worksheets")}

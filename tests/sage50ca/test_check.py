@@ -18,12 +18,6 @@ from mobius_tui.accounting.sage50ca.reference import Account, Sage50Reference, T
 from mobius_tui.accounting.sage50ca.settings import Sage50Settings
 from mobius_tui.documents.model import DocumentKind, Plan, PurchaseDocument, SalesDocument
 
-from .plans import sandbox_plan
-
-
-@pytest.fixture(scope="module")
-def plan() -> Plan:
-    return sandbox_plan()
 
 
 @pytest.fixture(scope="module")

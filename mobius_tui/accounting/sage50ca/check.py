@@ -14,6 +14,7 @@ from mobius_tui.accounting.base import Problem, Severity
 from mobius_tui.accounting.sage50ca import classes
 from mobius_tui.accounting.sage50ca.accounts import account_digits, account_id, account_problem
 from mobius_tui.accounting.sage50ca.reference import Sage50Reference
+from mobius_tui.accounting.sage50ca.requests import purchase_number
 from mobius_tui.documents.model import (
     Document,
     DocumentKind,
@@ -77,7 +78,7 @@ class _Check:
             out += self._taxes(doc, doc.taxes, doc.tax_code, sales=True)
             out += self._items(doc, doc.lines)
         elif isinstance(doc, PurchaseDocument):
-            out += self._number(doc, self.purchase_number(doc), INVOICE_NUMBER_MAX, "invoice number")
+            out += self._number(doc, purchase_number(doc, self.vendor_invoice_module), INVOICE_NUMBER_MAX, "invoice number")
             out += self._vendor(doc)
             out += self._currency(doc)
             out += self._taxes(doc, doc.taxes, doc.tax_code, sales=False)
@@ -90,13 +91,6 @@ class _Check:
         elif isinstance(doc, (InventoryAdjustment, InventoryTransfer)):
             out += self._inventory(doc)
         return out
-
-    def purchase_number(self, doc: PurchaseDocument) -> str:
-        """The Sage invoice number of a purchase: the PO number, or the vendor's invoice number with
-        the vendor invoice number module (seed 000, Item Receipts)."""
-        if doc.kind == DocumentKind.ITEM_RECEIPT:
-            return (doc.vendor_invoice_number if self.vendor_invoice_module else doc.po_number) or doc.number
-        return doc.number
 
     # --- rules -----------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ READS: dict[str, tuple[str, ...]] = {
     "tvendor": ("lId", "sName", "bInactive", "lCurrncyId", "nNetDay"),
     "tinvent": ("lId", "sPartCode", "sName", "bService", "bInactive", "lAcNAsset", "lAcRev", "lAcExp"),
     "tinvloc": ("lId", "sName"),
-    "tcurrncy": ("lId", "sCode", "nDecPlc"),
+    "tcurrncy": ("lId", "sCode", "nDecPlc", "lAcRec", "lAcPay"),
     "tcurrexr": ("lCurrncyId", "dtDate", "dExchRate"),
     "ttaxauth": ("lId", "sName", "lAcTaxChg", "lAcTaxPd", "bTaxable"),
     "ttaxtxbl": ("lTaxAuthId", "lByAuthId"),

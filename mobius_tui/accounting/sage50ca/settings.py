@@ -21,7 +21,7 @@ from mobius_tui.accounting.sage50ca.accounts import DELIMITERS
 DEFAULT_PORT = 13540
 DEFAULT_SCHEMA = "simply"
 DEFAULT_DRIVER = "MySQL ODBC 8.0 Unicode Driver"
-WRITE_MODES = ("sdk", "imp")
+WRITE_MODES = ("sdk",)  # the Import Transactions (.IMP) mode is not offered yet
 
 SETTINGS: tuple[SettingField, ...] = (
     SettingField("company_file", "Company file (.SAI)", "The Sage 50 company, e.g. C:\\Sage\\Company\\MSP.SAI."),
@@ -36,13 +36,14 @@ SETTINGS: tuple[SettingField, ...] = (
                  default=DEFAULT_SCHEMA),
     SettingField("odbc_driver", "ODBC driver", "A MySQL or MariaDB ODBC driver as installed, e.g. "
                  "'MySQL ODBC 8.0 Unicode Driver' or 'MariaDB ODBC 3.1 Driver'.", default=DEFAULT_DRIVER),
-    SettingField("write_mode", "Write through", "sdk: post through the Sage 50 SDK bridge; imp: write an Import "
-                 "Transactions (.IMP) file to import in Sage (File > Import/Export).", FieldKind.CHOICE,
+    SettingField("write_mode", "Write through", "sdk: post through the Sage 50 SDK bridge.", FieldKind.CHOICE,
                  default="sdk", choices=WRITE_MODES),
     SettingField("bridge_path", "SDK bridge program", "Sage50Bridge.exe built on this PC (see the README); "
                  "empty: the one shipped next to the package.", required=False, default=""),
-    SettingField("imp_folder", "Import file folder", "Where .IMP files are written in imp mode.", required=False,
-                 default=""),
+    SettingField("bridge_timeout", "Bridge timeout (seconds)", "How long to wait for Sage 50 to answer one request.",
+                 FieldKind.INTEGER, required=False, default=120),
+    SettingField("worksheet_folder", "Worksheet folder", "Where the inventory worksheet (quantities to adjust by "
+                 "hand in Sage 50) is saved; empty: the application's data folder.", required=False, default=""),
     SettingField("account_delimiter", "GL account delimiter", "The character Manage's export puts between "
                  "account segments: a colon by default, a hyphen if Manage changed it for you.", FieldKind.CHOICE,
                  default=":", choices=DELIMITERS),
@@ -63,7 +64,8 @@ class Sage50Settings:
     odbc_driver: str = DEFAULT_DRIVER
     write_mode: str = "sdk"
     bridge_path: str = ""
-    imp_folder: str = ""
+    bridge_timeout: int = 120
+    worksheet_folder: str = ""
     account_delimiter: str = ":"
     vendor_invoice_module: bool = False
 
@@ -93,7 +95,8 @@ class Sage50Settings:
         return cls(company_file=text("company_file"), sage_user=text("sage_user"),
                    sage_password=str(values.get("sage_password") or ""), mysql_host=text("mysql_host"),
                    mysql_port=int(port), mysql_schema=text("mysql_schema"), odbc_driver=text("odbc_driver"),
-                   write_mode=mode, bridge_path=text("bridge_path"), imp_folder=text("imp_folder"),
+                   write_mode=mode, bridge_path=text("bridge_path"), worksheet_folder=text("worksheet_folder"),
+                   bridge_timeout=int(text("bridge_timeout")) if text("bridge_timeout").isdigit() else 120,
                    account_delimiter=delimiter,
                    vendor_invoice_module=values.get("vendor_invoice_module") in (True, "true", "1", "yes", 1))
 

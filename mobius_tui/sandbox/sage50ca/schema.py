@@ -51,9 +51,11 @@ TABLES: dict[str, list[tuple[str, str]]] = {
                  ("PRIMARY KEY", "(lInventId, lLocId)")],
     # [UNCONFIRMED] the inventory locations list, in the order Setup shows it (lId)
     "tinvloc": [("lId", _ID), ("sName", _TEXT), ("sDesc", _TEXT)],
-    # [UNCONFIRMED] currencies; the home currency is the row with lId 1
+    # [UNCONFIRMED] currencies; the home currency is the row with lId 1; lAcRec / lAcPay: the linked
+    # receivables and payables accounts of the currency (what invoices post their balance to)
     "tcurrncy": [("lId", _ID), ("sCode", "VARCHAR(3) NOT NULL"), ("sName", _TEXT),
-                 ("nDecPlc", "SMALLINT NOT NULL DEFAULT 2")],
+                 ("nDecPlc", "SMALLINT NOT NULL DEFAULT 2"), ("lAcRec", "INT NOT NULL DEFAULT 0"),
+                 ("lAcPay", "INT NOT NULL DEFAULT 0")],
     "tcurrexr": [("lCurrncyId", _ID), ("dtDate", "DATE NOT NULL"), ("dExchRate", "DECIMAL(19,8) NOT NULL"),
                  ("PRIMARY KEY", "(lCurrncyId, dtDate)")],
     # [UNCONFIRMED] taxes ("Tax" in Setup): name, the accounts to track tax charged on sales / paid on

@@ -43,8 +43,10 @@ def seed_company(conn, books: AccountingSeed, company_name: str = "Mobius Sandbo
                 ACCOUNT_DIGITS)
     currency_ids = {c.code: n for n, c in enumerate(sorted(books.currencies, key=lambda c: c.code != "CAD"),
                                                     start=1)}
-    cur.executemany("INSERT INTO tcurrncy (lId, sCode, sName, nDecPlc) VALUES (?, ?, ?, 2)",
-                    [(currency_ids[c.code], c.code, c.name) for c in books.currencies])
+    linked = {"CAD": ("1200-00", "2100-00"), "USD": ("1210-00", "2110-00")}
+    cur.executemany("INSERT INTO tcurrncy (lId, sCode, sName, nDecPlc, lAcRec, lAcPay) VALUES (?, ?, ?, 2, ?, ?)",
+                    [(currency_ids[c.code], c.code, c.name, *(_lid(a) for a in linked.get(c.code, linked["CAD"])))
+                     for c in books.currencies])
     if "USD" in currency_ids:
         cur.executemany("INSERT INTO tcurrexr (lCurrncyId, dtDate, dExchRate) VALUES (?, ?, ?)",
                         [(currency_ids["USD"], day, rate) for day, rate in USD_RATES])
