@@ -19,7 +19,8 @@ import platformdirs
 STANDIN_SOURCE = Path(__file__).parent / "standin" / "SimplySDK.cs"
 BRIDGE_SOURCE = Path(__file__).parents[2] / "accounting" / "sage50ca" / "bridge" / "Bridge.cs"
 BRIDGE_EXE = "Sage50Bridge.exe"
-APT_HINT = "Install the Debian packages mono-mcs and mono-runtime (or mono-complete)."
+APT_HINT = ("Install the Debian packages mono-mcs, mono-runtime, libmono-system-data4.0-cil and "
+            "libmono-system-web-extensions4.0-cil (or mono-devel).")
 
 
 def _mcs() -> str:

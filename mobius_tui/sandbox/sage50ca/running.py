@@ -10,7 +10,7 @@ from pathlib import Path
 from mobius_tui.sandbox.runner import PackageCredentials, RunningSandbox, SandboxOptions, Unavailable
 
 MISSING = ("Sage 50 needs MariaDB, its ODBC driver and Mono here: apt-get install mariadb-server odbc-mariadb "
-           "mono-mcs mono-runtime")
+           "mono-mcs mono-runtime libmono-system-data4.0-cil libmono-system-web-extensions4.0-cil")
 
 
 def start(stack: ExitStack, options: SandboxOptions, secret_names: frozenset[str]) -> RunningSandbox:
