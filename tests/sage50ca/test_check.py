@@ -78,6 +78,11 @@ def test_the_sandbox_plan_has_exactly_the_dataset_gaps(plan: Plan, ref: Sage50Re
     assert notices.count("Sage 50 has no journal for an inventory adjustment") == len(
         plan.by_kind(DocumentKind.INVENTORY_ADJUSTMENT))
     assert all(p.fix for p in found)
+    # Member expense bills credit Manage's reimbursement account; Sage 50 credits its linked payables.
+    linked = {p.document.number for p in found if p.cause == "Sage 50 posts CAD payables to its linked account "
+              "210000, not to Manage's 215000"}
+    assert linked == {d.number for d in plan.by_kind(DocumentKind.AP_BILL)
+                      if d.payable_account == "2150-00" and not d.currency}
 
 
 def test_delimiter_rule(plan: Plan, ref: Sage50Reference) -> None:

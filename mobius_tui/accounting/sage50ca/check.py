@@ -71,6 +71,8 @@ class _Check:
             if account not in seen:
                 seen.add(account)
                 out += self._account(doc, account, role)
+        if isinstance(doc, (SalesDocument, PurchaseDocument)):
+            out += self._control_account(doc)
         if isinstance(doc, SalesDocument):
             out += self._number(doc, doc.number, INVOICE_NUMBER_MAX, "invoice number")
             out += self._customer(doc)
@@ -129,6 +131,23 @@ class _Check:
             state = "inactive" if found.inactive else "a heading or total, not a postable account"
             yield self._problem(doc, f"GL account {digits} is {state} in Sage 50",
                                 "Make it an active postable account in Sage 50, or map another account.", role)
+
+    def _control_account(self, doc: SalesDocument | PurchaseDocument) -> Iterator[Problem]:
+        """Sage 50 posts an invoice's balance to the linked receivables or payables account of its
+        currency, whatever Manage sends: say so when Manage's account is another one."""
+        sales = isinstance(doc, SalesDocument)
+        manage = doc.receivable_account if sales else doc.payable_account
+        currency = doc.currency or self.ref.home_currency
+        linked = self.ref.linked.get(currency, (0, 0))[0 if sales else 1]
+        if not linked or account_problem(manage, self.delimiter, self.ref.account_length):
+            return
+        digits = account_digits(manage, self.delimiter)
+        if account_id(digits) != linked:
+            what = "receivables" if sales else "payables"
+            shown = str(linked).zfill(8)[:self.ref.account_length]
+            yield self._problem(doc, f"Sage 50 posts {currency} {what} to its linked account {shown}, not to "
+                                f"Manage's {digits}", f"Nothing to do if that is right; otherwise change the linked "
+                                f"{what} account in Sage 50 or the account in Manage.", severity=Severity.NOTICE)
 
     def _customer(self, doc: SalesDocument) -> Iterator[Problem]:
         name = doc.customer.name

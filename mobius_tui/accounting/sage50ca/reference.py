@@ -69,6 +69,7 @@ class Sage50Reference:
     tax_codes: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # code -> tax name -> rate in percent
     locations: list[str] = field(default_factory=list)  # in Setup's order: position n is location xref n
     currencies: dict[str, int] = field(default_factory=dict)  # code -> decimals
+    linked: dict[str, tuple[int, int]] = field(default_factory=dict)  # code -> (receivables, payables) lId
     rates: dict[str, list[tuple[date, Decimal]]] = field(default_factory=dict)  # code -> (day, rate), by day
 
     def rate(self, currency: str, day: date) -> Decimal | None:
@@ -97,6 +98,7 @@ def load_reference(db: Database) -> Sage50Reference:
         session_date=_day(company.get("dtcdate")), purchase_orders=bool(other.get("borderspur")),
         allow_future=bool(other.get("ballowfut")), home_currency=home)
     ref.currencies = {str(r["scode"]).strip(): int(r["ndecplc"]) for r in currencies.values()}
+    ref.linked = {str(r["scode"]).strip(): (int(r["lacrec"] or 0), int(r["lacpay"] or 0)) for r in currencies.values()}
     for r in db.rows(select("tcurrexr") + " ORDER BY dtDate"):
         ref.rates.setdefault(currency(r["lcurrncyid"]), []).append((_day(r["dtdate"]), money(r["dexchrate"], 6)))
     ref.accounts = {int(r["lid"]): Account(int(r["lid"]), r["sname"], str(r["cfunc"] or "").strip(),
