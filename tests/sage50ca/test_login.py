@@ -35,7 +35,7 @@ def test_company_file_must_exist_and_be_a_sai(shared_company, tmp_path) -> None:
 
 def test_server_down_says_to_open_the_company(shared_company) -> None:
     with pytest.raises(PackageError) as err:
-        _open(shared_company.settings, mysql_port=free_port())
+        _open(shared_company.settings, mysql_host=f"127.0.0.1:{free_port()}")
     assert "is not reachable" in err.value.message and "Connection Manager" in err.value.fix
 
 
@@ -74,6 +74,7 @@ def test_settings_defaults_and_bad_values() -> None:
         (13540, "simply", "sysadmin", "sdk", ":")
     with pytest.raises(PackageError, match="Company file"):
         Sage50Settings.from_values({})
+    assert Sage50Settings.from_values({"company_file": "x.SAI", "mysql_host": "sage-pc:3310"}).mysql_port == 3310
     with pytest.raises(PackageError, match="not a port number"):
         Sage50Settings.from_values({"company_file": "x.SAI", "mysql_port": "http"})
     assert "Password={p;w}" in Sage50Settings.from_values({"company_file": "x.SAI", "sage_password": "p;w"}

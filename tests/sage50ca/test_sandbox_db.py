@@ -15,7 +15,7 @@ from mobius_tui.sandbox.sage50ca.schema import TABLES
 
 def _as_sage_user(company: Sage50Company) -> pyodbc.Connection:
     s = company.settings
-    return pyodbc.connect(f"Driver={{{s['odbc_driver']}}};Server={s['mysql_host']};Port={s['mysql_port']};"
+    return pyodbc.connect(f"Driver={{{s['odbc_driver']}}};Server=127.0.0.1;Port={company.server.port};"
                           f"Database={s['mysql_schema']};User={SAGE_USER};Password={SAGE_PASSWORD};")
 
 

@@ -28,8 +28,8 @@ SETTINGS: tuple[SettingField, ...] = (
     SettingField("sage_user", "Sage user name", "A Sage 50 user with third-party 'Read and write data' rights "
                  "(Setup > Set Up Users), used by no one else while a run works.", default="sysadmin"),
     SettingField("sage_password", "Sage password", kind=FieldKind.PASSWORD, secret=True, required=False),
-    SettingField("mysql_host", "MySQL host", "The computer that holds the company (its Connection Manager).",
-                 default="localhost"),
+    SettingField("mysql_host", "MySQL host", "The computer that holds the company (its Connection Manager); "
+                 "host:port overrides the port below.", default="localhost"),
     SettingField("mysql_port", "MySQL port", "The port the Sage 50 Connection Manager serves the company on.",
                  FieldKind.INTEGER, default=DEFAULT_PORT),
     SettingField("mysql_schema", "MySQL database", "The company's database name on that server.",
@@ -82,7 +82,9 @@ class Sage50Settings:
             value = values.get(name)
             return str(field.default if value is None or str(value).strip() == "" else value).strip()
 
-        port = text("mysql_port")
+        host, port = text("mysql_host"), text("mysql_port")
+        if host.count(":") == 1 and host.rpartition(":")[2].isdigit():
+            host, _, port = host.rpartition(":")
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise PackageError(f"MySQL port {port!r} is not a port number.", "Enter a number from 1 to 65535.")
         mode = text("write_mode")
@@ -93,7 +95,7 @@ class Sage50Settings:
             raise PackageError(f"GL account delimiter {delimiter!r} is not one Manage exports.",
                                "Choose ':' (Manage's default) or '-'.")
         return cls(company_file=text("company_file"), sage_user=text("sage_user"),
-                   sage_password=str(values.get("sage_password") or ""), mysql_host=text("mysql_host"),
+                   sage_password=str(values.get("sage_password") or ""), mysql_host=host,
                    mysql_port=int(port), mysql_schema=text("mysql_schema"), odbc_driver=text("odbc_driver"),
                    write_mode=mode, bridge_path=text("bridge_path"), worksheet_folder=text("worksheet_folder"),
                    bridge_timeout=int(text("bridge_timeout")) if text("bridge_timeout").isdigit() else 120,

@@ -50,10 +50,11 @@ class Sage50Company:
 
 def create_sandbox_company(server: MariaDBServer, directory: Path, *, dataset: Dataset | None = None,
                            seed: int = 7, invoices: int = 60, include_missing: bool = False,
-                           name: str = "MOBIUS") -> Sage50Company:
-    """Create and seed a company database on ``server`` and write ``<directory>/<name>.SAI`` for it."""
+                           name: str = "MOBIUS", database: str = "") -> Sage50Company:
+    """Create and seed a company database on ``server`` (named ``database``, default a fresh name) and
+    write ``<directory>/<name>.SAI`` for it."""
     books = (dataset or generate(seed, invoices)).accounting_seed(include_missing=include_missing)
-    database = f"simply_{uuid.uuid4().hex[:10]}"
+    database = database or f"simply_{uuid.uuid4().hex[:10]}"
     server.admin(f"CREATE DATABASE {database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
                  f"CREATE USER IF NOT EXISTS '{SAGE_USER}'@'%' IDENTIFIED BY '{SAGE_PASSWORD}';"
                  f"GRANT SELECT ON {database}.* TO '{SAGE_USER}'@'%';")
@@ -74,6 +75,6 @@ def create_sandbox_company(server: MariaDBServer, directory: Path, *, dataset: D
                    f"writer={SANDBOX_ADMIN}\nwriter_password={SANDBOX_ADMIN_PASSWORD}\n", encoding="utf-8")
     (directory / f"{name}.SAJ").mkdir(exist_ok=True)
     settings = {"company_file": str(sai), "sage_user": SAGE_USER, "sage_password": SAGE_PASSWORD,
-                "mysql_host": "127.0.0.1", "mysql_port": server.port, "mysql_schema": database,
+                "mysql_host": f"127.0.0.1:{server.port}", "mysql_schema": database,
                 "odbc_driver": ODBC_DRIVER, "account_delimiter": "-", "write_mode": "sdk"}
     return Sage50Company(settings, database, sai, server)

@@ -32,8 +32,9 @@ def start(stack: ExitStack, options: SandboxOptions, secret_names: frozenset[str
     stack.callback(server.stop)
     directory = Path(options.directory) / "sage50" if options.directory else \
         Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mobius-s50-sandbox-")))
-    company = create_sandbox_company(server, directory, dataset=options.dataset, include_missing=True)
-    settings = {**company.settings, "bridge_path": str(bridge), "worksheet_folder": str(directory / "worksheets")}
+    company = create_sandbox_company(server, directory, dataset=options.dataset, include_missing=True,
+                                     database="simply")  # the only company on its server: Sage's usual name
+    settings = {**company.settings, "bridge_path": str(bridge)}  # worksheets: the (demo's own) data folder
     url = f"mysql://127.0.0.1:{server.port}/{company.database}"
     return RunningSandbox("sage50ca", url, url, PackageCredentials(settings, secret_names),
                           extra={"company_file": str(company.sai_path)}, handle=company)
