@@ -8,7 +8,6 @@ import signal
 import threading
 import time
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from mobius_tui.accounting.base import PackageError, PostResult, PostStatus
 from mobius_tui.accounting.sage50ca import Sage50
 from mobius_tui.accounting.sage50ca.accounts import account_id
-from mobius_tui.documents.model import DocumentKind, Plan, PurchaseDocument, SalesDocument
+from mobius_tui.documents.model import DocumentKind, Plan
 
 
 async def run(settings: dict, plan: Plan, docs=None) -> tuple[dict[str, PostResult], set[str]]:
@@ -185,7 +184,3 @@ async def test_a_customer_that_cannot_be_created_fails_its_documents_only(settin
     results, _ = await run(settings, plan2, [bad, other])
     assert results[bad.key].status == PostStatus.FAILED and "could not be created" in results[bad.key].error
     assert results[other.key].posted
-
-
-def _money(value) -> Decimal:
-    return Decimal(str(value))
