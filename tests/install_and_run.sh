@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(unixodbc unixodbc-dev libsqliteodbc odbc-postgresql postgresql openssl)
+SYSTEM_PACKAGES=(unixodbc unixodbc-dev libsqliteodbc odbc-postgresql postgresql mariadb-server odbc-mariadb mono-mcs mono-runtime libmono-system-data4.0-cil libmono-system-web-extensions4.0-cil openssl)
 
 # Debian's python3 ships without venv; the suite runs in its own virtual environment.
 python3 -c "import ensurepip" >/dev/null 2>&1 || SYSTEM_PACKAGES+=(python3-venv)

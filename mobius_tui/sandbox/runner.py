@@ -162,10 +162,17 @@ def _start_dynamics_sl(stack: ExitStack, options: SandboxOptions) -> RunningSand
                           extra={"directory": str(directory), "odbc_connection": system}, handle=company)
 
 
+def _start_sage50ca(stack: ExitStack, options: SandboxOptions) -> RunningSandbox:
+    from mobius_tui.sandbox.sage50ca.running import start
+
+    return start(stack, options, _secret_names("sage50ca"))
+
+
 STARTERS: dict[str, Callable[[ExitStack, SandboxOptions], RunningSandbox]] = {
     "manage": _start_manage,
     "sage300": _start_sage300,
     "dynamics_sl": _start_dynamics_sl,
+    "sage50ca": _start_sage50ca,
 }
 
 

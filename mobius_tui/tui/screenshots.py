@@ -26,6 +26,7 @@ _MASKS = (
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:8080"),
     (re.compile(r"/tmp/[^\s'\"]*?/([^/\s'\"]+\.\w+)"), r"/srv/mobius/\1"),
     (re.compile(r"\b\d{8}-\d{6}-[0-9a-f]{6}\b"), "20250630-120000-a1b2c3"),  # run ids
+    (re.compile(r"/\S*/sage50-bridge/[0-9a-f]+/"), "/srv/mobius/"),  # the Sage 50 bridge built for the demo
 )
 
 
@@ -130,6 +131,18 @@ async def capture(make_app: Callable[[], object], size: tuple[int, int]) -> dict
     return shots
 
 
+async def capture_login(make_app: Callable[[], object], size: tuple[int, int]) -> str:
+    """The login screen alone, as a profile opens it."""
+    app = make_app()
+    app.animation_level = "none"
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        freeze(app)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)
+        return app.export_screenshot(title="Mobius TUI — login")
+
+
 def main(argv: list[str] | None = None) -> int:
     import asyncio
 
@@ -150,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             shots = asyncio.run(
                 capture(lambda: MobiusApp(profile_name=demo.first, today=FROZEN_TODAY, notice=notice), (width, height))
             )
+            for profile in demo.profiles[1:]:  # the login of every other package the demo offers
+                shots[f"login-{profile.package}"] = asyncio.run(capture_login(
+                    lambda p=profile: MobiusApp(profile_name=p.name, today=FROZEN_TODAY, notice=notice), (width, height)))
         for name, svg in shots.items():
             path = args.out / f"{name}-{width}x{height}.svg"
             path.write_text(svg, encoding="utf-8")

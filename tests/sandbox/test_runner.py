@@ -17,7 +17,7 @@ from mobius_tui.sandbox.runner import start_sandboxes
 
 import pyodbc  # noqa: E402 - a test dependency; never skipped for a missing driver
 SQLITE_ODBC = "SQLite3" in pyodbc.drivers()
-EVERY = {"manage", "sage300", "dynamics_sl"} if SQLITE_ODBC else {"manage", "sage300"}
+EVERY = ({"manage", "sage300", "dynamics_sl"} if SQLITE_ODBC else {"manage", "sage300"}) | {"sage50ca"}
 
 
 def manage_count(info: dict[str, Any]) -> int:
