@@ -134,7 +134,8 @@ async def test_check_failure_writes_nothing_on_either_side(manage_sandbox, new_e
     assert env.ar_documents() == [] and env.count("SELECT COUNT(*) FROM Batch") == 0
     assert env.count("SELECT COUNT(*) FROM Customer WHERE CustId = ?", "C00107") == 0  # not even the new customer
     assert batch_ids(manage_sandbox) == batches
-    assert Journal().recent() == []
+    # the run history keeps the refused run, with nothing posted and nothing awaiting a result
+    assert [(r.action, r.outcome, r.posted, r.unresolved) for r in Journal().recent()] == [("export", "failed", 0, 0)]
     failed = [e for e in env.events if isinstance(e, ev.CheckFailed)]
     assert failed and failed[0].problems[0]["count"] == uses
 
