@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mobius_tui.cli import Printer
 
-COMMANDS = ("history",)
+COMMANDS = ("history", "alerts")
 EXIT_SUCCESS, EXIT_CONFIG, EXIT_USAGE = 0, 4, 64
 
 
@@ -40,8 +40,30 @@ def register(sub: argparse._SubParsersAction) -> None:
                          help="show: save the list of errors here")
 
 
+    alerts = sub.add_parser("alerts", help="e-mail and webhook alerts when an unattended run needs a person",
+                            description="Alerts per profile: set, show, test or remove. The SMTP password and the "
+                                        "webhook URL are secrets: 'mobius-tui profiles set-secret PROFILE smtp_password' "
+                                        "(or webhook_url), or the environment variables MOBIUS_SMTP_PASSWORD and "
+                                        "MOBIUS_ALERT_WEBHOOK_URL.")
+    alerts.add_argument("action", choices=("set", "show", "test", "remove"))
+    alerts.add_argument("profile", help="profile name")
+    alerts.add_argument("--smtp-host", default=None)
+    alerts.add_argument("--smtp-port", type=int, default=None, help="587 with STARTTLS (default) or 465 for TLS")
+    alerts.add_argument("--starttls", action=argparse.BooleanOptionalAction, default=None,
+                        help="upgrade the connection with STARTTLS before logging in (default: yes)")
+    alerts.add_argument("--smtp-user", default=None, help="SMTP login (the password is the smtp_password secret)")
+    alerts.add_argument("--mail-from", default=None, help="sender address")
+    alerts.add_argument("--mail-to", default=None, help="recipients, comma-separated")
+    alerts.add_argument("--webhook", action=argparse.BooleanOptionalAction, default=None,
+                        help="POST alerts as JSON to the webhook_url secret")
+    alerts.add_argument("--no-email", action="store_true", help="stop e-mailing alerts")
+    alerts.add_argument("--on-success", action=argparse.BooleanOptionalAction, default=None,
+                        help="also send a message when a run succeeds")
+    alerts.add_argument("--json", action="store_true")
+
+
 def run(args: argparse.Namespace, printer: Printer) -> int:
-    return {"history": _cmd_history}[args.command](args, printer)
+    return {"history": _cmd_history, "alerts": _cmd_alerts}[args.command](args, printer)
 
 
 def _usage(message: str) -> Exception:
@@ -128,3 +150,85 @@ def _show(detail, args: argparse.Namespace, printer: Printer) -> int:  # noqa: A
         lines.append(f"full log: {run.log_path}")
     printer.result(lines, {"run": detail.to_json(), "saved": saved})
     return EXIT_SUCCESS
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+
+def _known_profile(name: str) -> None:
+    from mobius_tui.service.profiles import load_profile
+
+    load_profile(name)  # ProfileError (exit 4) names the profiles there are
+
+
+def _cmd_alerts(args: argparse.Namespace, printer: Printer) -> int:
+    from dataclasses import replace
+
+    from mobius_tui.cli import CliError
+    from mobius_tui.service import alerts as al
+
+    _known_profile(args.profile)
+    current = al.load_settings(args.profile)
+    if args.action == "show":
+        if current is None:
+            printer.result([f"Profile {args.profile} sends no alerts: mobius-tui alerts set {args.profile} ..."],
+                           {"alerts": None})
+            return EXIT_SUCCESS
+        printer.result(settings_lines(current), {"alerts": current.to_json()})
+        return EXIT_SUCCESS
+    if args.action == "remove":
+        removed = al.remove_settings(args.profile)
+        printer.result([f"alerts of profile {args.profile} {'removed' if removed else 'were not set'}"],
+                       {"removed": removed})
+        return EXIT_SUCCESS
+    if args.action == "set":
+        settings = current or al.AlertSettings(args.profile)
+        smtp_flags = (args.smtp_host, args.smtp_port, args.starttls, args.smtp_user, args.mail_from, args.mail_to)
+        if any(v is not None for v in smtp_flags):
+            smtp = settings.smtp or al.SmtpSettings(host="")
+            smtp = replace(
+                smtp,
+                host=args.smtp_host if args.smtp_host is not None else smtp.host,
+                port=args.smtp_port if args.smtp_port is not None else smtp.port,
+                starttls=args.starttls if args.starttls is not None else smtp.starttls,
+                user=args.smtp_user if args.smtp_user is not None else smtp.user,
+                sender=args.mail_from if args.mail_from is not None else smtp.sender,
+                to=_split([args.mail_to]) if args.mail_to is not None else smtp.to,
+            )
+            settings = replace(settings, smtp=smtp)
+        if args.no_email:
+            settings = replace(settings, smtp=None)
+        if args.webhook is not None:
+            settings = replace(settings, webhook=args.webhook)
+        if args.on_success is not None:
+            settings = replace(settings, on_success=args.on_success)
+        try:
+            path = al.save_settings(settings)
+        except al.AlertSettingsError as exc:
+            raise _usage(str(exc)) from None
+        printer.result([f"alerts of profile {args.profile} saved in {path}", *settings_lines(settings)],
+                       {"alerts": settings.to_json(), "path": str(path)})
+        return EXIT_SUCCESS
+    # test
+    if current is None:
+        raise CliError(EXIT_CONFIG, f"Profile {args.profile} has no alerts to test: mobius-tui alerts set {args.profile} "
+                                    "--smtp-host ... --mail-to ... (or --webhook).")
+    deliveries = al.send(al.trial_alert(args.profile), current)
+    lines = [f"{d.channel}: {'sent, ' if d.ok else 'FAILED: '}{d.message}" for d in deliveries]
+    printer.result(lines, {"deliveries": [{"channel": d.channel, "ok": d.ok, "message": d.message} for d in deliveries]})
+    return EXIT_SUCCESS if all(d.ok for d in deliveries) else EXIT_CONFIG
+
+
+def settings_lines(settings) -> list[str]:  # noqa: ANN001 - AlertSettings
+    from mobius_tui.service import alerts as al
+
+    lines = []
+    if settings.smtp is not None:
+        s = settings.smtp
+        login = f", login {s.user} (password: the {al.SMTP_PASSWORD} secret)" if s.user else ", no login"
+        lines.append(f"e-mail: {s.host}:{s.port}{' STARTTLS' if s.starttls and s.port != 465 else ''}{login}, "
+                     f"to {', '.join(s.to)}")
+    if settings.webhook:
+        lines.append(f"webhook: JSON POST to the {al.WEBHOOK_URL} secret")
+    lines.append("on success too" if settings.on_success else "only when a run needs a person")
+    return lines
