@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mobius_tui.cli import Printer
 
-COMMANDS = ("history", "alerts")
-EXIT_SUCCESS, EXIT_CONFIG, EXIT_USAGE = 0, 4, 64
+COMMANDS = ("history", "alerts", "schedule")
+EXIT_SUCCESS, EXIT_UNEXPECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_USAGE = 0, 1, 4, 5, 64
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,9 +61,29 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="also send a message when a run succeeds")
     alerts.add_argument("--json", action="store_true")
 
+    schedule = sub.add_parser(
+        "schedule", help="run a new batch and/or a payment sync on the machine's scheduler (systemd timer or cron)",
+        description="add PROFILE installs a schedule (a systemd user timer where systemd runs, a crontab line "
+                    "otherwise); list; remove NAME; run NAME runs it now, exactly as the scheduler does (never "
+                    "prompts; exit 5 at once when another run holds the books).")
+    schedule.add_argument("action", choices=("add", "list", "remove", "run"))
+    schedule.add_argument("target", nargs="?", help="add: the profile; remove/run: the schedule name")
+    schedule.add_argument("--name", default=None, help="add: the schedule's name (default: the profile's)")
+    schedule.add_argument("--export", default=None, metavar="KINDS", help="invoices,expenses,procurement")
+    schedule.add_argument("--thru", default="yesterday", help="yesterday (default), end-of-last-month or today")
+    when = schedule.add_mutually_exclusive_group()
+    when.add_argument("--every", default=None, help="15m, 30m, 1h, 6h ... (divides an hour or a day)")
+    when.add_argument("--at", default=None, help="daily at HH:MM")
+    schedule.add_argument("--sync-payments", action="store_true", help="bring payments back into Manage too")
+    schedule.add_argument("--start", default="last-successful-run",
+                          help="payment sync start: last-successful-run (default), past-week, past-two-weeks, past-month")
+    schedule.add_argument("--env-file", default=None, metavar="FILE",
+                          help="KEY=VALUE secrets for the run where no keyring works (must be chmod 600)")
+    schedule.add_argument("--json", action="store_true")
+
 
 def run(args: argparse.Namespace, printer: Printer) -> int:
-    return {"history": _cmd_history, "alerts": _cmd_alerts}[args.command](args, printer)
+    return {"history": _cmd_history, "alerts": _cmd_alerts, "schedule": _cmd_schedule}[args.command](args, printer)
 
 
 def _usage(message: str) -> Exception:
@@ -232,3 +252,96 @@ def settings_lines(settings) -> list[str]:  # noqa: ANN001 - AlertSettings
         lines.append(f"webhook: JSON POST to the {al.WEBHOOK_URL} secret")
     lines.append("on success too" if settings.on_success else "only when a run needs a person")
     return lines
+
+
+# --- schedule ---------------------------------------------------------------------------------
+
+
+def _cmd_schedule(args: argparse.Namespace, printer: Printer) -> int:
+    from mobius_tui.cli import CliError
+    from mobius_tui.service import schedules as sc
+
+    try:
+        if args.action == "list":
+            return _schedule_list(printer)
+        if not args.target:
+            what = "profile" if args.action == "add" else "schedule"
+            raise _usage(f"Name the {what}: mobius-tui schedule {args.action} {what.upper()}.")
+        if args.action == "add":
+            return _schedule_add(args, printer)
+        if args.action == "remove":
+            removed = sc.remove_schedule(args.target)
+            printer.result([f"schedule {removed.name} removed ({removed.installed_as or 'not installed'})"],
+                           {"removed": removed.name})
+            return EXIT_SUCCESS
+        return _schedule_run(args, printer)
+    except sc.ScheduleError as exc:
+        raise (_usage(str(exc)) if exc.usage else CliError(EXIT_CONFIG, str(exc))) from None
+
+
+def _schedule_add(args: argparse.Namespace, printer: Printer) -> int:
+    from mobius_tui.service import schedules as sc
+
+    if args.every is None and args.at is None:
+        raise _usage("Say when: --every 1h (or 15m, 6h ...) or --at 02:00.")
+    when = sc.parse_every(args.every) if args.every is not None else sc.parse_at(args.at)
+    schedule = sc.Schedule(
+        name=args.name or sc.free_name(args.target), profile=args.target, when=when,
+        export=_split([args.export] if args.export else []), thru=args.thru, sync_payments=args.sync_payments,
+        start=args.start, env_file=args.env_file or "",
+    )
+    schedule, where = sc.add_schedule(schedule)
+    printer.result([f"schedule {schedule.describe()}", f"installed as {where}",
+                    f"try it now: mobius-tui schedule run {schedule.name}"],
+                   {"schedule": schedule.to_json(), "installed": where})
+    return EXIT_SUCCESS
+
+
+def _schedule_list(printer: Printer) -> int:
+    from mobius_tui.service import schedules as sc
+    from mobius_tui.service.history import History, HistoryFilter
+
+    rows, lines = [], []
+    runs = History().runs(HistoryFilter(origin="scheduled"), limit=1000)
+    for schedule in sc.list_schedules():
+        try:
+            installed = sc.installer(schedule.installed_as).is_installed(schedule.name)
+        except sc.ScheduleError:
+            installed = False
+        last = next((r for r in runs if r.schedule == schedule.name), None)
+        rows.append({**schedule.to_json(), "installed": installed,
+                     "last_run": last.to_json() if last else None})
+        state = "" if installed else f"  NOT INSTALLED in {schedule.installed_as}"
+        outcome = f"  last run {last.started.astimezone():%Y-%m-%d %H:%M} {last.outcome.upper()}" if last else "  not run yet"
+        lines.append(f"{schedule.describe()}{outcome}{state}")
+    printer.result(lines or ["No schedules: mobius-tui schedule add PROFILE --export invoices --every 1h"],
+                   {"schedules": rows})
+    return EXIT_SUCCESS
+
+
+def _schedule_run(args: argparse.Namespace, printer: Printer) -> int:
+    import asyncio
+
+    from mobius_tui.cli import _exit_for, _report_lines
+    from mobius_tui.service import schedules as sc
+    from mobius_tui.service.reports import SyncReport
+
+    schedule = sc.load_schedule(args.target)
+    result = asyncio.run(sc.run_schedule(schedule, printer, on_secrets=printer.hide))
+    worst = EXIT_SUCCESS
+    for report in result.reports:
+        if isinstance(report, SyncReport):
+            printer.result([f"{report.outcome.value.upper()}: {report.summary}"],
+                           {"run_id": report.run_id, "action": "sync-payments", "outcome": report.outcome.value,
+                            "summary": report.summary})
+        else:
+            printer.result(_report_lines(report), report.to_json())
+        worst = max(worst, _exit_for(report))
+    deliveries = [{"channel": d.channel, "ok": d.ok, "message": d.message} for d in result.deliveries]
+    if result.refused:
+        code = {"locked": EXIT_LOCKED, "config": EXIT_CONFIG}.get(result.refused_kind, EXIT_UNEXPECTED)
+        printer.error(code, result.refused)
+        return code
+    if deliveries and printer.as_json:
+        printer.json({"event": "alerts", "deliveries": deliveries})
+    return worst
