@@ -291,10 +291,19 @@ def _schedule_add(args: argparse.Namespace, printer: Printer) -> int:
         start=args.start, env_file=args.env_file or "",
     )
     schedule, where = sc.add_schedule(schedule)
+    missing = sc.missing_secrets(schedule)
+    for line in missing:
+        printer(_warning(line))
     printer.result([f"schedule {schedule.describe()}", f"installed as {where}",
                     f"try it now: mobius-tui schedule run {schedule.name}"],
-                   {"schedule": schedule.to_json(), "installed": where})
+                   {"schedule": schedule.to_json(), "installed": where, "missing_secrets": missing})
     return EXIT_SUCCESS
+
+
+def _warning(message: str):  # noqa: ANN202 - a LogLine
+    from mobius_tui.service.events import Level, LogLine
+
+    return LogLine(message, Level.WARNING)
 
 
 def _schedule_list(printer: Printer) -> int:

@@ -323,9 +323,9 @@ class SystemdInstaller(Installer):
             "[Service]\n"
             "Type=oneshot\n"
             f"{env}"
+            # A run that is not a success leaves the unit failed (systemctl --user --failed shows it);
+            # the timer fires again all the same.
             f"ExecStart={shlex.join(run_command(schedule))}\n"
-            # Exit 2 (partial), 3 (failed), 5 (another run in the way) are outcomes already alerted on.
-            "SuccessExitStatus=2 3 5\n"
         )
 
     def timer_text(self, schedule: Schedule) -> str:
@@ -448,6 +448,22 @@ def add_schedule(schedule: Schedule, chosen: Installer | None = None) -> tuple[S
     found[schedule.name] = {k: v for k, v in schedule.to_json().items() if k != "name"}
     _write(found)
     return schedule, where
+
+
+def missing_secrets(schedule: Schedule) -> list[str]:
+    """The secrets a scheduled run of ``schedule`` would lack: it sees only the keyring and the
+    environment file, not the environment of the shell that adds the schedule."""
+    from mobius_tui.service import secrets as sec
+    from mobius_tui.service.packages import find
+    from mobius_tui.service.profiles import load_profile
+
+    profile = load_profile(schedule.profile)
+    package_cls = find(profile.package)
+    from_file = read_env_file(schedule.env_file) if schedule.env_file else {}
+    values = {name: from_file.get(env) or sec.get_secret(profile.name, name) or ""
+              for name, env in sec.secret_env_vars(profile, package_cls).items()}
+    return [f"{line} The scheduled run will not see this shell's environment: put it in --env-file."
+            for line in sec.missing_secrets(profile, package_cls, sec.Secrets(values))]
 
 
 def remove_schedule(name: str) -> Schedule:

@@ -93,6 +93,7 @@ def test_systemd_timer_installed_and_run_as_the_unit_runs_it(env, scheduler, mon
     code, out, err = run("schedule", "add", "demo", "--export", "invoices", "--every", "1h", "--sync-payments",
                          "--start", "past-week", "--env-file", str(env.env_file))
     assert code == 0, out + err
+    assert "missing" not in err  # every secret is in the environment file
     service = (scheduler.units / "mobius-tui-demo.service").read_text()
     timer = (scheduler.units / "mobius-tui-demo.timer").read_text()
     assert "OnCalendar=*-*-* 00/1:00:00" in timer and "Persistent=true" in timer
@@ -244,6 +245,13 @@ def test_bad_input(env, scheduler, monkeypatch):
     assert code == cli.EXIT_CONFIG and f"chmod 600 {env.env_file}" in err
     code, _, err = run("schedule", "run", "nosuch")
     assert code == cli.EXIT_CONFIG and "There is no schedule named 'nosuch'" in err
+    # secrets only in this shell's environment: the schedule is made, with a warning naming each one
+    for name, value in env.env_vars().items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run("schedule", "add", "demo", "--name", "no-secrets", "--export", "invoices", "--every", "1h")
+    assert code == 0 and "warning: The private key for profile 'demo' is missing" in err
+    assert "put it in --env-file" in err and "MOBIUS_PRIVATE_KEY" in err
+    assert run("schedule", "remove", "no-secrets")[0] == 0
     monkeypatch.setenv("SYSTEMCTL_FAILS", "1")
     code, _, err = run("schedule", "add", "demo", "--export", "invoices", "--every", "1h")
     assert code == cli.EXIT_CONFIG and "Failed to connect to bus" in err and "nothing was installed" in err
