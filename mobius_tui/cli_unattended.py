@@ -83,7 +83,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, printer: Printer) -> int:
-    return {"history": _cmd_history, "alerts": _cmd_alerts, "schedule": _cmd_schedule}[args.command](args, printer)
+    from mobius_tui.cli import CliError
+
+    handler = {"history": _cmd_history, "alerts": _cmd_alerts, "schedule": _cmd_schedule}[args.command]
+    try:
+        return handler(args, printer)
+    except CliError as exc:  # answered here: under 'python -m mobius_tui.cli' the caller's CliError is another class
+        printer.error(exc.code, str(exc))
+        return exc.code
 
 
 def _usage(message: str) -> Exception:

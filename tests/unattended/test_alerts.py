@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -12,8 +13,9 @@ from mobius_tui import cli
 from mobius_tui.sandbox.dynamics_sl import refuse_documents
 from mobius_tui.service import alerts as al
 from mobius_tui.service.options import ExportOptions
+from mobius_tui.service.reports import StartChoice
 from mobius_tui.service.wording import format_totals
-from tests.service.test_rerun_payments_lock_e2e import TODAY
+from tests.service.test_rerun_payments_lock_e2e import TODAY, open_invoices, pay, release_ar
 from tests.unattended.receivers import smtp_server, webhook_receiver
 
 SMTP_PASSWORD = "Smtp-Pw-77d1e9"
@@ -157,3 +159,34 @@ def test_bad_alert_settings(env):
         starttls = al.AlertSettings("demo", smtp=al.SmtpSettings(box.host, box.port, to=("a@b.c",)))
         (delivery,) = al.send(al.trial_alert("demo"), starttls, {})
     assert not delivery.ok and "does not offer STARTTLS" in delivery.message and not box.messages
+
+
+async def test_finish_needed_and_payment_sync_failed_are_alerted(env, manage_sandbox):
+    # Manage stops answering when the batch is to be recorded: posted, but the run must be finished
+    manage_sandbox.faults.only("POST", "/finance/accounting/batches").error_next = 50
+    async with await env.session() as session:
+        report = await session.run_export(ExportOptions(TODAY, invoices=True, batch_number="AL-I"), env.emit)
+    manage_sandbox.faults.clear()
+    assert report.unfinished, report.summary
+    alert = al.alert_for_run(report, "demo")
+    assert alert.what == "finish needed" and alert.command == f"mobius-tui finish {report.run_id} --profile demo"
+    assert alert.groups[0].cause == "The Manage batch is not recorded yet"
+    assert f"See the rest: mobius-tui finish {report.run_id} --profile demo" in alert.text()
+    # a payment sync whose Manage updates are refused
+    async with await env.session() as session:
+        await session.finish(report.run_id, env.emit)
+    release_ar(env, datetime.combine(TODAY - timedelta(days=60), datetime.min.time()))
+    (customer, number, balance), *_ = open_invoices(env)
+    pay(env, customer, number, balance, TODAY)
+    manage_sandbox.faults.only(None, "/payments").error_next = 50
+    async with await env.session() as session:
+        sync = await session.sync_payments(StartChoice.PAST_WEEK, env.emit, today=TODAY)
+    manage_sandbox.faults.clear()
+    assert sync.outcome.value == "failed", sync.summary
+    alert = al.alert_for_sync(sync, "demo")
+    assert alert.what == "failed" and alert.kind == "payment sync" and alert.needed
+    (group,) = alert.groups
+    assert group.examples == (f"invoice {number}",) and "next sync" in group.fix
+    with webhook_receiver() as hook:
+        (sent,) = al.send(alert, settings(None, webhook=True), {al.WEBHOOK_URL: hook.url})
+    assert sent.ok and hook.posts[0]["json"]["subject"] == "Mobius TUI: payment sync failed on profile demo"
