@@ -134,3 +134,18 @@ def test_bad_input_is_a_usage_error(env):
     assert code == 0 and "No runs yet" in out
     with pytest.raises(HistoryError):
         HistoryFilter(outcomes=("fine",))
+
+
+def test_a_journal_from_before_run_notes_reads_as_interactive(app_dirs):
+    from mobius_tui.service.journal import Journal, JournalDocument
+    from mobius_tui.service.reports import DocumentState
+
+    with Journal() as journal:  # written the way older versions wrote it: no run_notes table
+        doc = JournalDocument("invoice:1", "invoice 1", Decimal("10.00"), (1,), DocumentState.POSTED, "AR 1/1", "",
+                              '{"currency": "USD"}')
+        run_id = journal.start_run("export", "books", [doc], profile="books", batch_identifier="OLD-I")
+        journal.finish_run(run_id, "success")
+    (run_,) = History().runs()
+    assert (run_.origin, run_.outcome, run_.totals["posted"]) == ("interactive", "success", {"USD": Decimal("10.00")})
+    assert History().runs(HistoryFilter(origin="scheduled")) == [] and History().last_scheduled("books") is None
+    assert History().run(run_id).documents[0].reference == "AR 1/1"
