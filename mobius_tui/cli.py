@@ -215,6 +215,9 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     sandbox.add_argument("--json", action="store_true", help="print one JSON line with URLs and demo credentials")
     sandbox.add_argument("--size", type=_count, default=None, help="number of invoices in the generated dataset")
     sandbox.add_argument("--seed", type=int, default=None, help="dataset seed")
+    from mobius_tui import cli_unattended
+
+    cli_unattended.register(sub)
     return parser
 
 
@@ -676,6 +679,10 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
             return _cmd_where(args, printer)
         if args.command == "profiles":
             return _cmd_profiles(args, printer)
+        from mobius_tui import cli_unattended
+
+        if args.command in cli_unattended.COMMANDS:
+            return cli_unattended.run(args, printer)
         return asyncio.run(_session_command(args, printer))
     except KeyboardInterrupt:
         printer.error(EXIT_UNEXPECTED, "interrupted; if a run was posting, 'mobius-tui finish' completes it")

@@ -23,7 +23,7 @@ from mobius_tui.manage.auth import ApiKeyCredentials, ImpersonationCredentials
 from mobius_tui.manage.client import ManageClient
 from mobius_tui.manage.errors import ManageError
 from mobius_tui.manage.settings import ManageSettings
-from mobius_tui.service import batch_runs, payments
+from mobius_tui.service import batch_runs, payments, run_records
 from mobius_tui.service import unposted as unposted_rows
 from mobius_tui.service.context import Context
 from mobius_tui.service.errors import LoginError
@@ -67,6 +67,7 @@ class Session:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self.origin = run_records.Origin()  # set by ``schedule run``; the run history shows it
 
     @property
     def profile(self) -> Profile:
@@ -146,10 +147,22 @@ class Session:
         return suggest_batch_number(options, self.profile.initials, today or date.today())
 
     async def run_export(self, options: ExportOptions, emit: Emit, *, dry_run: bool = False) -> RunReport:
-        return await batch_runs.new_batch(self._ctx, options, emit, dry_run=dry_run)
+        return self._recorded(await batch_runs.new_batch(self._ctx, options, emit, dry_run=dry_run))
 
     async def rerun(self, batch_identifier: str, emit: Emit, *, force: bool = False, dry_run: bool = False) -> RunReport:
-        return await batch_runs.rerun(self._ctx, batch_identifier, emit, force=force, dry_run=dry_run)
+        return self._recorded(await batch_runs.rerun(self._ctx, batch_identifier, emit, force=force, dry_run=dry_run))
+
+    def _recorded(self, report: RunReport) -> RunReport:
+        if report.action == "dry-run":  # writes nothing anywhere, the journal included
+            return report
+        run_records.record_run(self._ctx.journal, report, target=self._ctx.target, profile=self.profile.name,
+                               origin=self.origin)
+        return report
+
+    def record_refusal(self, action: str, message: str) -> str:
+        """A run that could not start (lock held, an unfinished run in the way), for the run history."""
+        return run_records.record_refusal(self._ctx.journal, action, self.error_text(Exception(message)),
+                                          target=self._ctx.target, profile=self.profile.name, origin=self.origin)
 
     async def recent_batches(self, limit: int = 20) -> list[BatchSummary]:
         batches = await self._ctx.manage.batches()
@@ -163,7 +176,10 @@ class Session:
     async def sync_payments(self, start: StartChoice, emit: Emit, custom: date | None = None,
                             today: date | None = None) -> SyncReport:
         """``today`` (default: the clock's) dates the start choices and the Last Successful Run it records."""
-        return await payments.sync_payments(self._ctx, start, emit, custom, today)
+        report = await payments.sync_payments(self._ctx, start, emit, custom, today)
+        run_records.record_sync(self._ctx.journal, report, target=self._ctx.target, profile=self.profile.name,
+                                origin=self.origin)
+        return report
 
     async def mapping_report(self, emit: Emit, options: ExportOptions | None = None) -> RunReport:
         return await batch_runs.mapping_report(self._ctx, emit, options)
@@ -180,4 +196,10 @@ class Session:
         return self._ctx.journal.recent(limit)
 
     async def finish(self, run_id: str, emit: Emit, *, batch_number: str = "") -> RunReport:
-        return await batch_runs.finish(self._ctx, run_id, emit, batch_number=batch_number)
+        journal = self._ctx.journal if self._ctx.journal_exists() else None
+        was_open = journal is not None and any(r.run_id == run_id for r in journal.unfinished())
+        report = await batch_runs.finish(self._ctx, run_id, emit, batch_number=batch_number)
+        if was_open:  # a run already finished is only reported on, not finished again
+            run_records.record_finish(self._ctx.journal, report, target=self._ctx.target, profile=self.profile.name,
+                                      origin=self.origin)
+        return report

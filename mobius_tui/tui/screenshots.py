@@ -26,6 +26,7 @@ _MASKS = (
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:8080"),
     (re.compile(r"/tmp/[^\s'\"]*?/([^/\s'\"]+\.\w+)"), r"/srv/mobius/\1"),
     (re.compile(r"\b\d{8}-\d{6}-[0-9a-f]{6}\b"), "20250630-120000-a1b2c3"),  # run ids
+    (re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b"), "2025-06-30 12:00"),  # when a run started (History)
     (re.compile(r"/\S*/sage50-bridge/[0-9a-f]+/"), "/srv/mobius/"),  # the Sage 50 bridge built for the demo
 )
 
@@ -49,10 +50,16 @@ def freeze(app) -> Callable[[], None]:
             typed.append((box, box.value))
             box.value = masked
     for static in screen.query(Static):
-        if static.id in {"who", "outcome", "login-notice", "rerun-result", "sync-summary"}:
+        if static.id in {"who", "outcome", "login-notice", "rerun-result", "sync-summary", "history-summary",
+                         "last-scheduled"}:
             text = str(static.render())
             if mask_text(text) != text:
                 static.update(mask_text(text))
+    for options in screen.query("#history-runs"):
+        for i in range(options.option_count):
+            prompt = str(options.get_option_at_index(i).prompt)
+            if mask_text(prompt) != prompt:
+                options.replace_option_prompt_at_index(i, mask_text(prompt))
     for log in screen.query(Log):
         lines = [mask_text(line) for line in log.lines]
         if lines != list(log.lines):
@@ -110,6 +117,11 @@ async def tour(app, pilot, shoot: Callable[[str], Awaitable[None]]) -> None:
     await pilot.press("f8")  # "Last successful run": none yet, so a year back from the frozen day
     await settle(pilot, app)
     await shoot("update-invoice-payments")
+    await pilot.press("f7")  # History: the sync just made, then the batch posted above
+    await settle(pilot, app)
+    await pilot.press("down")
+    await pilot.pause()
+    await shoot("history")
 
 
 async def capture(make_app: Callable[[], object], size: tuple[int, int]) -> dict[str, str]:

@@ -139,7 +139,8 @@ async def test_check_failure_writes_nothing_on_either_side(manage_sandbox, new_e
     assert env.count("SELECT COUNT(*) FROM Customer WHERE CustId = ?", "C00107") == 0  # not even the new customer
     assert env.count("SELECT COUNT(*) FROM Inventory WHERE InvtID = ?", item_gap.key) == 0  # nor the new item
     assert batch_ids(manage_sandbox) == batches
-    assert Journal().recent() == []
+    # the run history keeps the refused run, with nothing posted and nothing awaiting a result
+    assert [(r.action, r.outcome, r.posted, r.unresolved) for r in Journal().recent()] == [("export", "failed", 0, 0)]
     failed = [e for e in env.events if isinstance(e, ev.CheckFailed)]
     assert failed and failed[0].problems[0]["count"] == len(using)
 

@@ -12,7 +12,7 @@ from mobius_tui.tui.screenshots import SIZES, capture
 
 SCREENS = (
     "login", "run-new-batch", "help", "dry-run-plan", "confirm-export", "export-result", "rerun-duplicates",
-    "update-invoice-payments",
+    "update-invoice-payments", "history",
 )
 
 

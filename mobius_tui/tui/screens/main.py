@@ -32,12 +32,28 @@ def unfinished_text(runs: list[RunSummary]) -> str:
     return "\n".join(lines)
 
 
+def last_scheduled_text(profile: str) -> str:
+    """The outcome of the last scheduled run of ``profile`` ("" when none ran), for the line under ``who``."""
+    from mobius_tui.service.history import History
+
+    try:
+        run = History().last_scheduled(profile)
+    except Exception:  # an unreadable journal must not keep the main screen from opening
+        return ""
+    if run is None:
+        return ""
+    posted = run.counts.get("posted", 0)
+    return (f"Last scheduled run ({run.schedule}, {run.kind}) {run.started.astimezone():%Y-%m-%d %H:%M}: "
+            f"{run.outcome.upper()}, {posted} posted · F7 History")
+
+
 class MainScreen(Screen):
     HELP = (
         "Run New Batch: choose a location and through date, tick transactions (Space toggles, a / d select or "
         "deselect all), then Dry Run (F6) to see the plan or Run Export (F8).\n"
         "Rerun Previous Batch: pick a batch; the duplicate check runs before you confirm.\n"
         "Update Invoice Payments: choose the start date and Run Sync (F8).\n"
+        "History (F7): every run of this machine, scheduled ones too; open one to see its documents.\n"
         "Tab / Shift+Tab move between fields; Ctrl+P lists every command."
     )
     BINDINGS = [
@@ -45,6 +61,7 @@ class MainScreen(Screen):
         Binding("f3", "show_tab('tab-rerun')", "Rerun Previous Batch tab", id="main.tab_rerun", show=False),
         Binding("f4", "show_tab('tab-payments')", "Update Invoice Payments tab", id="main.tab_payments", show=False),
         Binding("f5", "refresh", "Refresh", id="main.refresh", show=False),  # on the Refresh Data button
+        Binding("f7", "history", "History", id="main.history", show=False),
         Binding("f6", "dry_run", "Dry run", id="main.dry_run"),
         Binding("f8", "run", "Run", id="main.run"),
         Binding("f9", "finish_runs", "Finish runs", id="main.finish_runs", show=False),
@@ -56,6 +73,7 @@ class MainScreen(Screen):
         profile = self.app.profile
         who = f"{profile.company_id} @ {profile.site} → {profile.package}" if profile else ""
         yield Static(who, id="who", markup=False)
+        yield Static("", id="last-scheduled", classes="empty", markup=False)  # shown once a schedule has run
         with TabbedContent(id="main-tabs", initial="tab-new"):
             with TabPane(TABS["tab-new"], id="tab-new"):
                 yield NewBatchPane(id="new-batch")
@@ -67,6 +85,18 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.offer_unfinished)
+        self.show_last_scheduled()
+        self.set_interval(60, self.show_last_scheduled)  # a timer may run one while the app is open
+
+    def on_screen_resume(self) -> None:
+        self.show_last_scheduled()
+
+    def show_last_scheduled(self) -> None:
+        profile = self.app.profile
+        text = last_scheduled_text(profile.name) if profile else ""
+        line = self.query_one("#last-scheduled", Static)
+        line.update(text)
+        line.set_class(not text, "empty")
 
     @property
     def active_tab(self) -> str:
@@ -77,6 +107,11 @@ class MainScreen(Screen):
         self.refresh_bindings()
         if self.active_tab == "tab-rerun":
             self.query_one(RerunPane).load_batches()  # a batch may have been recorded meanwhile
+
+    def action_history(self) -> None:
+        from mobius_tui.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#main-tabs", TabbedContent).active = tab
