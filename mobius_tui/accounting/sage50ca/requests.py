@@ -32,9 +32,10 @@ class Identity:
 
 def purchase_number(doc: PurchaseDocument, vendor_invoice_module: bool) -> str:
     """Seed 000: an item receipt is invoiced under its PO number, or with the vendor invoice number
-    module under the vendor's invoice number (the PO number then goes to Order No.)."""
-    if doc.kind == DocumentKind.ITEM_RECEIPT:
-        return (doc.vendor_invoice_number if vendor_invoice_module else doc.po_number) or doc.number
+    module under the vendor's invoice number (the PO number then goes to Order No.). The plan's number
+    already is the PO-based one, told apart per receipt when a PO is received more than once."""
+    if doc.kind == DocumentKind.ITEM_RECEIPT and vendor_invoice_module:
+        return doc.vendor_invoice_number or doc.number
     return doc.number
 
 
