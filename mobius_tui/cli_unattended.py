@@ -10,11 +10,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mobius_tui.cli import EXIT_CONFIG, EXIT_LOCKED, EXIT_SUCCESS, EXIT_UNEXPECTED, EXIT_USAGE
+
 if TYPE_CHECKING:
     from mobius_tui.cli import Printer
 
 COMMANDS = ("history", "alerts", "schedule")
-EXIT_SUCCESS, EXIT_UNEXPECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_USAGE = 0, 1, 4, 5, 64
 
 
 def register(sub: argparse._SubParsersAction) -> None:
