@@ -72,28 +72,25 @@ def _search(collection: str, record: dict[str, Any], term: str) -> bool:
 def _filters(collection: str, params: dict[str, str]) -> list[Callable[[dict[str, Any]], bool]]:
     out: list[Callable[[dict[str, Any]], bool]] = []
     if term := params.get("search"):
-        out.append(lambda r: _search(collection, r, term))
+        out.append(lambda r, term=term: _search(collection, r, term))
     if since := params.get("updated_or_created_since"):
         try:
             moment = _when(since)
         except ValueError:
             raise ApiError(422, "RecordInvalid", f"{since!r} is not a date or date-time",
                            "updated_or_created_since") from None
-        out.append(lambda r: _when(r["updated_at"]) >= moment)
-    if contact := params.get("contact_id"):
-        out.append(lambda r: (r.get("contact") or {}).get("id") == contact)
-    if status := params.get("status_id"):
-        out.append(lambda r: (r.get("status") or {}).get("id") == status)
-    if kind := params.get("contact_type_id"):
-        out.append(lambda r: any(t["id"] == kind for t in r.get("contact_types", [])))
-    if kind := params.get("transaction_type_id"):
-        out.append(lambda r: (r.get("transaction_type") or {}).get("id") == kind)
+        out.append(lambda r, moment=moment: _when(r["updated_at"]) >= moment)
+    for param, field in (("contact_id", "contact"), ("status_id", "status"), ("transaction_type_id", "transaction_type")):
+        if wanted := params.get(param):
+            out.append(lambda r, wanted=wanted, field=field: (r.get(field) or {}).get("id") == wanted)
+    if contact_type := params.get("contact_type_id"):
+        out.append(lambda r, t=contact_type: any(c["id"] == t for c in r.get("contact_types", [])))
     if scope := params.get("visible_in"):
-        out.append(lambda r: bool(r.get(f"visible_in_{scope}")))
+        out.append(lambda r, scope=scope: bool(r.get(f"visible_in_{scope}")))
     if first := params.get("from_date"):
-        out.append(lambda r: r.get("date", "") >= first)
+        out.append(lambda r, first=first: r.get("date", "") >= first)
     if last := params.get("to_date"):
-        out.append(lambda r: r.get("date", "") <= last)
+        out.append(lambda r, last=last: r.get("date", "") <= last)
     return out
 
 
