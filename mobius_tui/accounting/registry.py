@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 _PACKAGES: dict[str, str] = {
     "dynamics_sl": "mobius_tui.accounting.dynamics_sl:DynamicsSL",
     "sage300": "mobius_tui.accounting.sage300:Sage300",
+    "sage_cloud": "mobius_tui.accounting.sage_cloud:SageCloud",
 }
 
 

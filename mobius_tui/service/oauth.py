@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlparse
@@ -96,6 +98,29 @@ def choose_business(profile: Profile, business_id: str, businesses: list[tuple[s
     updated = replace(profile, package_values={**profile.package_values, "business_id": business_id})
     save_profile(updated, package_cls)
     return updated
+
+
+def authorize_unattended(profile: Profile, secrets: Secrets, approve: Callable[[str], str]) -> Profile:
+    """Authorise where a program, not a person, allows access (the demo on its sandbox's consent
+    page). The sign-in is kept by this process only, and the first business is chosen."""
+    package_cls = _package(profile)
+    package_cls.keep_sign_in_in_process(profile.name)
+    auth = start(profile, secrets)
+    result: dict[str, Any] = {}
+
+    def run() -> None:  # its own event loop: the caller may be inside one
+        try:
+            result["businesses"] = asyncio.run(complete(auth, approve(auth.url)))
+        except BaseException as exc:  # handed to the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=run, name="oauth-unattended")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    businesses = result["businesses"]
+    return choose_business(auth.profile, businesses[0][0], businesses)
 
 
 def clipboard_escape(text: str) -> str:

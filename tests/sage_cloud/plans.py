@@ -14,6 +14,7 @@ import httpx
 from mobius_tui.accounting.base import PostResult
 from mobius_tui.accounting.sage_cloud import SageCloud
 from mobius_tui.accounting.sage_cloud.oauth import Tokens
+from mobius_tui.accounting.sage_cloud.tokens import MemoryVault
 from mobius_tui.documents.convert import PlanOptions, plan_from_glexport
 from mobius_tui.documents.model import DocumentKind, Plan
 from mobius_tui.manage.models import GLExport
@@ -45,26 +46,6 @@ def manage_plans(seed: int = 7, size: int = 60) -> Iterator[Plan]:
 def sales_only(plan: Plan) -> Plan:
     return replace(plan, documents=[d for d in plan.documents
                                     if d.kind in (DocumentKind.SALES_INVOICE, DocumentKind.CREDIT_MEMO)])
-
-
-class MemoryVault:
-    """Tokens kept in memory (adapter tests; the keyring route is tested in test_oauth)."""
-
-    def __init__(self, tokens: Tokens) -> None:
-        self.tokens: Tokens | None = tokens
-
-    def load(self) -> Tokens | None:
-        return self.tokens
-
-    def save(self, tokens: Tokens) -> None:
-        self.tokens = tokens
-
-    def clear(self) -> None:
-        self.tokens = None
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        yield
 
 
 def adapter_values(sb: SageCloudSandbox, **extra: Any) -> dict[str, Any]:

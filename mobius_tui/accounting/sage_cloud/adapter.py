@@ -33,7 +33,7 @@ from mobius_tui.accounting.sage_cloud.oauth import AuthorizationNeeded, OAuthCon
 from mobius_tui.accounting.sage_cloud.payloads import SALES_KINDS, collection
 from mobius_tui.accounting.sage_cloud.post import Poster
 from mobius_tui.accounting.sage_cloud.reference import CloudReference, load_reference
-from mobius_tui.accounting.sage_cloud.tokens import KeyringVault, TokenSource, TokenVault, VaultUnavailable
+from mobius_tui.accounting.sage_cloud.tokens import TokenSource, TokenVault, VaultUnavailable, keep_in_process, vault_for
 from mobius_tui.documents.model import Document, Plan, SalesDocument
 
 AUTHORISE_FIX = "Authorise again: 'mobius-tui profiles authorize PROFILE', or Authorise on the login screen."
@@ -119,7 +119,12 @@ class SageCloud(AccountingPackage):
         key = key or str(values.get("token_key") or "")
         if not key:
             raise PackageError("This profile has not been authorised with Sage yet.", AUTHORISE_FIX)
-        return KeyringVault(key)
+        return vault_for(key)
+
+    @classmethod
+    def keep_sign_in_in_process(cls, key: str) -> None:
+        """Keep this sign-in's tokens in memory instead of the keyring (the demo's throw-away sign-in)."""
+        keep_in_process(key)
 
     @classmethod
     def begin_authorization(cls, values: Mapping[str, Any]) -> PendingAuthorization:

@@ -109,6 +109,38 @@ class KeyringVault:
             yield
 
 
+class MemoryVault:
+    """Tokens held by this process only (the demo's throw-away sign-in; adapter tests)."""
+
+    def __init__(self, tokens: Tokens | None = None) -> None:
+        self.tokens = tokens
+
+    def load(self) -> Tokens | None:
+        return self.tokens
+
+    def save(self, tokens: Tokens) -> None:
+        self.tokens = tokens
+
+    def clear(self) -> None:
+        self.tokens = None
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        yield
+
+
+# Sign-in names whose tokens this process keeps itself instead of the keyring (the demo's profile).
+_IN_PROCESS: dict[str, TokenVault] = {}
+
+
+def keep_in_process(key: str, vault: TokenVault | None = None) -> TokenVault:
+    return _IN_PROCESS.setdefault(key, vault or MemoryVault())
+
+
+def vault_for(key: str) -> TokenVault:
+    return _IN_PROCESS.get(key) or KeyringVault(key)
+
+
 class TokenSource:
     """Gives a valid access token, refreshing it (serialised, rotation-safe) when it is about to lapse."""
 

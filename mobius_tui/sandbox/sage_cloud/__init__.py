@@ -54,6 +54,7 @@ class SageCloudSandbox:
             "api_url": f"{server.url}{API_PREFIX}", "authorize_url": f"{server.url}{AUTHORIZE_PATH}?filter=apiv3.1",
             "token_url": f"{server.url}{TOKEN_PATH}", "revoke_url": f"{server.url}{REVOKE_PATH}",
             "client_id": DEMO_CLIENT_ID, "redirect_uri": REDIRECT_URI, "business_id": self.business.id,
+            "requests_per_minute": 0, "concurrency": 4,  # a loopback sandbox needs no throttling
         }
         self.secrets: dict[str, str] = {"client_secret": DEMO_CLIENT_SECRET}
         self.settings: dict[str, Any] = {**self.package_values, **self.secrets}
