@@ -168,3 +168,21 @@ def test_authorize_command_prints_the_address_and_takes_the_pasted_redirect(mana
     assert child.returncode == 0, out + err
     assert "60 seconds" in err and "authorised; posting into Sample MSP Holdings Inc." in out
     assert cloud.secret_values()[0] not in out + err
+
+
+def test_a_customer_near_miss_stops_its_invoices_with_the_fix_and_creates_no_contact(manage_sandbox, app_dirs,
+                                                                                     file_keyring):
+    with create_sandbox(manage_sandbox.store.dataset, near_misses=True) as sage:
+        cloud = cloud_env(manage_sandbox, sage)
+        contacts = len(sage.business.table("contacts"))
+        done = cloud.run([*EXPORT, "--batch-number", "SC-N"])
+        assert done.returncode == 3, done.stdout + done.stderr  # the check failed: nothing written anywhere
+        missing = next(m for m in manage_sandbox.store.dataset.missing_mappings if m.kind == "customer")
+        typed = next(c["name"] for c in sage.business.table("contacts").values() if not c["reference"])
+        assert f"set the reference of Sage contact '{typed}' to {missing.key}" in done.stdout + done.stderr
+        assert len(sage.business.table("contacts")) == contacts and not sage.business.table("sales_invoices")
+        sage.business.update_contact(next(c["id"] for c in sage.business.table("contacts").values()
+                                          if not c["reference"]), {"reference": missing.key})
+        fixed = cloud.run([*EXPORT, "--batch-number", "SC-N"])
+        assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+        assert len(sage.business.table("contacts")) == contacts  # matched, not duplicated

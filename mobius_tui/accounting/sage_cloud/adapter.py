@@ -8,6 +8,7 @@ the keyring. Posting covers sales invoices and credit notes; see :mod:`.check` f
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -246,7 +247,16 @@ class SageCloud(AccountingPackage):
                 yield PostResult(doc.key, PostStatus.SKIPPED, error="Not sent: Sage Business Cloud takes sales "
                                  "invoices and credit notes only.")
         async for result in poster.run([d for d in documents if d.kind in SALES_KINDS]):
-            yield result
+            yield replace(result, error=self._scrub(result.error)) if result.error else result
+
+    def _scrub(self, text: str) -> str:
+        """Sage's text with the app's secret and the sign-in's tokens blanked (an answer may quote them)."""
+        tokens = self.client.tokens.current if self.client is not None else None
+        for secret in (str(self.values.get("client_secret") or ""), *((tokens.access_token, tokens.refresh_token)
+                                                                      if tokens else ())):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
 
     async def existing(self, documents: Sequence[Document]) -> Existing:
         """Documents whose Manage number Sage holds as a reference (voided ones do not count)."""

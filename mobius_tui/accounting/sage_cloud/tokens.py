@@ -152,6 +152,10 @@ class TokenSource:
         self._lock = asyncio.Lock()
         self.refreshed = 0  # refreshes this source sent
 
+    @property
+    def current(self) -> Tokens | None:
+        return self._tokens
+
     async def access_token(self) -> str:
         tokens = self._tokens
         if tokens is None:
