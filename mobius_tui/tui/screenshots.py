@@ -26,6 +26,7 @@ _MASKS = (
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:8080"),
     (re.compile(r"/tmp/[^\s'\"]*?/([^/\s'\"]+\.\w+)"), r"/srv/mobius/\1"),
     (re.compile(r"\b\d{8}-\d{6}-[0-9a-f]{6}\b"), "20250630-120000-a1b2c3"),  # run ids
+    (re.compile(r"state=[A-Za-z0-9_-]+"), "state=Xq7RkP2mWn4sT8vY1cD5fG9h"),  # OAuth state
 )
 
 
@@ -48,7 +49,7 @@ def freeze(app) -> Callable[[], None]:
             typed.append((box, box.value))
             box.value = masked
     for static in screen.query(Static):
-        if static.id in {"who", "outcome", "login-notice", "rerun-result", "sync-summary"}:
+        if static.id in {"who", "outcome", "login-notice", "rerun-result", "sync-summary", "auth-url"}:
             text = str(static.render())
             if mask_text(text) != text:
                 static.update(mask_text(text))
@@ -130,6 +131,19 @@ async def capture(make_app: Callable[[], object], size: tuple[int, int]) -> dict
     return shots
 
 
+async def capture_authorize(make_app: Callable[[], object], size: tuple[int, int]) -> str:
+    """The Authorise step of an OAuth package's profile (the app must open on that profile)."""
+    app = make_app()
+    app.animation_level = "none"
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("f6")
+        await settle(pilot, app)
+        freeze(app)
+        await pilot.pause(0.2)
+        return app.export_screenshot(title="Mobius TUI — authorize")
+
+
 def main(argv: list[str] | None = None) -> int:
     import asyncio
 
@@ -150,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             shots = asyncio.run(
                 capture(lambda: MobiusApp(profile_name=demo.first, today=FROZEN_TODAY, notice=notice), (width, height))
             )
+            oauth_profiles = [p.name for p in demo.profiles if p.package == "sage_cloud"]
+            if oauth_profiles and (width, height) == (80, 24):
+                shots["authorize"] = asyncio.run(capture_authorize(
+                    lambda: MobiusApp(profile_name=oauth_profiles[0], today=FROZEN_TODAY, notice=notice),
+                    (width, height)))
         for name, svg in shots.items():
             path = args.out / f"{name}-{width}x{height}.svg"
             path.write_text(svg, encoding="utf-8")

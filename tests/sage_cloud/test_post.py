@@ -91,6 +91,10 @@ async def test_every_sales_document_posts_with_manage_amounts_accounts_and_taxes
     missing = next(m for m in sandbox.dataset.missing_mappings if m.kind == "customer")
     created = [c for c in books.table("contacts").values() if c["reference"] == missing.key]
     assert len(created) == 1
+    # Catalogue items the business has are referenced on their lines; other lines stay plain.
+    lines = [ln for r in books.table("sales_invoices").values() for ln in r["invoice_lines"]]
+    assert any(ln["product"] for ln in lines) and any(ln["service"] for ln in lines)
+    assert any(not ln["product"] and not ln["service"] for ln in lines)
 
 
 async def test_lost_answers_throttling_and_outages_never_post_twice(sandbox, full_plan):
