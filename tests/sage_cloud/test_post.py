@@ -154,3 +154,17 @@ async def test_payment_sync_reads_partial_and_full_payments_through_the_payments
     assert full.fully_paid and full.date_paid_in_full == date(2025, 7, 3) and full.currency
     assert first[same_customer.number].paid >= credit.document_total
     assert credit.number not in first
+
+
+async def test_the_business_wide_invoice_prefix_is_an_option(sandbox, full_plan):
+    plan = sales_only(full_plan)
+    plan.documents = [d for d in plan.documents if d.kind == DocumentKind.SALES_INVOICE][:2]
+    async with SageCloud(adapter_values(sandbox, invoice_prefix="MSP-")) as package:
+        ref = await package.reference()
+        assert not package.check(plan, ref)
+        results = [r async for r in package.post(plan, plan.documents, ref)]
+    assert {r.reference for r in results} == {"MSP-1", "MSP-2"}
+    assert sandbox.business.invoice_settings["sales_invoice_number_prefix"] == "MSP-"
+    async with SageCloud(adapter_values(sandbox, invoice_prefix="TOOLONG")) as package:
+        problems = package.check(plan, await package.reference())
+    assert [p.cause for p in problems] == ["Invoice prefix 'TOOLONG' is longer than the 6 characters Sage allows"]

@@ -64,6 +64,8 @@ class SageCloud(AccountingPackage):
                      FieldKind.CHOICE, required=False, default=""),
         SettingField("token_key", "Sign-in name", "Name the keyring keeps this profile's Sage sign-in under "
                      "(set when you authorise)", required=False, default=""),
+        SettingField("invoice_prefix", "Invoice prefix", "Business-wide prefix Sage puts before its invoice numbers "
+                     "(up to 6 characters; blank: leave Sage's setting as it is)", required=False, default=""),
         SettingField("concurrency", "Parallel requests", "Requests in flight at once (1-8)", FieldKind.INTEGER,
                      required=False, default=2),
         SettingField("requests_per_minute", "Requests per minute", "Sage publishes no v3.1 limit; 60 a minute is "
@@ -237,11 +239,31 @@ class SageCloud(AccountingPackage):
             raise self._error(exc, "Reading the Sage business's setup failed") from None
 
     def check(self, plan: Plan, reference: CloudReference) -> list[Problem]:
-        return check_plan(plan, reference)
+        problems = check_plan(plan, reference)
+        prefix = str(self.values.get("invoice_prefix") or "")
+        if len(prefix) > 6:
+            problems.append(Problem(f"Invoice prefix {prefix!r} is longer than the 6 characters Sage allows",
+                                    "Shorten the profile's Invoice prefix."))
+        return problems
+
+    async def _set_prefix(self, reference: CloudReference) -> None:
+        """Sage numbers invoices itself; the prefix it uses is one business-wide setting."""
+        prefix = str(self.values.get("invoice_prefix") or "")
+        if prefix and prefix != reference.invoice_prefix:
+            await self._require().write("PUT", "invoice_settings",
+                                        {"invoice_settings": {"sales_invoice_number_prefix": prefix}})
+            reference.invoice_prefix = prefix
 
     async def post(self, plan: Plan, documents: Sequence[Document], reference: CloudReference) -> AsyncIterator[PostResult]:
         poster = Poster(self._require(), reference, plan, _int(self.values, "concurrency", 2, 1, 8))
         self.unknown = poster.unknown
+        try:
+            await self._set_prefix(reference)
+        except Exception as exc:  # nothing was sent yet: every document is certainly not posted
+            reason = self._scrub(str(self._error(exc, "Setting the invoice prefix in Sage failed")))
+            for doc in documents:
+                yield PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {reason}")
+            return
         for doc in documents:
             if doc.kind not in SALES_KINDS:  # the check refuses these; never sent
                 yield PostResult(doc.key, PostStatus.SKIPPED, error="Not sent: Sage Business Cloud takes sales "

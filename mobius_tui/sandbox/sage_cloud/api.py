@@ -153,6 +153,8 @@ class SageApi:
         name = parts[0]
         if name in ("financial_settings", "invoice_settings") and len(parts) == 1 and method == "GET":
             return _json(getattr(business, name))
+        if name == "invoice_settings" and len(parts) == 1 and method == "PUT":
+            return _json(business.update_invoice_settings(await self._body(request, "invoice_settings")))
         if name not in LISTS or len(parts) > 2:
             raise ApiError(404, "RecordNotFound", f"No resource {request.url.path}.")
         if len(parts) == 1:

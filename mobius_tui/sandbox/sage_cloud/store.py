@@ -103,6 +103,15 @@ class Business:
     def touch(self, record: dict[str, Any]) -> None:
         record["updated_at"] = stamp(self.clock())
 
+    def update_invoice_settings(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            for key in ("sales_invoice_number_prefix", "sales_credit_note_number_prefix"):
+                if key in body:
+                    if len(str(body[key] or "")) > 6:
+                        raise RecordInvalid(key, "is too long (maximum is 6 characters)")
+                    self.invoice_settings[key] = str(body[key] or "")
+            return self.invoice_settings
+
     # --- contacts -------------------------------------------------------------------------
 
     def create_contact(self, body: dict[str, Any]) -> dict[str, Any]:
