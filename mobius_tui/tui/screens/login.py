@@ -191,10 +191,11 @@ class LoginScreen(Screen):
             await holder.mount(Static("No accounting package is installed.", classes="error"))
         else:
             values = self.profile.package_values if self.profile.package == cls.name else {}
-            await holder.mount(SettingsForm(cls.settings, values, id="package-form"))
+            widgets: list[Any] = [SettingsForm(cls.settings, values, id="package-form")]
             if oauth.supports_oauth(cls):
-                await holder.mount(Horizontal(Label("", classes="form-label"),
-                                              Button("Authorise (F6)", id="authorize", compact=True), classes="form-row"))
+                widgets.append(Horizontal(Label("", classes="form-label"),
+                                          Button("Authorise (F6)", id="authorize", compact=True), classes="form-row"))
+            await holder.mount(*widgets)
         self._update_keyring_note()
 
     # --- reading the form -----------------------------------------------------------------
