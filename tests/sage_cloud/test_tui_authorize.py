@@ -1,8 +1,10 @@
 """The app's Authorise step against the Sage sandbox's real consent page and token flow: the address
 shown, a pasted address with the wrong state refused with its reason, the right one accepted, the
-business chosen, then the login."""
+business chosen, then the login and three invoices posted to Sage from the screens."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from textual.widgets import Input, Select, Static
 
@@ -10,8 +12,12 @@ from mobius_tui.accounting.sage_cloud import SageCloud
 from mobius_tui.sandbox.sage_cloud import create_sandbox
 from mobius_tui.service.profiles import load_profile
 from mobius_tui.tui.app import MobiusApp
+from mobius_tui.service.events import Outcome
 from mobius_tui.tui.screens.authorize import AuthorizeDialog
+from mobius_tui.tui.screens.dialogs import ChoiceDialog
+from mobius_tui.tui.screens.export_view import ExportScreen
 from mobius_tui.tui.screens.main import MainScreen
+from mobius_tui.tui.screens.new_batch import NewBatchPane
 from tests.tui.tui_helpers import screen_text, settle
 
 from .e2e import PROFILE, cloud_env
@@ -22,7 +28,7 @@ async def test_authorise_paste_back_choose_business_and_log_in(manage_sandbox, a
         cloud = cloud_env(manage_sandbox, sage, authorise=False)
         for name, value in cloud.env.items():
             monkeypatch.setenv(name, value)
-        app = MobiusApp(profile_name=PROFILE)
+        app = MobiusApp(profile_name=PROFILE, today=date(2025, 6, 30))  # the dataset's quarter ends then
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await pilot.press("f6")
@@ -54,5 +60,15 @@ async def test_authorise_paste_back_choose_business_and_log_in(manage_sandbox, a
             await settle(pilot, app)
             assert isinstance(app.screen, MainScreen), screen_text(app)
             assert app.session is not None and app.session.package.name == SageCloud.name
+            chosen = [r.number for r in app.screen.query_one(NewBatchPane).unposted.invoices[:3]]
+            await pilot.press("d", "space", "down", "space", "down", "space", "f8")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceDialog)
+            await pilot.press("enter")
+            await settle(pilot, app)
+            assert isinstance(app.screen, ExportScreen) and app.screen.report.outcome == Outcome.SUCCESS
+            references = [r["reference"] for t in ("sales_invoices", "sales_credit_notes")
+                          for r in sage.business.table(t).values()]
+            assert sorted(references) == sorted(chosen)
     saved = load_profile(PROFILE)
     assert saved.package_values["business_id"] == sage.business.id and saved.package_values["token_key"] == PROFILE
