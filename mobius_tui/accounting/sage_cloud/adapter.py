@@ -146,7 +146,7 @@ class SageCloud(AccountingPackage):
             try:
                 tokens = await oauth.exchange(http, config, code)
             except OAuthFailure as exc:
-                raise _oauth_error(exc, pending) from None
+                raise _oauth_error(exc) from None
             except httpx.HTTPError as exc:
                 raise PackageError(f"Cannot reach Sage's token endpoint ({type(exc).__name__}).",
                                    "Check the network and the token address.") from None
@@ -344,12 +344,11 @@ class SageCloud(AccountingPackage):
             raise self._error(exc, "Reading payments from Sage failed") from None
 
 
-def _oauth_error(exc: OAuthFailure, pending: PendingAuthorization) -> PackageError:
+def _oauth_error(exc: OAuthFailure) -> PackageError:
     if exc.error == "invalid_client":
         return PackageError("Sage refused the app's client ID or client secret (invalid_client).",
                             "Check the client ID and secret against the app at developer.sage.com.")
     if exc.error == "invalid_grant":
-        # A code lives CODE_LIFETIME seconds: say so when that is the likely cause.
         return PackageError(f"Sage refused the code ({exc.description or 'invalid_grant'}). A code lives "
                             f"{oauth.CODE_LIFETIME} seconds and works once.",
                             "Start again and paste the address within a minute of allowing access.")

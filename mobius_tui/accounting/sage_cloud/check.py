@@ -15,7 +15,7 @@ from dataclasses import replace
 from mobius_tui.accounting.base import Problem, Severity
 from mobius_tui.accounting.sage_cloud.reference import CloudReference, Contact, nominal_code
 from mobius_tui.accounting.sage_cloud.payloads import SALES_KINDS, tax_levels
-from mobius_tui.documents.model import Document, DocumentKind, Plan, SalesDocument
+from mobius_tui.documents.model import DocumentKind, Plan, SalesDocument
 
 CONTACT_REFERENCE_MAX = 10
 INVOICE_REFERENCE_MAX = 25
