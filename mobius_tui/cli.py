@@ -198,9 +198,11 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
                         help="record the run's Manage batch under this number (its own is taken by another batch)")
 
     profiles = sub.add_parser("profiles", help="list, show, add or delete profiles; store secrets in the keyring")
-    profiles.add_argument("action", choices=("list", "show", "add", "delete", "set-secret"))
+    profiles.add_argument("action", choices=("list", "show", "add", "delete", "set-secret", "authorize"))
     profiles.add_argument("name", nargs="?")
     profiles.add_argument("field", nargs="?", help="secret field for set-secret (value read from stdin)")
+    profiles.add_argument("--listen", action="store_true", help="authorize: catch the browser's redirect on 127.0.0.1")
+    profiles.add_argument("--business", default=None, help="authorize: the business id to post into")
     _connection_flags(profiles, package)
     _output_flags(profiles)
 
@@ -603,6 +605,10 @@ def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
         pr.delete_profile(args.name)
         printer.result([f"profile {args.name} deleted"], {"deleted": args.name})
         return EXIT_SUCCESS
+    if args.action == "authorize":
+        from mobius_tui.cli_oauth import authorize
+
+        return authorize(args, printer)
     if args.action == "set-secret":
         if not args.field:
             raise CliError(EXIT_CONFIG, "Name the secret field: mobius-tui profiles set-secret NAME FIELD (value on stdin).")

@@ -14,6 +14,7 @@ _PACKAGES: dict[str, str] = {
     "dynamics_sl": "mobius_tui.accounting.dynamics_sl:DynamicsSL",
     "sage300": "mobius_tui.accounting.sage300:Sage300",
     "sage50ca": "mobius_tui.accounting.sage50ca:Sage50",
+    "sage_cloud": "mobius_tui.accounting.sage_cloud:SageCloud",
 }
 
 

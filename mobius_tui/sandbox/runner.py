@@ -7,6 +7,7 @@
         sb.manage.store, sb.manage.faults
         sb.sage300.settings      # the Sage 300 adapter's settings, password included
         sb.sage300.package_values, sb.sage300.secrets   # the same, split for a profile
+        sb.sage_cloud.handle     # Sage Business Cloud (OAuth + API); .approve(url) signs the demo user in
         sb.dynamics_sl.settings  # Dynamics SL on SQLite (only where the SQLite ODBC driver is installed)
         sb.unavailable           # {"dynamics_sl": "why it could not start"} for the ones left out
         sb.as_json()             # {"manage": {...}, "sage300": {...}, "dynamics_sl": {...}}
@@ -136,6 +137,16 @@ def _start_sage300(stack: ExitStack, options: SandboxOptions) -> RunningSandbox:
                           sandbox.faults, extra={"company": sandbox.company}, handle=sandbox)
 
 
+def _start_sage_cloud(stack: ExitStack, options: SandboxOptions) -> RunningSandbox:
+    from mobius_tui.sandbox.sage_cloud import create_sandbox
+
+    secret = _secret_names("sage_cloud")
+    sandbox = stack.enter_context(create_sandbox(options.dataset))
+    return RunningSandbox("sage_cloud", sandbox.url, sandbox.package_values["api_url"],
+                          PackageCredentials(sandbox.settings, secret), sandbox.faults,
+                          extra={"business": sandbox.business.name}, handle=sandbox)
+
+
 def _start_dynamics_sl(stack: ExitStack, options: SandboxOptions) -> RunningSandbox:
     try:
         import pyodbc  # noqa: F401 - the optional "odbc" dependency
@@ -171,6 +182,7 @@ def _start_sage50ca(stack: ExitStack, options: SandboxOptions) -> RunningSandbox
 STARTERS: dict[str, Callable[[ExitStack, SandboxOptions], RunningSandbox]] = {
     "manage": _start_manage,
     "sage300": _start_sage300,
+    "sage_cloud": _start_sage_cloud,
     "dynamics_sl": _start_dynamics_sl,
     "sage50ca": _start_sage50ca,
 }

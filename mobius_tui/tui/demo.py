@@ -85,6 +85,18 @@ def demo_profiles(sandboxes) -> Demo:
     return Demo(profiles, env, unavailable)
 
 
+def authorize_demo_profiles(demo: Demo, sandboxes) -> None:
+    """Profiles of OAuth packages sign in on their sandbox's consent page with the demo user."""
+    from mobius_tui.service import oauth
+    from mobius_tui.service.secrets import Secrets
+
+    for index, profile in enumerate(demo.profiles):
+        handle = getattr(sandboxes.by_name.get(profile.package), "handle", None)
+        if oauth.supports_oauth(packages.find(profile.package)) and hasattr(handle, "approve"):
+            secrets = Secrets({k: str(v) for k, v in sandboxes.by_name[profile.package].secrets.items()})
+            demo.profiles[index] = oauth.authorize_unattended(profile, secrets, handle.approve)
+
+
 def _label(package: str) -> str:
     package_cls = packages.find(package)
     return package_cls.label if package_cls else package
@@ -115,6 +127,7 @@ def demo_environment(size: int | None = None, seed: int | None = None) -> Iterat
         try:
             for profile in demo.profiles:
                 save_profile(profile, packages.find(profile.package))
+            authorize_demo_profiles(demo, sandboxes)
             yield demo
         finally:
             for key, value in saved.items():

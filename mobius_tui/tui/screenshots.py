@@ -28,6 +28,7 @@ _MASKS = (
     (re.compile(r"\b\d{8}-\d{6}-[0-9a-f]{6}\b"), "20250630-120000-a1b2c3"),  # run ids
     (re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b"), "2025-06-30 12:00"),  # when a run started (History)
     (re.compile(r"/\S*/sage50-bridge/[0-9a-f]+/"), "/srv/mobius/"),  # the Sage 50 bridge built for the demo
+    (re.compile(r"state=[A-Za-z0-9_-]+"), "state=Xq7RkP2mWn4sT8vY1cD5fG9h"),  # OAuth state
 )
 
 
@@ -51,7 +52,7 @@ def freeze(app) -> Callable[[], None]:
             box.value = masked
     for static in screen.query(Static):
         if static.id in {"who", "outcome", "login-notice", "rerun-result", "sync-summary", "history-summary",
-                         "last-scheduled"}:
+                         "last-scheduled", "auth-url"}:
             text = str(static.render())
             if mask_text(text) != text:
                 static.update(mask_text(text))
@@ -143,16 +144,20 @@ async def capture(make_app: Callable[[], object], size: tuple[int, int]) -> dict
     return shots
 
 
-async def capture_login(make_app: Callable[[], object], size: tuple[int, int]) -> str:
-    """The login screen alone, as a profile opens it."""
+async def capture_login(make_app: Callable[[], object], size: tuple[int, int], authorize: bool = False) -> str:
+    """The login screen alone, as a profile opens it; with ``authorize``, its Authorise step (F6) of an
+    OAuth package."""
     app = make_app()
     app.animation_level = "none"
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
+        if authorize:
+            await pilot.press("f6")
+            await settle(pilot, app)
         freeze(app)
         await pilot.wait_for_scheduled_animations()
         await pilot.pause(0.2)
-        return app.export_screenshot(title="Mobius TUI — login")
+        return app.export_screenshot(title="Mobius TUI — authorize" if authorize else "Mobius TUI — login")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
             for profile in demo.profiles[1:]:  # the login of every other package the demo offers
                 shots[f"login-{profile.package}"] = asyncio.run(capture_login(
                     lambda p=profile: MobiusApp(profile_name=p.name, today=FROZEN_TODAY, notice=notice), (width, height)))
+            oauth_profiles = [p.name for p in demo.profiles if p.package == "sage_cloud"]
+            if oauth_profiles and (width, height) == (80, 24):
+                shots["authorize"] = asyncio.run(capture_login(
+                    lambda: MobiusApp(profile_name=oauth_profiles[0], today=FROZEN_TODAY, notice=notice),
+                    (width, height), authorize=True))
         for name, svg in shots.items():
             path = args.out / f"{name}-{width}x{height}.svg"
             path.write_text(svg, encoding="utf-8")

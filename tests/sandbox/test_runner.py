@@ -17,7 +17,7 @@ from mobius_tui.sandbox.runner import start_sandboxes
 
 import pyodbc  # noqa: E402 - a test dependency; never skipped for a missing driver
 SQLITE_ODBC = "SQLite3" in pyodbc.drivers()
-EVERY = ({"manage", "sage300", "dynamics_sl"} if SQLITE_ODBC else {"manage", "sage300"}) | {"sage50ca"}
+EVERY = ({"manage", "sage300", "sage_cloud", "dynamics_sl"} if SQLITE_ODBC else {"manage", "sage300", "sage_cloud"}) | {"sage50ca"}
 
 
 def manage_count(info: dict[str, Any]) -> int:
@@ -70,6 +70,9 @@ def test_start_sandboxes_serves_every_sandbox_from_the_same_books() -> None:
         assert sb.sage300.settings == {**info["sage300"]["package_values"], **info["sage300"]["secrets"]}
         customers = sage_customers(info["sage300"])
         assert customers and all(companies[number] == name for number, name in customers.items())
+        assert "client_secret" not in info["sage_cloud"]["package_values"]
+        contacts = {c["reference"]: c["name"] for c in sb.sage_cloud.handle.business.table("contacts").values()}
+        assert contacts and all(companies[number] == name for number, name in contacts.items())
         if SQLITE_ODBC:
             assert {"sl_password", "sql_password"} <= set(info["dynamics_sl"]["secrets"])
             assert not {"sl_password", "sql_password"} & set(info["dynamics_sl"]["package_values"])

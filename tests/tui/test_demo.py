@@ -40,8 +40,12 @@ async def test_demo_writes_a_profile_per_package_and_logs_in_to_each():
                 assert "Demo:" in str(login.query_one("#login-notice", Static).render())
                 if index:  # the Profile list switches the whole form to that package's demo profile
                     login.query_one("#profile", Select).value = profile.name
-                    await settle(pilot, app)  # the login is rebuilt for that profile: give it time under load
-                    login = app.screen
+                    for _ in range(50):  # the new screen mounts its package form on its own time
+                        await pilot.pause(0.05)
+                        login = app.screen
+                        switched = isinstance(login, LoginScreen) and login.profile.name == profile.name
+                        if switched and login.query(SettingsForm):
+                            break
                     assert login.profile.name == profile.name
                     assert login.query_one(SettingsForm).fields[0].name in profile.package_values
                 await pilot.press("f8")

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, LoadingIndicator, Select, Static
 
-from mobius_tui.service import packages
+from mobius_tui.service import oauth, packages
 from mobius_tui.service import secrets as secret_store
 from mobius_tui.service.packages import AccountingPackage
 from mobius_tui.service.profiles import AUTH_TYPES, Profile, ProfileError, list_profiles, load_profile, save_profile
@@ -61,6 +61,7 @@ class LoginScreen(Screen):
     )
     BINDINGS = [
         Binding("f8", "login", "Log in", id="login.submit"),
+        Binding("f6", "authorize", "Authorise", show=False, id="login.authorize"),
         Binding("escape", "app.quit", "Quit", show=False),
     ]
 
@@ -190,7 +191,11 @@ class LoginScreen(Screen):
             await holder.mount(Static("No accounting package is installed.", classes="error"))
         else:
             values = self.profile.package_values if self.profile.package == cls.name else {}
-            await holder.mount(SettingsForm(cls.settings, values, id="package-form"))
+            widgets: list[Any] = [SettingsForm(cls.settings, values, id="package-form")]
+            if oauth.supports_oauth(cls):
+                widgets.append(Horizontal(Label("", classes="form-label"),
+                                          Button("Authorise (F6)", id="authorize", compact=True), classes="form-row"))
+            await holder.mount(*widgets)
         self._update_keyring_note()
 
     # --- reading the form -----------------------------------------------------------------
@@ -256,6 +261,27 @@ class LoginScreen(Screen):
     @on(Button.Pressed, "#login")
     def _login_pressed(self) -> None:
         self.action_login()
+
+    @on(Button.Pressed, "#authorize")
+    def action_authorize(self) -> None:
+        from mobius_tui.tui.screens.authorize import AuthorizeDialog
+
+        cls = self._package_cls()
+        if not oauth.supports_oauth(cls):
+            return
+        profile = self._profile_from_form()
+        stored = secret_store.load_secrets(profile, cls)
+        secrets = secret_store.Secrets({**dict(stored), **self._typed_secrets()})
+        self.app.push_screen(AuthorizeDialog(profile, secrets), self._authorized)
+
+    def _authorized(self, profile: Profile | None) -> None:
+        if profile is None:
+            return
+        self.profile = profile
+        for name in ("business_id", "token_key"):
+            for box in self.query(f"#pkg-{name}").results(Input):
+                box.value = str(profile.package_values.get(name, ""))
+        self.notify("Authorised; F8 logs in.", timeout=6)
 
     @on(Button.Pressed, "#quit")
     async def _quit_pressed(self) -> None:

@@ -1,0 +1,189 @@
+"""Posting sales invoices and credit notes, a few at a time, never twice.
+
+Sage has no idempotency key. Before a run the service asks :meth:`existing` (a search by
+``reference``), so nothing already there is created; after a write whose answer was lost, the
+document is searched for by its reference before it is sent again, and when that search fails too
+the document gets no result (the service settles it later). A customer the run needs is created
+once, after a search for its reference, under a per-customer lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import httpx
+
+from mobius_tui.accounting.base import PostResult, PostStatus
+from mobius_tui.accounting.sage_cloud.client import SageClient, SageError, UncertainWrite
+from mobius_tui.accounting.sage_cloud.oauth import AuthorizationNeeded
+from mobius_tui.accounting.sage_cloud.payloads import collection, contact_body, document_body
+from mobius_tui.accounting.sage_cloud.reference import CloudReference, Contact
+from mobius_tui.documents.model import CustomerRecord, Document, Plan, SalesDocument
+from mobius_tui.wire.retry import NOT_SENT_ERRORS
+
+log = logging.getLogger("mobius_tui.sage_cloud")
+
+ATTEMPTS = 3
+
+
+class Unknown(Exception):
+    """Sent, the answer lost, and the look-up could not tell: never sent again blind."""
+
+
+class NotSent(Exception):
+    """Certainly never reached Sage."""
+
+
+class NotStored(Exception):
+    """Every attempt failed and the look-up says Sage does not hold it."""
+
+
+def _never_sent(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (*NOT_SENT_ERRORS, AuthorizationNeeded)):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+async def send_once(write: Callable[[], Awaitable[Any]], found: Callable[[], Awaitable[Any]],
+                    attempts: int = ATTEMPTS) -> Any:
+    """Write; after an unknown outcome look it up and write again only when it is not there.
+
+    Returns what ``write`` (or the look-up) gave. Raises SageError when Sage refused it, NotSent,
+    NotStored, or Unknown."""
+    reason, maybe_stored = "", False
+    for attempt in range(attempts):
+        if attempt:
+            if maybe_stored:
+                hit = await _look_up(found, reason)
+                if hit:
+                    return hit
+            await asyncio.sleep(min(0.2 * 2 ** attempt, 2.0))
+        try:
+            return await write()
+        except SageError as exc:
+            if maybe_stored:
+                hit = await _look_up(found, f"{reason}; then refused: {exc.message}")
+                if hit:
+                    return hit
+            raise
+        except (UncertainWrite, httpx.HTTPError, AuthorizationNeeded) as exc:
+            if _never_sent(exc) and not maybe_stored:
+                raise NotSent(str(exc) if isinstance(exc, AuthorizationNeeded)
+                              else f"could not connect to Sage Accounting ({type(exc).__name__})") from exc
+            if _never_sent(exc):
+                reason = reason or str(exc)
+                continue
+            reason = str(exc) if isinstance(exc, UncertainWrite) else f"no answer ({type(exc).__name__})"
+            maybe_stored = True
+    hit = await _look_up(found, reason)
+    if hit:
+        return hit
+    raise NotStored(f"{reason} (sent {attempts} times; a look-up after each found nothing)")
+
+
+async def _look_up(found: Callable[[], Awaitable[Any]], reason: str) -> Any:
+    try:
+        return await found()
+    except Exception as exc:  # the outcome stays unknown
+        raise Unknown(f"{reason}; the look-up failed too: {exc}") from exc
+
+
+async def find_by_reference(client: SageClient, path: str, reference: str, attributes: str) -> dict[str, Any] | None:
+    """The record whose ``reference`` is exactly this (``search`` matches broadly, so compare here)."""
+    rows = await client.get_all(path, {"search": reference, "attributes": attributes})
+    hits = [r for r in rows if r.get("reference") == reference
+            and (r.get("status") or {}).get("id") != "VOID" and not r.get("deleted_at")]
+    return hits[0] if hits else None
+
+
+class Poster:
+    def __init__(self, client: SageClient, ref: CloudReference, plan: Plan, concurrency: int) -> None:
+        self.client = client
+        self.ref = ref
+        self.records: dict[str, CustomerRecord] = {c.account: c for c in plan.customers}
+        self.contacts: dict[str, Contact | str] = dict(ref.by_reference)  # account → contact, or why not
+        self.contact_locks: dict[str, asyncio.Lock] = {}
+        self.slots = asyncio.Semaphore(max(1, concurrency))
+        self.attempted: set[str] = set()
+        self.unknown: dict[str, str] = {}
+
+    async def run(self, documents: Sequence[Document]) -> AsyncIterator[PostResult]:
+        tasks = [asyncio.ensure_future(self._bounded(doc)) for doc in documents]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                result = await next_done
+                if result is not None:
+                    yield result
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _bounded(self, doc: Document) -> PostResult | None:
+        async with self.slots:
+            return await self.document(doc)
+
+    async def _contact(self, doc: SalesDocument) -> str:
+        """The Sage contact id of the document's customer; NotSent / SageError / Unknown when it cannot be had."""
+        account = doc.customer.account
+        lock = self.contact_locks.setdefault(account, asyncio.Lock())
+        async with lock:
+            known = self.contacts.get(account)
+            if isinstance(known, Contact):
+                return known.id
+            if isinstance(known, str):
+                raise NotSent(known)
+            record = self.records.get(account)
+            body = contact_body(record, doc.customer.name, account)  # type: ignore[arg-type]
+
+            async def found() -> Any:
+                return await find_by_reference(self.client, "contacts", account, "name,reference,currency")
+
+            try:
+                made = await found() or await send_once(lambda: self.client.post("contacts", body), found)
+            except SageError as exc:
+                self.contacts[account] = f"Sage refused to create customer {account}: {exc.message}" + (
+                    f" ({exc.source})" if exc.source else "")
+                raise NotSent(self.contacts[account]) from None
+            except (NotSent, NotStored, Unknown) as exc:
+                raise NotSent(f"customer {account} could not be created: {exc}") from None
+            except httpx.HTTPError as exc:
+                raise NotSent(f"customer {account} could not be looked up ({type(exc).__name__})") from None
+            contact = Contact(made["id"], str(made.get("name") or ""), account,
+                              str((made.get("currency") or {}).get("id") or ""))
+            self.contacts[account] = contact
+            return contact.id
+
+    async def document(self, doc: Document) -> PostResult | None:
+        """The document's result, or None when Sage may hold it but could not say."""
+        assert isinstance(doc, SalesDocument)
+        try:
+            contact_id = await self._contact(doc)
+        except (NotSent, AuthorizationNeeded) as exc:
+            return PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {exc}")
+        path = collection(doc)
+        body = document_body(doc, self.ref, contact_id)
+
+        async def found() -> Any:
+            return await find_by_reference(self.client, path, doc.number, "reference,displayed_as,status")
+
+        self.attempted.add(doc.key)
+        try:
+            made = await send_once(lambda: self.client.post(path, body), found)
+        except SageError as exc:
+            where = f" (field {exc.source})" if exc.source and exc.source != "base" else ""
+            return PostResult(doc.key, PostStatus.FAILED, error=f"Sage refused it: {exc.message}{where}")
+        except NotStored as exc:
+            return PostResult(doc.key, PostStatus.FAILED, error=f"Sage did not store it: {exc}")
+        except NotSent as exc:
+            return PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {exc}")
+        except Unknown as exc:
+            self.unknown[doc.key] = f"Sage Accounting did not answer ({exc}); {doc.number} may be there."
+            log.warning("outcome of %s unknown: %s", doc.key, self.unknown[doc.key])
+            return None
+        return PostResult(doc.key, PostStatus.POSTED, reference=str(made.get("displayed_as") or made.get("id")))
