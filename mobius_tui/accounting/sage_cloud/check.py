@@ -1,18 +1,18 @@
 """Everything Sage Accounting would refuse in a plan, found before anything is written (pure).
 
 Customers are matched by the Manage account number kept in the contact's ``reference``. When no
-contact carries it, a contact whose name is the same but for case, spacing, punctuation, accents
-or the company form ("Inc.", "Ltd") is reported with the fix, instead of creating a second contact
-for the same customer. A contact is created only when nothing resembles it.
+contact carries it, a contact whose name is the same but for case, spacing, punctuation or the
+company form ("Inc.", "Ltd") — the rule of ``accounting.near_miss`` that every package shares — is
+reported with the fix, instead of creating a second contact for the same customer. A contact is
+created only when nothing resembles it.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import replace
 
 from mobius_tui.accounting.base import Problem, Severity
+from mobius_tui.accounting.near_miss import name_key
 from mobius_tui.accounting.sage_cloud.reference import CloudReference, Contact, nominal_code
 from mobius_tui.accounting.sage_cloud.payloads import SALES_KINDS, tax_levels
 from mobius_tui.documents.model import DocumentKind, Plan, SalesDocument
@@ -33,25 +33,9 @@ _REFUSED = {
 }
 _REFUSED_FIX = "Leave expenses and procurement out of runs on this profile (or post them by hand in Sage)."
 
-# Company forms that people write in several ways; dropped before names are compared.
-_FORMS = {"inc", "incorporated", "ltd", "limited", "ltee", "llc", "llp", "corp", "corporation", "co", "company",
-          "plc", "senc", "sarl", "sa", "gmbh"}
-
-
-def _name_key(name: str) -> str:
-    # Mirrors the shared near-miss rule of the accounting packages: case, accents, punctuation,
-    # spacing and the company form do not make two customers different.
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower().replace("&", " and ")
-    words = re.sub(r"[^\w\s]", "", text).split()
-    while words and words[-1] in _FORMS:
-        words.pop()
-    return " ".join(words)
-
-
 def near_misses(name: str, contacts: list[Contact]) -> list[Contact]:
-    key = _name_key(name)
-    return [c for c in contacts if key and _name_key(c.name) == key]
+    key = name_key(name)
+    return [c for c in contacts if key and name_key(c.name) == key]
 
 
 def check_plan(plan: Plan, ref: CloudReference) -> list[Problem]:
