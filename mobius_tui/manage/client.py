@@ -88,6 +88,14 @@ def _validate(model: type[M], data: Any, response: httpx.Response) -> M:
         ) from None
 
 
+def same_payment_date(payment: InvoicePayment, when: date | datetime | None) -> bool:
+    """Whether the payment is dated ``when`` (None: no date), to the day."""
+    if when is None or payment.paymentDate is None:
+        return when is None and payment.paymentDate is None
+    day = when.date() if isinstance(when, datetime) else when
+    return payment.paymentDate.date() == day
+
+
 class ManageClient:
     """Async client for one Manage company. Use as an async context manager."""
 
@@ -114,6 +122,11 @@ class ManageClient:
     def requests_sent(self) -> int:
         """HTTP requests sent so far, retries included."""
         return self._t.requests_sent
+
+    @property
+    def requests_by_method(self) -> dict[str, int]:
+        """HTTP requests sent so far per method ("GET", "POST", …), retries included."""
+        return dict(self._t.requests_by_method)
 
     # --- generic reading -------------------------------------------------------------------
 
@@ -212,10 +225,11 @@ class ManageClient:
         *,
         order_by: str | None = None,
         forward_only: bool = False,
+        fields: str | None = None,
     ) -> list[M]:
         rows: list[M] = []
         async for page in self.iter_pages(
-            path, model, conditions=conditions, order_by=order_by, forward_only=forward_only
+            path, model, conditions=conditions, order_by=order_by, forward_only=forward_only, fields=fields
         ):
             rows.extend(page)
         return rows
@@ -229,17 +243,22 @@ class ManageClient:
         also: Condition | None = None,
         *,
         forward_only: bool = False,
+        fields: str | None = None,
     ) -> list[M]:
-        """``field in (values)`` (and ``also``), split so each request URL stays short enough."""
-        budget = await self._condition_budget(path)
-        rows: list[M] = []
-        for chunk in c.in_chunks(field, values, max_encoded_length=budget, also=also):
-            rows.extend(await self.list_all(path, model, chunk, forward_only=forward_only))
-        return rows
+        """``field in (values)`` (and ``also``), split so each request URL stays short enough.
 
-    async def _condition_budget(self, path: str) -> int:
+        The chunks are read concurrently (the transport bounds how many are in flight) and
+        returned in chunk order."""
+        budget = await self._condition_budget(path, fields)
+        chunks = c.in_chunks(field, values, max_encoded_length=budget, also=also)
+        pages = await asyncio.gather(*(
+            self.list_all(path, model, chunk, forward_only=forward_only, fields=fields) for chunk in chunks))
+        return [row for page in pages for row in page]
+
+    async def _condition_budget(self, path: str, fields: str | None = None) -> int:
         # The URL without conditions, with the longest paging parameters this client adds.
-        probe = httpx.URL(await self._t.base_url() + path, params={"pageSize": 1000, "page": 99999, "conditions": ""})
+        params = {"pageSize": 1000, "page": 99999, "conditions": "", **({"fields": fields} if fields else {})}
+        probe = httpx.URL(await self._t.base_url() + path, params=params)
         budget = self.settings.max_url_length - len(str(probe)) - 16
         if budget < 100:
             raise ManageError(f"The Manage URL for {path} is too long to add search conditions to it.")
@@ -450,41 +469,52 @@ class ManageClient:
     async def invoice(self, invoice_id: int) -> Invoice:
         return await self._get(f"{INVOICES}/{int(invoice_id)}", Invoice)
 
-    async def invoices_by_number(self, numbers: Iterable[str]) -> list[Invoice]:
+    async def invoices_by_number(self, numbers: Iterable[str], fields: str | None = None) -> list[Invoice]:
+        """Invoices whose number is one of ``numbers``, read in chunked ``in`` conditions;
+        ``fields`` (e.g. ``"id,invoiceNumber,payments"``) trims each record to what is needed."""
         wanted = [str(n) for n in numbers]
         if not wanted:
             return []
-        return await self._list_in(INVOICES, Invoice, "invoiceNumber", wanted)
+        return await self._list_in(INVOICES, Invoice, "invoiceNumber", wanted, fields=fields)
 
     async def invoice_payments(self, invoice_id: int) -> list[InvoicePayment]:
         return await self.list_all(f"{INVOICES}/{int(invoice_id)}/payments", InvoicePayment)
 
     async def set_invoice_payment(
-        self, invoice_id: int, amount: Decimal, paid_on: date | datetime
+        self, invoice_id: int, amount: Decimal, paid_on: date | datetime | None,
+        *, current: list[InvoicePayment] | None = None,
     ) -> InvoicePayment | None:
         """Make the invoice's payments in Manage add up to ``amount`` (the total paid so far).
 
         Manage keeps one payment per invoice: the existing payment is updated, otherwise one of
-        type ``P`` is added; a zero total removes it. Running it again changes nothing.
-        Returns the payment as Manage now holds it (None when there is none).
+        type ``P`` is added; a zero total removes it. ``paid_on`` None sends no payment date
+        (Manage shows a "Date Paid" only for invoices paid in full). ``current``: the invoice's
+        payments as just read, to save reading them again; after a failed attempt they are read
+        afresh. Running it again changes nothing. Returns the payment as Manage now holds it
+        (None when there is none).
         """
         amount = Decimal(amount)
         if not amount.is_finite() or amount < 0:
             raise InvalidRequest(f"Invoice {invoice_id}: the paid amount {amount} must be zero or more.")
-        when = paid_on if isinstance(paid_on, datetime) else datetime(paid_on.year, paid_on.month, paid_on.day)
+        when = None if paid_on is None else (
+            paid_on if isinstance(paid_on, datetime) else datetime(paid_on.year, paid_on.month, paid_on.day))
+        known = current
         for attempt in range(1, self.settings.retry.attempts + 1):
             try:
-                return await self._write_payment(int(invoice_id), amount, when)
+                return await self._write_payment(int(invoice_id), amount, when, known)
             except Unavailable as exc:
                 # The write may have happened: the next round reads the payments again first.
                 if not exc.outcome_unknown or attempt == self.settings.retry.attempts:
                     raise
+                known = None
                 log.warning("Manage invoice %s payment: %s; checking again", invoice_id, exc)
         raise AssertionError("unreachable")
 
-    async def _write_payment(self, invoice_id: int, amount: Decimal, when: datetime) -> InvoicePayment | None:
+    async def _write_payment(self, invoice_id: int, amount: Decimal, when: datetime | None,
+                             known: list[InvoicePayment] | None) -> InvoicePayment | None:
         path = f"{INVOICES}/{invoice_id}/payments"
-        payments = sorted(await self.invoice_payments(invoice_id), key=lambda p: p.id or 0)
+        payments = sorted(known if known is not None else await self.invoice_payments(invoice_id),
+                          key=lambda p: p.id or 0)
         ours = payments[-1] if payments else None
         others = sum((p.amount or Decimal(0) for p in payments[:-1]), Decimal(0))
         target = amount - others
@@ -496,14 +526,15 @@ class ManageClient:
         if ours is None:
             if target == 0:
                 return None
-            body = {"type": "P", "amount": target, "paymentDate": when, "invoice": {"id": invoice_id}}
+            body: dict[str, Any] = {"type": "P", "amount": target, "invoice": {"id": invoice_id}}
+            if when is not None:
+                body["paymentDate"] = when
             response = await self._t.api("POST", path, body=body, idempotent=False)
             return self._model(InvoicePayment, self._t.json(response), response)
         if target == 0 and not others:
             await self._t.api("DELETE", f"{path}/{ours.id}", idempotent=False)
             return None
-        same_date = ours.paymentDate is not None and ours.paymentDate.replace(tzinfo=None) == when.replace(tzinfo=None)
-        if ours.amount == target and same_date:
+        if ours.amount == target and same_payment_date(ours, when):
             return ours
         operations = [
             {"op": "replace", "path": "/amount", "value": target},

@@ -158,9 +158,11 @@ class Session:
         ]
 
     async def sync_payments(self, start: StartChoice, emit: Emit, custom: date | None = None,
-                            today: date | None = None) -> SyncReport:
-        """``today`` (default: the clock's) dates the start choices and the Last Successful Run it records."""
-        return await payments.sync_payments(self._ctx, start, emit, custom, today)
+                            today: date | None = None, *, overwrite_manage_payments: bool = False) -> SyncReport:
+        """``today`` (default: the clock's) dates the start choices and the Last Successful Run it records;
+        ``overwrite_manage_payments`` sets Manage to the package's totals even over payments only Manage has."""
+        return await payments.sync_payments(self._ctx, start, emit, custom, today,
+                                            overwrite_manage_payments=overwrite_manage_payments)
 
     async def mapping_report(self, emit: Emit, options: ExportOptions | None = None) -> RunReport:
         return await batch_runs.mapping_report(self._ctx, emit, options)
