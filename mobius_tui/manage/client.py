@@ -18,11 +18,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
+import msgspec
 from pydantic import BaseModel, ValidationError
 
 from mobius_tui.manage import conditions as c
 from mobius_tui.manage.conditions import Condition
 from mobius_tui.manage.errors import InvalidRequest, ManageError, NotFound, Unavailable
+from mobius_tui.manage.lean import decode_glexport
 from mobius_tui.manage.models import (
     AccountingBatch,
     AccountingPackageSetup,
@@ -370,19 +372,34 @@ class ManageClient:
 
     # --- accounting export and batches ---------------------------------------------------
 
-    async def export(self, request: ExportAccountingBatchRequest) -> GLExport:
+    async def export(self, request: ExportAccountingBatchRequest, *, lean: bool = False) -> GLExport:
         """``POST /finance/accounting/export``: the GL payload of the chosen records. Read-only
-        on the server, so it is retried like a read."""
+        on the server, so it is retried like a read. ``lean``: as compact read-only records
+        (:mod:`mobius_tui.manage.lean`), for planning a run; otherwise as models."""
         if not (request.exportInvoicesFlag or request.exportExpensesFlag or request.exportProductsFlag or request.exportPaymentsFlag):
             raise InvalidRequest(
                 "An export must include invoices, expenses, payments or procurement: set one of the export flags."
             )
         response = await self._t.api("POST", "/finance/accounting/export", body=request)
-        return self._gl_export(response)
+        return self._gl_export(response, lean)
 
-    def _gl_export(self, response: httpx.Response) -> GLExport:
-        data = self._t.json(response)
-        return self._model(GLExport, data if data is not None else {}, response)
+    def _gl_export(self, response: httpx.Response, lean: bool = False) -> GLExport:
+        if not lean:
+            data = self._t.json(response)
+            return self._model(GLExport, data if data is not None else {}, response)
+        try:
+            return decode_glexport(response.content)
+        except msgspec.ValidationError as exc:
+            raise ManageError(
+                f"Manage sent a GLExport from {response.request.method} {response.request.url.path} that does not "
+                f"match API version {self.settings.api_version}: {exc}. Check the record in Manage, or report it "
+                "if the data looks right.",
+                method=response.request.method,
+                where=response.request.url.path,
+            ) from None
+        except msgspec.DecodeError:
+            self._t.json(response)  # raises the readable "not JSON" error
+            raise
 
     async def create_batch(self, request: CreateAccountingBatchRequest) -> AccountingBatch:
         """Record a batch: the GL entries in ``processedRecordIds`` leave the unposted lists.
@@ -455,11 +472,13 @@ class ManageClient:
                 return
             await self._t.api("DELETE", path)
 
-    async def export_batch(self, batch_id: int, request: ExportAccountingBatchRequest | None = None) -> GLExport:
-        """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun."""
+    async def export_batch(self, batch_id: int, request: ExportAccountingBatchRequest | None = None, *,
+                           lean: bool = False) -> GLExport:
+        """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun
+        (``lean`` as for :meth:`export`)."""
         body: ExportAccountingBatchRequest | dict = request if request is not None else {}
         response = await self._t.api("POST", f"{BATCHES}/{int(batch_id)}/export", body=body)
-        return self._gl_export(response)
+        return self._gl_export(response, lean)
 
     async def batch_entries(self, batch_id: int) -> list[BatchEntry]:
         return await self.list_all(f"{BATCHES}/{int(batch_id)}/entries", BatchEntry)

@@ -30,6 +30,8 @@ from mobius_tui.service.reports import PaymentAction, StartChoice
 from tests.dynamics_sl.fixtures import pg_server, sl_templates  # noqa: F401 - fixtures
 from tests.service.harness import app_dirs, make_env  # noqa: F401 - fixtures
 
+pytestmark = pytest.mark.timeout(3600)
+
 INVOICES = int(os.environ.get("BENCH_INVOICES", "10000"))
 SEED = 9
 TODAY = date.today()

@@ -1,0 +1,92 @@
+"""A GLExport decoded straight from the response bytes into compact records, for planning a run.
+
+Through JSON text → dicts → pydantic models, a 50,000-line GLExport (56 MB) needed the text, the
+dicts (~220 MB) and the models (~630 MB: each keeps a dict of every field, a set of the fields it
+was given and a dict of extras) alive at once. Here msgspec decodes the bytes in one pass into one
+slotted struct per record: exact Decimals (from the number's digits, never through float),
+unknown fields dropped, no cycle tracking, and nothing in between to free.
+
+The records are made from the wire models of :mod:`mobius_tui.manage.models` at import time, so
+they carry exactly the same field names and types and can never drift from them, so attribute reads
+in the converter work unchanged (``is_record`` stands in for ``isinstance`` on a model class). Left out: ``_info`` links (nothing plans from them). Conversions are as lenient as
+pydantic's (``strict=False``: "5" reads as 5).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import msgspec
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from mobius_tui.manage.models import GLExport
+
+__all__ = ["decode_glexport", "is_record", "lean_type"]
+
+
+def _lean_annotation(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _lean_annotation(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[tuple(_lean_annotation(a) for a in typing.get_args(annotation))]  # noqa: UP007
+    if origin is list:
+        return list[_lean_annotation(typing.get_args(annotation)[0])]  # type: ignore[misc]
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        return dict[_lean_annotation(key), _lean_annotation(value)]  # type: ignore[misc]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return lean_type(annotation)
+    if annotation in (str, int, bool, float, Decimal, datetime, type(None)) or annotation is Any:
+        return annotation
+    return Any
+
+
+@cache
+def lean_type(model: type[BaseModel]) -> type[msgspec.Struct]:
+    """The compact record type of a wire model (same field names, registered as its subclass)."""
+    hints = typing.get_type_hints(model, include_extras=True)  # forward references resolved
+    fields = []
+    for name, info in model.model_fields.items():
+        wire = info.alias or name
+        if wire.startswith("_"):
+            continue
+        if info.default_factory is not None:
+            default = msgspec.field(default_factory=info.default_factory, name=wire)  # type: ignore[arg-type]
+        else:
+            value = None if info.default is PydanticUndefined else info.default
+            default = msgspec.field(default=value, name=wire)
+        fields.append((name, _lean_annotation(hints.get(name, info.annotation)), default))
+    record = msgspec.defstruct(f"Lean{model.__name__}", fields, kw_only=True, gc=False, module=__name__)
+    _MODEL_OF[record] = model
+    return record
+
+
+_MODEL_OF: dict[type, type[BaseModel]] = {}
+
+
+def is_record(value: Any, *models: type[BaseModel]) -> bool:
+    """``isinstance(value, models)`` that also holds for the compact records of those models
+    (pydantic's classes take no virtual subclasses)."""
+    return isinstance(value, models) or _MODEL_OF.get(type(value)) in models
+
+
+_decoder: msgspec.json.Decoder | None = None
+
+
+def decode_glexport(content: bytes) -> GLExport:
+    """The GLExport in ``content`` as compact records (read them like the model; do not dump them).
+
+    Raises ``msgspec.ValidationError`` (the message names the path) or ``msgspec.DecodeError``."""
+    global _decoder
+    if _decoder is None:
+        _decoder = msgspec.json.Decoder(lean_type(GLExport), strict=False)
+    if not content.strip():
+        content = b"{}"
+    return _decoder.decode(content)  # type: ignore[return-value]
