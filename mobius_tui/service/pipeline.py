@@ -170,7 +170,9 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
                 log(ev.LogLine(f"the package reported an unknown or repeated document {result.document_key}", ev.Level.WARNING))
                 continue
             state = _STATE.get(result.status, DocumentState.FAILED)
-            ctx.journal.record_result(run_id, doc.key, state, result.reference, result.error)
+            # On disk before anything goes on; the disk sync runs off the event loop, so the
+            # package's requests for other documents keep flowing meanwhile.
+            await ctx.journal.record_result_off_loop(run_id, doc.key, state, result.reference, result.error)
             if state == DocumentState.POSTED:
                 posted += 1
                 log(ev.DocumentPosted(doc.key, doc.origin.label(), result.reference, doc.total, doc.currency))
