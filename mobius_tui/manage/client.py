@@ -11,6 +11,7 @@ forward-only paging. Filters go through :mod:`mobius_tui.manage.conditions`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -372,23 +373,25 @@ class ManageClient:
 
     # --- accounting export and batches ---------------------------------------------------
 
-    async def export(self, request: ExportAccountingBatchRequest, *, lean: bool = False) -> GLExport:
+    async def export(self, request: ExportAccountingBatchRequest, *, lean: bool = False,
+                     keep: frozenset[str] | None = None) -> GLExport:
         """``POST /finance/accounting/export``: the GL payload of the chosen records. Read-only
         on the server, so it is retried like a read. ``lean``: as compact read-only records
-        (:mod:`mobius_tui.manage.lean`), for planning a run; otherwise as models."""
+        (:mod:`mobius_tui.manage.lean`) holding only the fields named in ``keep`` (None: all),
+        for planning a run; otherwise as models."""
         if not (request.exportInvoicesFlag or request.exportExpensesFlag or request.exportProductsFlag or request.exportPaymentsFlag):
             raise InvalidRequest(
                 "An export must include invoices, expenses, payments or procurement: set one of the export flags."
             )
         response = await self._t.api("POST", "/finance/accounting/export", body=request)
-        return self._gl_export(response, lean)
+        return self._gl_export(response, lean, keep)
 
-    def _gl_export(self, response: httpx.Response, lean: bool = False) -> GLExport:
+    def _gl_export(self, response: httpx.Response, lean: bool = False, keep: frozenset[str] | None = None) -> GLExport:
         if not lean:
             data = self._t.json(response)
             return self._model(GLExport, data if data is not None else {}, response)
         try:
-            return decode_glexport(response.content)
+            return decode_glexport(response.content, keep)
         except msgspec.ValidationError as exc:
             raise ManageError(
                 f"Manage sent a GLExport from {response.request.method} {response.request.url.path} that does not "
@@ -473,15 +476,23 @@ class ManageClient:
             await self._t.api("DELETE", path)
 
     async def export_batch(self, batch_id: int, request: ExportAccountingBatchRequest | None = None, *,
-                           lean: bool = False) -> GLExport:
+                           lean: bool = False, keep: frozenset[str] | None = None) -> GLExport:
         """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun
         (``lean`` as for :meth:`export`)."""
         body: ExportAccountingBatchRequest | dict = request if request is not None else {}
         response = await self._t.api("POST", f"{BATCHES}/{int(batch_id)}/export", body=body)
-        return self._gl_export(response, lean)
+        return self._gl_export(response, lean, keep)
 
     async def batch_entries(self, batch_id: int) -> list[BatchEntry]:
         return await self.list_all(f"{BATCHES}/{int(batch_id)}/entries", BatchEntry)
+
+    async def batch_entry_ids(self, batch_id: int) -> AsyncIterator[set[int]]:
+        """The ids of a batch's entries, a page at a time (only ``id`` is read): a batch of a large
+        run has a GL entry per line, too many to hold as models when only their ids matter."""
+        pages = self.iter_pages(f"{BATCHES}/{int(batch_id)}/entries", None, fields="id")
+        async with contextlib.aclosing(pages):
+            async for rows in pages:
+                yield {row["id"] for row in rows if isinstance(row, dict) and isinstance(row.get("id"), int)}
 
     # --- invoices and payments -------------------------------------------------------------
 

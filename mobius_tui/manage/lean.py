@@ -30,39 +30,40 @@ from mobius_tui.manage.models import GLExport
 __all__ = ["decode_glexport", "is_record", "lean_type"]
 
 
-def _lean_annotation(annotation: Any) -> Any:
+def _lean_annotation(annotation: Any, keep: frozenset[str] | None) -> Any:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _lean_annotation(typing.get_args(annotation)[0])
+        return _lean_annotation(typing.get_args(annotation)[0], keep)
     if origin in (typing.Union, types.UnionType):
-        return typing.Union[tuple(_lean_annotation(a) for a in typing.get_args(annotation))]  # noqa: UP007
+        return typing.Union[tuple(_lean_annotation(a, keep) for a in typing.get_args(annotation))]  # noqa: UP007
     if origin is list:
-        return list[_lean_annotation(typing.get_args(annotation)[0])]  # type: ignore[misc]
+        return list[_lean_annotation(typing.get_args(annotation)[0], keep)]  # type: ignore[misc]
     if origin is dict:
         key, value = typing.get_args(annotation)
-        return dict[_lean_annotation(key), _lean_annotation(value)]  # type: ignore[misc]
+        return dict[_lean_annotation(key, keep), _lean_annotation(value, keep)]  # type: ignore[misc]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return lean_type(annotation)
+        return lean_type(annotation, keep)
     if annotation in (str, int, bool, float, Decimal, datetime, type(None)) or annotation is Any:
         return annotation
     return Any
 
 
 @cache
-def lean_type(model: type[BaseModel]) -> type[msgspec.Struct]:
-    """The compact record type of a wire model (same field names, registered as its subclass)."""
+def lean_type(model: type[BaseModel], keep: frozenset[str] | None = None) -> type[msgspec.Struct]:
+    """The compact record type of a wire model: its fields (``keep``: only those named there, in
+    this model and the ones inside it) under the same names."""
     hints = typing.get_type_hints(model, include_extras=True)  # forward references resolved
     fields = []
     for name, info in model.model_fields.items():
         wire = info.alias or name
-        if wire.startswith("_"):
+        if wire.startswith("_") or (keep is not None and name not in keep):
             continue
         if info.default_factory is not None:
             default = msgspec.field(default_factory=info.default_factory, name=wire)  # type: ignore[arg-type]
         else:
             value = None if info.default is PydanticUndefined else info.default
             default = msgspec.field(default=value, name=wire)
-        fields.append((name, _lean_annotation(hints.get(name, info.annotation)), default))
+        fields.append((name, _lean_annotation(hints.get(name, info.annotation), keep), default))
     record = msgspec.defstruct(f"Lean{model.__name__}", fields, kw_only=True, gc=False, module=__name__)
     _MODEL_OF[record] = model
     return record
@@ -77,16 +78,16 @@ def is_record(value: Any, *models: type[BaseModel]) -> bool:
     return isinstance(value, models) or _MODEL_OF.get(type(value)) in models
 
 
-_decoder: msgspec.json.Decoder | None = None
+@cache
+def _decoder(keep: frozenset[str] | None) -> msgspec.json.Decoder:
+    return msgspec.json.Decoder(lean_type(GLExport, keep), strict=False)
 
 
-def decode_glexport(content: bytes) -> GLExport:
-    """The GLExport in ``content`` as compact records (read them like the model; do not dump them).
+def decode_glexport(content: bytes, keep: frozenset[str] | None = None) -> GLExport:
+    """The GLExport in ``content`` as compact records (read them like the model; do not dump them);
+    ``keep``: the field names to keep (the others are dropped while decoding), None for all.
 
     Raises ``msgspec.ValidationError`` (the message names the path) or ``msgspec.DecodeError``."""
-    global _decoder
-    if _decoder is None:
-        _decoder = msgspec.json.Decoder(lean_type(GLExport), strict=False)
     if not content.strip():
         content = b"{}"
-    return _decoder.decode(content)  # type: ignore[return-value]
+    return _decoder(keep).decode(content)  # type: ignore[return-value]

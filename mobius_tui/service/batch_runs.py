@@ -111,7 +111,7 @@ def _batch_number_refused(run_id: str, action: str, log: RunLog, number: str, wh
 
 async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunLog) -> GLExport:
     log(ev.Progress("export", 0, 1))
-    export = await ctx.manage.export(request, lean=True)
+    export = await ctx.manage.export(request, lean=True, keep=pipeline.converter_fields())
     log(ev.Progress("export", 1, 1))
     return export
 
@@ -219,7 +219,7 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
         exportProductsFlag=bool(batch.exportProductsFlag),
     )
     log(ev.Progress("export", 0, 1))
-    export = await ctx.manage.export_batch(int(batch.id), request, lean=True)
+    export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
     log(ev.Progress("export", 1, 1))
     checked = await pipeline.plan_and_check(ctx, export, log, rerun=True)
     del export

@@ -19,6 +19,7 @@ from mobius_tui.manage.models import (
     GLExportTransaction,
     GLExportTransactionDetail,
 )
+from mobius_tui.service.pipeline import converter_fields
 from tests.manage.test_client_sandbox import connect
 
 EVERYTHING = ExportAccountingBatchRequest(exportInvoicesFlag=True, exportExpensesFlag=True, exportProductsFlag=True)
@@ -35,6 +36,11 @@ async def test_lean_export_plans_exactly_as_the_models_do(manage_sandbox):
         assert len(getattr(full, kind) or []) == len(getattr(lean, kind) or []), kind
     full_plan, lean_plan = plan_from_glexport(full, PlanOptions()), plan_from_glexport(lean, PlanOptions())
     assert lean_plan.documents and lean_plan == full_plan
+    # only the fields the converter reads, as a run decodes it
+    async with connect(manage_sandbox) as manage:
+        trimmed = await manage.export(EVERYTHING, lean=True, keep=converter_fields())
+    assert plan_from_glexport(trimmed, PlanOptions()) == full_plan
+    assert len(type(trimmed.transactions[0].detail[0]).__struct_fields__) < len(GLExportTransactionDetail.model_fields)
     assert is_record(lean.expenses[0], GLExportExpense) and not is_record(lean.transactions[0], GLExportExpense)
 
 
