@@ -91,6 +91,21 @@ def _validate(model: type[M], data: Any, response: httpx.Response) -> M:
         ) from None
 
 
+class _BatchReply(msgspec.Struct):
+    id: Any = None
+    batchIdentifier: Any = None
+
+
+def _names_batch(content: bytes, identifier: str) -> bool:
+    """Whether a ``POST /batches`` answer is the created batch itself. Read without building the
+    rest: servers may answer with the batch's whole GLExport, as large as the run's export."""
+    try:
+        reply = msgspec.json.decode(content, type=_BatchReply) if content.strip() else None
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return False
+    return reply is not None and type(reply.id) is int and reply.batchIdentifier == identifier
+
+
 def same_payment_date(payment: InvoicePayment, when: date | datetime | None) -> bool:
     """Whether the payment is dated ``when`` (None: no date), to the day."""
     if when is None or payment.paymentDate is None:
@@ -435,9 +450,8 @@ class ManageClient:
                     raise
                 log.warning("Manage batch %s was not created (%s); sending it again", identifier, exc)
                 continue
-            data = self._t.json(response)
-            if isinstance(data, dict) and isinstance(data.get("id"), int) and data.get("batchIdentifier") == identifier:
-                return AccountingBatch.model_validate(data)
+            if _names_batch(response.content, identifier):
+                return AccountingBatch.model_validate(self._t.json(response))
             break
         created = await self.find_batch(identifier)
         if created is None:

@@ -6,10 +6,14 @@ was given and a dict of extras) alive at once. Here msgspec decodes the bytes in
 slotted struct per record: exact Decimals (from the number's digits, never through float),
 unknown fields dropped, no cycle tracking, and nothing in between to free.
 
-The records are made from the wire models of :mod:`mobius_tui.manage.models` at import time, so
-they carry exactly the same field names and types and can never drift from them, so attribute reads
-in the converter work unchanged (``is_record`` stands in for ``isinstance`` on a model class). Left out: ``_info`` links (nothing plans from them). Conversions are as lenient as
-pydantic's (``strict=False``: "5" reads as 5).
+The record types are made from the wire models of :mod:`mobius_tui.manage.models` when first
+used, so they carry the same field names and types and cannot drift from them: attribute reads in
+the converter work unchanged (``is_record`` stands in for ``isinstance`` on a model class). Left
+out: ``_info`` links, and any field not named in ``keep`` (a run keeps only what its converter
+reads). Conversions are as lenient as pydantic's (``strict=False``: "5" reads as 5).
+
+Measured on a sandbox GLExport of 11,000 invoices (56 MB): JSON + pydantic 11 s + 50 s on a loaded
+machine and 690 MB live; msgspec 1.3 s and 150 MB all fields, 114 MB with the converter's fields.
 """
 
 from __future__ import annotations
