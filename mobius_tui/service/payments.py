@@ -103,9 +103,11 @@ async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: d
         counts["invoices"] = len(results)
         done = len(results) - len(problems)
         outcome = Outcome.SUCCESS if not problems else (Outcome.PARTIAL if done else Outcome.FAILED)
+        conflicts = (f"{counts['conflict']} with a payment only Manage has (left alone), "
+                     if counts["conflict"] else "")
         summary = (f"{len(results)} invoices changed since {since}: {counts['created'] + counts['updated']} updated in Manage, "
-                   f"{counts['unchanged']} already right, {counts['unknown']} unknown to Manage, "
-                   f"{counts['conflict']} with a payment only Manage has (left alone), {counts['failed']} failed")
+                   f"{counts['unchanged']} already right, {counts['unknown']} unknown to Manage, {conflicts}"
+                   f"{counts['failed']} failed")
         if not advanced:
             summary += "; the last successful run date was kept"
         set_in_manage = (PaymentAction.CREATED, PaymentAction.UPDATED)
