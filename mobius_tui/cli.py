@@ -181,6 +181,8 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     sync.add_argument("--start", default="last-successful-run",
                       choices=("last-successful-run", "past-week", "past-two-weeks", "past-month", "custom"))
     sync.add_argument("--since", type=_iso_date, default=None, help="custom start date YYYY-MM-DD")
+    sync.add_argument("--overwrite-manage-payments", action="store_true",
+                      help="set Manage to the package's totals even over payments only Manage has (else: conflicts)")
 
     check = session_parser("check", "mapping report: check everything unposted against the package, post nothing")
     _selection_flags(check)
@@ -509,7 +511,8 @@ async def _cmd_sync(session, args, printer) -> int:  # noqa: ANN001
     if args.since is not None:
         choice = StartChoice.CUSTOM
     try:
-        report = await session.sync_payments(choice, printer, custom=args.since)
+        report = await session.sync_payments(choice, printer, custom=args.since,
+                                             overwrite_manage_payments=args.overwrite_manage_payments)
     except StartDateError as exc:
         raise CliError(EXIT_CONFIG, str(exc)) from None
     lines = [f"{report.outcome.value.upper()}: {report.summary}"]

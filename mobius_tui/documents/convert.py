@@ -56,6 +56,7 @@ from mobius_tui.documents.taxes import (
     sales_taxes,
 )
 from mobius_tui.documents.values import first, money, parse_date, quantity, signed_like, text, unit_price
+from mobius_tui.manage.lean import is_record
 from mobius_tui.manage.models import (
     GLExport,
     GLExportAdjustmentTransaction,
@@ -134,7 +135,7 @@ def record_id(
 ) -> str:
     """``Origin.record_id`` of the document made from ``record``: its GLExport id as text (the
     document number when Manage sent no id)."""
-    if isinstance(record, GLExportExpense | GLExportAdjustmentTransaction | GLExportInventoryTransfer):
+    if is_record(record, GLExportExpense, GLExportAdjustmentTransaction, GLExportInventoryTransfer):
         return text(record.id)
     return text(record.id) or text(record.documentNumber)
 

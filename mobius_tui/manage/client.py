@@ -11,6 +11,7 @@ forward-only paging. Filters go through :mod:`mobius_tui.manage.conditions`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -18,11 +19,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
+import msgspec
 from pydantic import BaseModel, ValidationError
 
 from mobius_tui.manage import conditions as c
 from mobius_tui.manage.conditions import Condition
 from mobius_tui.manage.errors import InvalidRequest, ManageError, NotFound, Unavailable
+from mobius_tui.manage.lean import decode_glexport
 from mobius_tui.manage.models import (
     AccountingBatch,
     AccountingPackageSetup,
@@ -88,6 +91,29 @@ def _validate(model: type[M], data: Any, response: httpx.Response) -> M:
         ) from None
 
 
+class _BatchReply(msgspec.Struct):
+    id: Any = None
+    batchIdentifier: Any = None
+
+
+def _names_batch(content: bytes, identifier: str) -> bool:
+    """Whether a ``POST /batches`` answer is the created batch itself. Read without building the
+    rest: servers may answer with the batch's whole GLExport, as large as the run's export."""
+    try:
+        reply = msgspec.json.decode(content, type=_BatchReply) if content.strip() else None
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return False
+    return reply is not None and type(reply.id) is int and reply.batchIdentifier == identifier
+
+
+def same_payment_date(payment: InvoicePayment, when: date | datetime | None) -> bool:
+    """Whether the payment is dated ``when`` (None: no date), to the day."""
+    if when is None or payment.paymentDate is None:
+        return when is None and payment.paymentDate is None
+    day = when.date() if isinstance(when, datetime) else when
+    return payment.paymentDate.date() == day
+
+
 class ManageClient:
     """Async client for one Manage company. Use as an async context manager."""
 
@@ -114,6 +140,11 @@ class ManageClient:
     def requests_sent(self) -> int:
         """HTTP requests sent so far, retries included."""
         return self._t.requests_sent
+
+    @property
+    def requests_by_method(self) -> dict[str, int]:
+        """HTTP requests sent so far per method ("GET", "POST", …), retries included."""
+        return dict(self._t.requests_by_method)
 
     # --- generic reading -------------------------------------------------------------------
 
@@ -212,10 +243,11 @@ class ManageClient:
         *,
         order_by: str | None = None,
         forward_only: bool = False,
+        fields: str | None = None,
     ) -> list[M]:
         rows: list[M] = []
         async for page in self.iter_pages(
-            path, model, conditions=conditions, order_by=order_by, forward_only=forward_only
+            path, model, conditions=conditions, order_by=order_by, forward_only=forward_only, fields=fields
         ):
             rows.extend(page)
         return rows
@@ -229,17 +261,22 @@ class ManageClient:
         also: Condition | None = None,
         *,
         forward_only: bool = False,
+        fields: str | None = None,
     ) -> list[M]:
-        """``field in (values)`` (and ``also``), split so each request URL stays short enough."""
-        budget = await self._condition_budget(path)
-        rows: list[M] = []
-        for chunk in c.in_chunks(field, values, max_encoded_length=budget, also=also):
-            rows.extend(await self.list_all(path, model, chunk, forward_only=forward_only))
-        return rows
+        """``field in (values)`` (and ``also``), split so each request URL stays short enough.
 
-    async def _condition_budget(self, path: str) -> int:
+        The chunks are read concurrently (the transport bounds how many are in flight) and
+        returned in chunk order."""
+        budget = await self._condition_budget(path, fields)
+        chunks = c.in_chunks(field, values, max_encoded_length=budget, also=also)
+        pages = await asyncio.gather(*(
+            self.list_all(path, model, chunk, forward_only=forward_only, fields=fields) for chunk in chunks))
+        return [row for page in pages for row in page]
+
+    async def _condition_budget(self, path: str, fields: str | None = None) -> int:
         # The URL without conditions, with the longest paging parameters this client adds.
-        probe = httpx.URL(await self._t.base_url() + path, params={"pageSize": 1000, "page": 99999, "conditions": ""})
+        params = {"pageSize": 1000, "page": 99999, "conditions": "", **({"fields": fields} if fields else {})}
+        probe = httpx.URL(await self._t.base_url() + path, params=params)
         budget = self.settings.max_url_length - len(str(probe)) - 16
         if budget < 100:
             raise ManageError(f"The Manage URL for {path} is too long to add search conditions to it.")
@@ -351,19 +388,36 @@ class ManageClient:
 
     # --- accounting export and batches ---------------------------------------------------
 
-    async def export(self, request: ExportAccountingBatchRequest) -> GLExport:
+    async def export(self, request: ExportAccountingBatchRequest, *, lean: bool = False,
+                     keep: frozenset[str] | None = None) -> GLExport:
         """``POST /finance/accounting/export``: the GL payload of the chosen records. Read-only
-        on the server, so it is retried like a read."""
+        on the server, so it is retried like a read. ``lean``: as compact read-only records
+        (:mod:`mobius_tui.manage.lean`) holding only the fields named in ``keep`` (None: all),
+        for planning a run; otherwise as models."""
         if not (request.exportInvoicesFlag or request.exportExpensesFlag or request.exportProductsFlag or request.exportPaymentsFlag):
             raise InvalidRequest(
                 "An export must include invoices, expenses, payments or procurement: set one of the export flags."
             )
         response = await self._t.api("POST", "/finance/accounting/export", body=request)
-        return self._gl_export(response)
+        return self._gl_export(response, lean, keep)
 
-    def _gl_export(self, response: httpx.Response) -> GLExport:
-        data = self._t.json(response)
-        return self._model(GLExport, data if data is not None else {}, response)
+    def _gl_export(self, response: httpx.Response, lean: bool = False, keep: frozenset[str] | None = None) -> GLExport:
+        if not lean:
+            data = self._t.json(response)
+            return self._model(GLExport, data if data is not None else {}, response)
+        try:
+            return decode_glexport(response.content, keep)
+        except msgspec.ValidationError as exc:
+            raise ManageError(
+                f"Manage sent a GLExport from {response.request.method} {response.request.url.path} that does not "
+                f"match API version {self.settings.api_version}: {exc}. Check the record in Manage, or report it "
+                "if the data looks right.",
+                method=response.request.method,
+                where=response.request.url.path,
+            ) from None
+        except msgspec.DecodeError:
+            self._t.json(response)  # raises the readable "not JSON" error
+            raise
 
     async def create_batch(self, request: CreateAccountingBatchRequest) -> AccountingBatch:
         """Record a batch: the GL entries in ``processedRecordIds`` leave the unposted lists.
@@ -396,9 +450,8 @@ class ManageClient:
                     raise
                 log.warning("Manage batch %s was not created (%s); sending it again", identifier, exc)
                 continue
-            data = self._t.json(response)
-            if isinstance(data, dict) and isinstance(data.get("id"), int) and data.get("batchIdentifier") == identifier:
-                return AccountingBatch.model_validate(data)
+            if _names_batch(response.content, identifier):
+                return AccountingBatch.model_validate(self._t.json(response))
             break
         created = await self.find_batch(identifier)
         if created is None:
@@ -436,55 +489,76 @@ class ManageClient:
                 return
             await self._t.api("DELETE", path)
 
-    async def export_batch(self, batch_id: int, request: ExportAccountingBatchRequest | None = None) -> GLExport:
-        """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun."""
+    async def export_batch(self, batch_id: int, request: ExportAccountingBatchRequest | None = None, *,
+                           lean: bool = False, keep: frozenset[str] | None = None) -> GLExport:
+        """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun
+        (``lean`` as for :meth:`export`)."""
         body: ExportAccountingBatchRequest | dict = request if request is not None else {}
         response = await self._t.api("POST", f"{BATCHES}/{int(batch_id)}/export", body=body)
-        return self._gl_export(response)
+        return self._gl_export(response, lean, keep)
 
     async def batch_entries(self, batch_id: int) -> list[BatchEntry]:
         return await self.list_all(f"{BATCHES}/{int(batch_id)}/entries", BatchEntry)
+
+    async def batch_entry_ids(self, batch_id: int) -> AsyncIterator[set[int]]:
+        """The ids of a batch's entries, a page at a time (only ``id`` is read): a batch of a large
+        run has a GL entry per line, too many to hold as models when only their ids matter."""
+        pages = self.iter_pages(f"{BATCHES}/{int(batch_id)}/entries", None, fields="id")
+        async with contextlib.aclosing(pages):
+            async for rows in pages:
+                yield {row["id"] for row in rows if isinstance(row, dict) and isinstance(row.get("id"), int)}
 
     # --- invoices and payments -------------------------------------------------------------
 
     async def invoice(self, invoice_id: int) -> Invoice:
         return await self._get(f"{INVOICES}/{int(invoice_id)}", Invoice)
 
-    async def invoices_by_number(self, numbers: Iterable[str]) -> list[Invoice]:
+    async def invoices_by_number(self, numbers: Iterable[str], fields: str | None = None) -> list[Invoice]:
+        """Invoices whose number is one of ``numbers``, read in chunked ``in`` conditions;
+        ``fields`` (e.g. ``"id,invoiceNumber,payments"``) trims each record to what is needed."""
         wanted = [str(n) for n in numbers]
         if not wanted:
             return []
-        return await self._list_in(INVOICES, Invoice, "invoiceNumber", wanted)
+        return await self._list_in(INVOICES, Invoice, "invoiceNumber", wanted, fields=fields)
 
     async def invoice_payments(self, invoice_id: int) -> list[InvoicePayment]:
         return await self.list_all(f"{INVOICES}/{int(invoice_id)}/payments", InvoicePayment)
 
     async def set_invoice_payment(
-        self, invoice_id: int, amount: Decimal, paid_on: date | datetime
+        self, invoice_id: int, amount: Decimal, paid_on: date | datetime | None,
+        *, current: list[InvoicePayment] | None = None,
     ) -> InvoicePayment | None:
         """Make the invoice's payments in Manage add up to ``amount`` (the total paid so far).
 
         Manage keeps one payment per invoice: the existing payment is updated, otherwise one of
-        type ``P`` is added; a zero total removes it. Running it again changes nothing.
-        Returns the payment as Manage now holds it (None when there is none).
+        type ``P`` is added; a zero total removes it. ``paid_on`` None sends no payment date
+        (Manage shows a "Date Paid" only for invoices paid in full). ``current``: the invoice's
+        payments as just read, to save reading them again; after a failed attempt they are read
+        afresh. Running it again changes nothing. Returns the payment as Manage now holds it
+        (None when there is none).
         """
         amount = Decimal(amount)
         if not amount.is_finite() or amount < 0:
             raise InvalidRequest(f"Invoice {invoice_id}: the paid amount {amount} must be zero or more.")
-        when = paid_on if isinstance(paid_on, datetime) else datetime(paid_on.year, paid_on.month, paid_on.day)
+        when = None if paid_on is None else (
+            paid_on if isinstance(paid_on, datetime) else datetime(paid_on.year, paid_on.month, paid_on.day))
+        known = current
         for attempt in range(1, self.settings.retry.attempts + 1):
             try:
-                return await self._write_payment(int(invoice_id), amount, when)
+                return await self._write_payment(int(invoice_id), amount, when, known)
             except Unavailable as exc:
                 # The write may have happened: the next round reads the payments again first.
                 if not exc.outcome_unknown or attempt == self.settings.retry.attempts:
                     raise
+                known = None
                 log.warning("Manage invoice %s payment: %s; checking again", invoice_id, exc)
         raise AssertionError("unreachable")
 
-    async def _write_payment(self, invoice_id: int, amount: Decimal, when: datetime) -> InvoicePayment | None:
+    async def _write_payment(self, invoice_id: int, amount: Decimal, when: datetime | None,
+                             known: list[InvoicePayment] | None) -> InvoicePayment | None:
         path = f"{INVOICES}/{invoice_id}/payments"
-        payments = sorted(await self.invoice_payments(invoice_id), key=lambda p: p.id or 0)
+        payments = sorted(known if known is not None else await self.invoice_payments(invoice_id),
+                          key=lambda p: p.id or 0)
         ours = payments[-1] if payments else None
         others = sum((p.amount or Decimal(0) for p in payments[:-1]), Decimal(0))
         target = amount - others
@@ -496,14 +570,15 @@ class ManageClient:
         if ours is None:
             if target == 0:
                 return None
-            body = {"type": "P", "amount": target, "paymentDate": when, "invoice": {"id": invoice_id}}
+            body: dict[str, Any] = {"type": "P", "amount": target, "invoice": {"id": invoice_id}}
+            if when is not None:
+                body["paymentDate"] = when
             response = await self._t.api("POST", path, body=body, idempotent=False)
             return self._model(InvoicePayment, self._t.json(response), response)
         if target == 0 and not others:
             await self._t.api("DELETE", f"{path}/{ours.id}", idempotent=False)
             return None
-        same_date = ours.paymentDate is not None and ours.paymentDate.replace(tzinfo=None) == when.replace(tzinfo=None)
-        if ours.amount == target and same_date:
+        if ours.amount == target and same_payment_date(ours, when):
             return ours
         operations = [
             {"op": "replace", "path": "/amount", "value": target},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 from urllib.parse import quote
@@ -106,6 +107,7 @@ class ManageTransport:
         self._token: MemberToken | None = None
         self._token_lock = asyncio.Lock()
         self.requests_sent = 0
+        self.requests_by_method: Counter[str] = Counter()
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -296,6 +298,7 @@ class ManageTransport:
             try:
                 async with self._slots:
                     self.requests_sent += 1
+                    self.requests_by_method[method] += 1
                     response = await self._http.request(
                         method, url, params=params, content=content, headers=request_headers
                     )

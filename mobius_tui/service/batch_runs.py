@@ -111,7 +111,7 @@ def _batch_number_refused(run_id: str, action: str, log: RunLog, number: str, wh
 
 async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunLog) -> GLExport:
     log(ev.Progress("export", 0, 1))
-    export = await ctx.manage.export(request)
+    export = await ctx.manage.export(request, lean=True, keep=pipeline.converter_fields())
     log(ev.Progress("export", 1, 1))
     return export
 
@@ -128,6 +128,7 @@ async def _new_batch_steps(ctx: Context, run_id: str, options: ExportOptions, nu
     action = "dry-run" if dry_run else "export"
     export = await _export(ctx, export_request(options, number), log)
     checked = await pipeline.plan_and_check(ctx, export, log)
+    del export  # the plan holds all that posting needs: free the export before it starts
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=number,
                                        groups=checked.groups, plan=checked.plan)
@@ -218,9 +219,10 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
         exportProductsFlag=bool(batch.exportProductsFlag),
     )
     log(ev.Progress("export", 0, 1))
-    export = await ctx.manage.export_batch(int(batch.id), request)
+    export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
     log(ev.Progress("export", 1, 1))
     checked = await pipeline.plan_and_check(ctx, export, log, rerun=True)
+    del export
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=identifier,
                                        groups=checked.groups, plan=checked.plan)

@@ -12,8 +12,10 @@ one short transaction per write, so a killed process loses at most the write in 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -98,7 +100,9 @@ class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else paths.journal_file()
         paths.private_file(paths.ensure_private_dir(self.path.parent) / self.path.name)  # SQLite's -wal/-shm follow its mode
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        # Shared with the writer thread that records results during posting (record_result_off_loop).
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        self._write_lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a posted document's record must survive power loss
         self._db.executescript(_SCHEMA)
@@ -154,6 +158,12 @@ class Journal:
             )
             if cur.rowcount != 1:
                 raise KeyError(f"run {run_id} has no document {key}")
+
+    async def record_result_off_loop(self, run_id: str, key: str, state: DocumentState, reference: str = "",
+                                     error: str = "") -> None:
+        """:meth:`record_result` in a worker thread: returns once the result is on disk, and the
+        event loop (other documents' requests) runs on during the disk sync."""
+        await asyncio.to_thread(self.record_result, run_id, key, state, reference, error)
 
     def record_batch(self, run_id: str, manage_batch_id: int) -> None:
         with self._tx():
@@ -252,18 +262,27 @@ class Journal:
     # --- plumbing ------------------------------------------------------------------------
 
     def _tx(self):
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._write_lock)
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
         self.db = db
+        self.lock = lock
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.lock.acquire()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
 
     def __exit__(self, exc_type, *_: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        try:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.lock.release()
 
 
 def new_run_id() -> str:

@@ -5,21 +5,33 @@ the same number (less any prefix the package added) gets its single payment set 
 paid, dated the day it was paid in full, otherwise the latest payment day. Setting a total, never
 adding to it, is what makes a second sync change nothing.
 
+Only an invoice paid in full gets a payment date ("Date Paid" in Manage); a part payment goes in
+undated. A payment Manage holds for an invoice the package reports unpaid was entered in Manage
+alone: it is reported as a conflict and left alone, unless the user chose to overwrite Manage's
+payments.
+
 "Last Successful Run" is kept per OS user, machine, Manage site and company, and moves forward
-only when a sync had no errors. Invoices unknown to Manage are warnings, not errors: an invoice
-typed straight into the package will never exist in Manage, and must not pin the start date.
+only when a sync had no errors or conflicts. Invoices unknown to Manage are warnings, not errors:
+an invoice typed straight into the package will never exist in Manage, and must not pin the start
+date.
+
+At scale: Manage invoices are found in chunked ``in`` reads trimmed to three fields; an invoice's
+payments are read only when Manage says it has some (once); writes run at the Manage client's
+concurrency and are skipped when Manage already holds the right payment.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from mobius_tui.accounting.base import PaymentStatus
+from mobius_tui.manage.client import same_payment_date
 from mobius_tui.manage.errors import ManageError
-from mobius_tui.manage.models import Invoice
+from mobius_tui.manage.models import Invoice, InvoicePayment
 from mobius_tui.service import events as ev
 from mobius_tui.service.context import Context
 from mobius_tui.service.dates import start_date
@@ -29,6 +41,9 @@ from mobius_tui.service.lock import current_user
 from mobius_tui.service.reports import PaymentAction, PaymentResult, StartChoice, SyncReport, by_currency
 
 ZERO = Decimal(0)
+INVOICE_FIELDS = "id,invoiceNumber,payments"  # all the sync reads of a Manage invoice
+PROGRESS_STEPS = 100  # progress events per sync, at most
+OVERWRITE_FLAG = "--overwrite-manage-payments"
 
 
 def manage_numbers(package_number: str, added_prefix: str = "", manage_prefix: str = "") -> list[str]:
@@ -59,14 +74,16 @@ def payment_currency(status: PaymentStatus, home_currency: str) -> str:
 
 
 def payment_day(status: PaymentStatus) -> date | None:
-    """Manage shows "Date Paid" only for invoices paid in full; otherwise the latest payment counts."""
-    if status.fully_paid and status.date_paid_in_full is not None:
-        return status.date_paid_in_full
-    return status.last_payment_date or status.date_paid_in_full
+    """The "Date Paid" Manage gets: the day the invoice was paid in full; None while part paid."""
+    if not status.fully_paid:
+        return None
+    return status.date_paid_in_full or status.last_payment_date
 
 
 async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: date | None = None,
-                        today: date | None = None) -> SyncReport:
+                        today: date | None = None, *, overwrite_manage_payments: bool = False) -> SyncReport:
+    """``overwrite_manage_payments``: set Manage to the package's total even where Manage holds a
+    payment the package does not know of (otherwise reported as a conflict and left alone)."""
     today = today or date.today()
     run_id = new_run_id()
     log = ctx.runlog(emit, run_id, write=True)
@@ -75,18 +92,22 @@ async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: d
         last = ctx.journal.last_payment_sync(user, machine, site, company)
         since = start_date(choice, today, last_success=last, custom=custom)
         log(ev.Started(run_id, "sync-payments", f"payments changed since {since}"))
+        # The same lock as an export on these books: a sync never runs while one posts.
         with ctx.lock("sync-payments"):
-            results = await _sync(ctx, since, today, log)
-        failed = [r for r in results if r.action == PaymentAction.FAILED]
-        advanced = not failed
+            results = await _sync(ctx, since, today, log, overwrite_manage_payments)
+        problems = [r for r in results if r.action in (PaymentAction.FAILED, PaymentAction.CONFLICT)]
+        advanced = not problems
         if advanced:
             ctx.journal.set_last_payment_sync(user, machine, site, company, today)
         counts = {a.value: sum(1 for r in results if r.action == a) for a in PaymentAction}
         counts["invoices"] = len(results)
-        done = len(results) - len(failed)
-        outcome = Outcome.SUCCESS if not failed else (Outcome.PARTIAL if done else Outcome.FAILED)
+        done = len(results) - len(problems)
+        outcome = Outcome.SUCCESS if not problems else (Outcome.PARTIAL if done else Outcome.FAILED)
+        conflicts = (f"{counts['conflict']} with a payment only Manage has (left alone), "
+                     if counts["conflict"] else "")
         summary = (f"{len(results)} invoices changed since {since}: {counts['created'] + counts['updated']} updated in Manage, "
-                   f"{counts['unchanged']} already right, {counts['unknown']} unknown to Manage, {counts['failed']} failed")
+                   f"{counts['unchanged']} already right, {counts['unknown']} unknown to Manage, {conflicts}"
+                   f"{counts['failed']} failed")
         if not advanced:
             summary += "; the last successful run date was kept"
         set_in_manage = (PaymentAction.CREATED, PaymentAction.UPDATED)
@@ -98,7 +119,7 @@ async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: d
         log.close()
 
 
-async def _sync(ctx: Context, since: date, today: date, log) -> list[PaymentResult]:
+async def _sync(ctx: Context, since: date, today: date, log, overwrite: bool) -> list[PaymentResult]:
     log(ev.Progress("payments", 0, 1))
     statuses = await ctx.adapter.payments_since(since)
     log(ev.LogLine(f"the package reports {len(statuses)} invoices with payments changed since {since}"))
@@ -106,19 +127,45 @@ async def _sync(ctx: Context, since: date, today: date, log) -> list[PaymentResu
     candidates = {s.document_number: manage_numbers(s.document_number, added, manage_prefix) for s in statuses}
     wanted = sorted({n for numbers in candidates.values() for n in numbers})
     found: dict[str, list[Invoice]] = {}
-    for invoice in await ctx.manage.invoices_by_number(wanted) if wanted else []:
+    for invoice in await ctx.manage.invoices_by_number(wanted, fields=INVOICE_FIELDS) if wanted else []:
         found.setdefault(invoice.invoiceNumber or "", []).append(invoice)
     home = str(ctx.profile.plan_options.get("home_currency") or "")
-    results: list[PaymentResult] = []
-    for i, status in enumerate(statuses, 1):
-        result = await _one(ctx, status, candidates[status.document_number], found, today, log)
-        results.append(replace(result, currency=payment_currency(status, home)))
-        log(ev.Progress("payments", i, len(statuses)))
-    return results
+    results: list[PaymentResult | None] = [None] * len(statuses)
+    pending = iter(range(len(statuses)))
+    step = max(1, len(statuses) // PROGRESS_STEPS)
+    finished = 0
+
+    async def work() -> None:
+        nonlocal finished
+        for i in pending:  # shared: each worker takes the next invoice
+            status = statuses[i]
+            result = await _one(ctx, status, candidates[status.document_number], found, today, log, overwrite)
+            results[i] = replace(result, currency=payment_currency(status, home))
+            finished += 1
+            if finished % step == 0 or finished == len(statuses):
+                log(ev.Progress("payments", finished, len(statuses)))
+
+    # As many invoices in flight as the Manage client sends requests at once.
+    async with asyncio.TaskGroup() as group:
+        for _ in range(max(1, min(ctx.manage.settings.max_concurrency, len(statuses)))):
+            group.create_task(work())
+    return [r for r in results if r is not None]
+
+
+def _conflict(ctx: Context, status: PaymentStatus, current: list[InvoicePayment], number: str) -> str:
+    """Why writing would remove a payment the package does not know of ("" when it would not)."""
+    total = sum((p.amount or ZERO for p in current), ZERO)
+    if status.paid != 0 or total == 0:
+        return ""
+    package = getattr(ctx.adapter, "label", "the package")
+    return (f"Manage holds {len(current)} payment(s) of {total} on invoice {number} that {package} does not "
+            f"know of; left as they are. Record the payment in {package}, or delete it in Manage (Finance > "
+            f"Invoice Search > Payments), or sync again overwriting Manage's payments ({OVERWRITE_FLAG}) to "
+            f"set Manage to {package}'s total of 0.")
 
 
 async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: dict[str, list[Invoice]],
-               today: date, log) -> PaymentResult:
+               today: date, log, overwrite: bool) -> PaymentResult:
     number = next((n for n in numbers if n in found), None)
     if number is None:
         log(ev.LogLine(f"invoice {status.document_number} is in the package but not in Manage; left alone", ev.Level.WARNING))
@@ -130,18 +177,29 @@ async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: d
         log(ev.LogLine(f"invoice {number}: {message}", ev.Level.ERROR))
         return PaymentResult(status.document_number, number, PaymentAction.FAILED, status.paid, message=message)
     invoice = matches[0]
-    paid_on = payment_day(status) or today
+    paid_on = payment_day(status)
+    if paid_on is None and status.fully_paid:
+        paid_on = today  # paid in full, the package gives no day: the day it was seen paid
     try:
-        current = await ctx.manage.invoice_payments(int(invoice.id))
+        # Manage's invoice carries its payments' total: none there means none to read.
+        none_there = invoice.payments is not None and invoice.payments == 0
+        current = [] if none_there else await ctx.manage.invoice_payments(int(invoice.id))
         total = sum((p.amount or ZERO for p in current), ZERO)
-        same_day = len(current) == 1 and current[0].paymentDate is not None and current[0].paymentDate.date() == paid_on
-        if (not current and status.paid == 0) or (len(current) == 1 and total == status.paid and same_day):
+        if (not current and status.paid == 0) or (
+                len(current) == 1 and total == status.paid and same_payment_date(current[0], paid_on)):
             return PaymentResult(status.document_number, number, PaymentAction.UNCHANGED, status.paid, paid_on)
-        await ctx.manage.set_invoice_payment(int(invoice.id), status.paid, paid_on)
+        conflict = _conflict(ctx, status, current, number)
+        if conflict and not overwrite:
+            log(ev.LogLine(f"invoice {number}: {conflict}", ev.Level.ERROR))
+            return PaymentResult(status.document_number, number, PaymentAction.CONFLICT, total, paid_on, conflict)
+        if conflict:
+            log(ev.LogLine(f"invoice {number}: Manage's payments of {total} overwritten with the package's total",
+                           ev.Level.WARNING))
+        await ctx.manage.set_invoice_payment(int(invoice.id), status.paid, paid_on, current=current)
     except ManageError as exc:
         log(ev.LogLine(f"invoice {number}: Manage refused the payment update ({exc})", ev.Level.ERROR))
         return PaymentResult(status.document_number, number, PaymentAction.FAILED, status.paid, paid_on, str(exc))
     action = PaymentAction.UPDATED if current else PaymentAction.CREATED
-    in_full = " (paid in full)" if status.fully_paid else ""
-    log(ev.LogLine(f"invoice {number}: paid {status.paid} on {paid_on}{in_full}"))
+    in_full = f" on {paid_on} (paid in full)" if paid_on else " (part paid: no date paid)"
+    log(ev.LogLine(f"invoice {number}: paid {status.paid}{in_full}"))
     return PaymentResult(status.document_number, number, action, status.paid, paid_on)

@@ -6,14 +6,17 @@ batch is recorded; the steps in between, and what is journaled when, live here o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from mobius_tui.accounting.base import PostStatus, Problem
 from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, default_warehouse, plan_from_glexport
 from mobius_tui.documents.model import Document, Plan
-from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport
+from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport, GLExportCustomer
 from mobius_tui.service import doc_codec
 from mobius_tui.service import events as ev
 from mobius_tui.service.context import Context, crash_point
@@ -36,6 +39,23 @@ def plan_options(ctx: Context, procurement_entry_ids: dict[str, Any]) -> PlanOpt
     if "purchase_number_source" in chosen:
         chosen["purchase_number_source"] = PurchaseNumberSource(chosen["purchase_number_source"])
     return PlanOptions(procurement_entry_ids=procurement_entry_ids, **chosen)
+
+
+@cache
+def converter_fields() -> frozenset[str] | None:
+    """The GLExport field names a run reads: every word in the converter's sources (documents/)
+    and this module's, so a field read anywhere there is kept, also after they change; and the
+    customer record whole (its tax fields are read by names built at run time). None (keep all)
+    when the sources cannot be read (a frozen build)."""
+    import mobius_tui.documents as documents
+
+    words: set[str] = set(GLExportCustomer.model_fields)
+    try:
+        for source in [*Path(documents.__file__).parent.glob("*.py"), Path(__file__)]:
+            words.update(re.findall(r"[A-Za-z_]\w*", source.read_text(encoding="utf-8")))
+    except OSError:
+        return None
+    return frozenset(words) if len(words) > len(GLExportCustomer.model_fields) else None
 
 
 def inventory_product_ids(export: GLExport) -> list[str]:
@@ -173,7 +193,9 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
                 log(ev.LogLine(f"the package reported an unknown or repeated document {result.document_key}", ev.Level.WARNING))
                 continue
             state = _STATE.get(result.status, DocumentState.FAILED)
-            ctx.journal.record_result(run_id, doc.key, state, result.reference, result.error)
+            # On disk before anything goes on; the disk sync runs off the event loop, so the
+            # package's requests for other documents keep flowing meanwhile.
+            await ctx.journal.record_result_off_loop(run_id, doc.key, state, result.reference, result.error)
             if state == DocumentState.POSTED:
                 posted += 1
                 log(ev.DocumentPosted(doc.key, doc.origin.label(), result.reference, doc.total, doc.currency))
@@ -234,8 +256,10 @@ async def holds_run_entries(ctx: Context, batch_id: int, posted_ids: set[int]) -
     equality: a condensed invoice is recorded with group ids that Manage lists as the entries they
     stand for.
     """
-    entries = await ctx.manage.batch_entries(batch_id)
-    return any(e.id is not None and int(e.id) in posted_ids for e in entries)
+    async for ids in ctx.manage.batch_entry_ids(batch_id):  # page by page: the first hit answers
+        if not posted_ids.isdisjoint(ids):
+            return True
+    return False
 
 
 async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_first: bool) -> int | None:

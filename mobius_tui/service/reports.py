@@ -279,6 +279,7 @@ class PaymentAction(StrEnum):
     UPDATED = "updated"  # its payment now carries the package's total and date
     UNCHANGED = "unchanged"
     UNKNOWN = "unknown"  # no Manage invoice with that number
+    CONFLICT = "conflict"  # Manage holds a payment the package does not know of; left alone
     FAILED = "failed"
 
 
@@ -313,6 +314,10 @@ class SyncReport:
     @property
     def unknown(self) -> list[PaymentResult]:
         return [r for r in self.results if r.action == PaymentAction.UNKNOWN]
+
+    @property
+    def conflicts(self) -> list[PaymentResult]:
+        return [r for r in self.results if r.action == PaymentAction.CONFLICT]
 
     def save_full_log(self, path: Path) -> Path:
         return _write_lines(path, self.log_lines)

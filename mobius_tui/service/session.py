@@ -174,9 +174,11 @@ class Session:
         ]
 
     async def sync_payments(self, start: StartChoice, emit: Emit, custom: date | None = None,
-                            today: date | None = None) -> SyncReport:
-        """``today`` (default: the clock's) dates the start choices and the Last Successful Run it records."""
-        report = await payments.sync_payments(self._ctx, start, emit, custom, today)
+                            today: date | None = None, *, overwrite_manage_payments: bool = False) -> SyncReport:
+        """``today`` (default: the clock's) dates the start choices and the Last Successful Run it records;
+        ``overwrite_manage_payments`` sets Manage to the package's totals even over payments only Manage has."""
+        report = await payments.sync_payments(self._ctx, start, emit, custom, today,
+                                              overwrite_manage_payments=overwrite_manage_payments)
         run_records.record_sync(self._ctx.journal, report, target=self._ctx.target, profile=self.profile.name,
                                 origin=self.origin)
         return report

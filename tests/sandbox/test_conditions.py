@@ -78,3 +78,21 @@ def test_bad_conditions_over_http_are_400_with_error_body(manage_sandbox) -> Non
                                                  "pagesize": 100})
         assert ok.status_code == 200
         assert ok.json() and all(co["isVendorFlag"] for co in ok.json())
+
+
+def test_in_lists_answer_as_equality_with_each_value() -> None:
+    """The hashed ``in`` gives the same rows as or-ed ``=`` comparisons, over every kind of value."""
+    records = [{"id": i, "invoiceNumber": n, "total": t, "flag": f, "company": {"identifier": c}, "date": d}
+               for i, (n, t, f, c, d) in enumerate([
+                   ("INV1", 10, True, "Acme", "2025-01-02T00:00:00Z"), ("inv2", 10.5, False, "BETA", None),
+                   ("007", 7, True, None, "2025-01-03T00:00:00Z"), ("x", None, None, "acme", "2025-01-02"),
+                   (None, 0, False, "Gamma", "2025-01-04T00:00:00Z")], 1)]
+    lists = ['"inv1","INV2",\'x\'', "10, 7.0, abc", "007, 10.50", '"acme"', "true, 0", "null, 7",
+             '"2025-01-02T00:00:00Z", [2025-01-03T00:00:00Z]', '"Gamma", 0']
+    for field in ("invoiceNumber", "total", "flag", "company/identifier", "date", "id"):
+        for values in lists:
+            hashed = compile_conditions(f"{field} in ({values})")
+            slow = compile_conditions(" or ".join(f"{field} = {v.strip()}" for v in values.split(",")))
+            assert [r["id"] for r in records if hashed(r)] == [r["id"] for r in records if slow(r)], (field, values)
+            negated = compile_conditions(f"{field} not in ({values})")
+            assert [r["id"] for r in records if negated(r)] == [r["id"] for r in records if not hashed(r)]

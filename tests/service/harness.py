@@ -128,7 +128,7 @@ _CLI = "import sys; from mobius_tui.cli import main; sys.exit(main(sys.argv[1:])
 
 
 def run_cli(env: Env, args: list[str], extra_env: dict[str, str] | None = None, stdin: str | None = None,
-            script: str = _CLI):
+            script: str = _CLI, timeout: float = 120):
     """The real command line in a child process, with the secrets in the environment (the way a
     cron job runs it). ``script`` replaces the child's program (to make a part of it fail)."""
     import os
@@ -138,7 +138,7 @@ def run_cli(env: Env, args: list[str], extra_env: dict[str, str] | None = None, 
     environ = {**os.environ, **env.env_vars(), **(extra_env or {})}
     environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), environ.get("PYTHONPATH", "")])
     return subprocess.run([sys.executable, "-c", script, *args], env=environ, capture_output=True, text=True,
-                          input=stdin, timeout=120)
+                          input=stdin, timeout=timeout)
 
 
 @contextmanager

@@ -104,8 +104,11 @@ async def test_a_foreign_batch_under_the_runs_number_is_finished_under_a_new_one
 
 
 async def test_documents_the_package_never_got_are_listed_to_run_again(tui_env):
-    kill_a_run("after-post:1", invoices=3)
-    assert len(documents_in_sage(tui_env.sage)) == 1
+    # Killed once the first result is on disk; requests already in flight may still land (the
+    # journal's disk sync does not stop them), the rest were never sent.
+    kill_a_run("after-post:1", invoices=8)
+    in_sage = len(documents_in_sage(tui_env.sage))
+    assert 1 <= in_sage < 8
     app = tui_env.app()
     async with app.run_test(size=(100, 40)) as pilot:
         finished = await finish_now(pilot, app)
@@ -117,4 +120,4 @@ async def test_documents_the_package_never_got_are_listed_to_run_again(tui_env):
             (line,) = [p for p in problems if p.lower().startswith(result.label.lower() + ":")]
             assert "not posted" in line and "run it again" in line
         assert f"Problems ({len(problems)})" in screen_text(app)
-    assert len(documents_in_sage(tui_env.sage)) == 1  # finishing never posts
+    assert len(documents_in_sage(tui_env.sage)) == in_sage  # finishing never posts

@@ -7,6 +7,7 @@ the server allows it) and its password.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -246,11 +247,16 @@ class Sage300(AccountingPackage):
                 if key in wanted:
                     found[wanted[key]] = f"{module} batch {batch['BatchNumber']} / {entry['DocumentNumber']}"
         numbers = sorted({d.number for d in docs})
-        for start in range(0, len(numbers), _FILTER_CHUNK):
-            chunk = numbers[start:start + _FILTER_CHUNK]
-            rows = await client.get_all(module, f"{module}PostedDocuments", {
-                "$filter": " or ".join(f"DocumentNumber eq {quoted(n)}" for n in chunk),
-                "$select": f"{party},DocumentNumber,BatchNumber"})
+        slots = asyncio.Semaphore(max(1, min(8, int(self.values.get("concurrency") or 4))))
+
+        async def posted(chunk: list[str]) -> list[dict[str, Any]]:
+            async with slots:  # the chunks are read concurrently, as many at once as posting sends
+                return await client.get_all(module, f"{module}PostedDocuments", {
+                    "$filter": " or ".join(f"DocumentNumber eq {quoted(n)}" for n in chunk),
+                    "$select": f"{party},DocumentNumber,BatchNumber"})
+
+        chunks = [numbers[start:start + _FILTER_CHUNK] for start in range(0, len(numbers), _FILTER_CHUNK)]
+        for rows in await asyncio.gather(*(posted(chunk) for chunk in chunks)):
             for row in rows:
                 key = (row.get(party) if where == Target.AP else "", str(row.get("DocumentNumber")))
                 if key in wanted:

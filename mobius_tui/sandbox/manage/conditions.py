@@ -142,6 +142,37 @@ def _like(field: Any, lit: _Value) -> bool:
     return re.match(pattern, str(field).lower(), re.DOTALL) is not None
 
 
+def _in_list(path: tuple[str, ...], values: list[_Value]) -> Predicate:
+    """``path in (values)`` as one hash lookup per record (as a server's index would answer it),
+    where every value compares as text or number; dates, booleans and nulls take the general
+    route. Same answers as comparing each value with ``=``."""
+    if any(v.kind in ("dt", "bool", "null") or _looks_like_datetime(v.raw) for v in values):
+        return lambda r: any(_compare("=", _lookup(r, path), v) for v in values)
+    texts = {str(v.raw).lower() for v in values}
+    numbers = {n for n in map(_number, (v.raw for v in values)) if n is not None}
+    other_texts = {str(v.raw).lower() for v in values if _number(v.raw) is None}
+
+    def pred(r: dict[str, Any]) -> bool:
+        field = _lookup(r, path)
+        if field is None:
+            return False
+        if isinstance(field, (int, float, Decimal)) and not isinstance(field, bool):
+            number = _number(field)
+            if number is not None:
+                return number in numbers or str(field).lower() in other_texts
+        return str(field).lower() in texts
+
+    return pred
+
+
+def _number(raw: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
 class _Parser:
     def __init__(self, text: str, resolve: Resolver) -> None:
         self.text = text
@@ -210,8 +241,7 @@ class _Parser:
             return lambda r: _compare(op, _lookup(r, path), lit)
         if self._is_kw(op_tok, "in"):
             self.i += 1
-            values = self._list()
-            pred = lambda r: any(_compare("=", _lookup(r, path), v) for v in values)  # noqa: E731
+            pred = _in_list(path, self._list())
         elif self._is_kw(op_tok, "contains"):
             self.i += 1
             lit = self._value()

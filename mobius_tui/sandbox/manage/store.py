@@ -605,7 +605,8 @@ class ManageStore:
             invoice=m.InvoiceReference(id=inv.id, identifier=inv.number, billingType=inv.type,
                                        invoiceDate=wire.iso(inv.date)),
             amount=Decimal(amount), invoiceBalance=balance, invoiceTotal=inv.total,
-            paymentDate=datetime.fromisoformat(payment_date.replace("Z", "+00:00")), appliedBy=applied_by,
+            paymentDate=datetime.fromisoformat(payment_date.replace("Z", "+00:00")) if payment_date else None,
+            appliedBy=applied_by,
         )
 
     def payments(self, invoice_id: int) -> list[m.InvoicePayment]:
@@ -639,7 +640,9 @@ class ManageStore:
         if errors:
             raise _invalid("payment object is invalid", errors)
         assert dec is not None
-        return dec, wire.iso(when or datetime.now(timezone.utc)) or "", str(type_ or "P")
+        # No paymentDate (omitted or null) leaves the payment undated: no "Date Paid" (UNCONFIRMED
+        # whether the real server fills in today instead); stored as "".
+        return dec, wire.iso(when) if when is not None else "", str(type_ or "P")
 
     def add_payment(self, invoice_id: int, body: dict[str, Any], applied_by: str) -> m.InvoicePayment:
         amount, when, type_ = self._check_payment(body.get("amount"), body.get("paymentDate"), body.get("type"))
@@ -658,7 +661,8 @@ class ManageStore:
         if current is None:
             return None
         amount, when, type_ = self._check_payment(
-            changes.get("amount", current.amount), changes.get("paymentDate", wire.iso(current.paymentDate)),
+            changes.get("amount", current.amount),
+            changes["paymentDate"] if "paymentDate" in changes else wire.iso(current.paymentDate),
             changes.get("type", current.type))
         with self._tx() as db:
             db.execute("UPDATE payments SET amount=?, payment_date=?, type=? WHERE id=?",
