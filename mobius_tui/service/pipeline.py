@@ -25,6 +25,7 @@ from mobius_tui.service.journal import JournalDocument
 from mobius_tui.service.problems import ProblemGroup, group_problems, problems_from_plan
 from mobius_tui.service.reports import ByCurrency, DocumentResult, DocumentState, PlanSummary, RunReport, by_currency
 from mobius_tui.service.runlog import RunLog
+from mobius_tui.service.secrets import redact
 from mobius_tui.service.wording import format_totals
 
 _STATE = {PostStatus.POSTED: DocumentState.POSTED, PostStatus.FAILED: DocumentState.FAILED, PostStatus.SKIPPED: DocumentState.SKIPPED}
@@ -195,7 +196,8 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
             state = _STATE.get(result.status, DocumentState.FAILED)
             # On disk before anything goes on; the disk sync runs off the event loop, so the
             # package's requests for other documents keep flowing meanwhile.
-            await ctx.journal.record_result_off_loop(run_id, doc.key, state, result.reference, result.error)
+            await ctx.journal.record_result_off_loop(run_id, doc.key, state, result.reference,
+                                                     redact(result.error, ctx.redact))
             if state == DocumentState.POSTED:
                 posted += 1
                 log(ev.DocumentPosted(doc.key, doc.origin.label(), result.reference, doc.total, doc.currency))

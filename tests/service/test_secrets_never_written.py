@@ -21,7 +21,9 @@ def every_file(*roots: Path) -> list[Path]:
 
 async def test_no_secret_in_config_journal_logs_or_output(manage_sandbox, new_env, app_dirs):
     env = new_env(manage_sandbox, "postgres")  # the SQL password goes into its ODBC connection string
-    env.refuse([manage_sandbox.store.unposted_invoices()[0].number], "refused by the SL database")
+    # A package error that quotes a secret (a driver echoing its connection string) must reach no file.
+    planted = sorted(env.secret_values())[0]
+    env.refuse([manage_sandbox.store.unposted_invoices()[0].number], f"refused by the SL database ({planted})")
     outputs = []
     killed = run_cli(env, ["export", "--profile", "demo", "--invoices", "--yes", "--json",
                            "--batch-number", "S-I"], {"MOBIUS_TUI_CRASH_AT": "after-post:2"})
