@@ -15,10 +15,12 @@ when Manage stops answering mid-way.
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 
 from mobius_tui.accounting import registry
 from mobius_tui.accounting.base import AccountingPackage, PackageError
+from mobius_tui.manage import conditions
 from mobius_tui.manage.auth import ApiKeyCredentials, ImpersonationCredentials
 from mobius_tui.manage.client import ManageClient
 from mobius_tui.manage.errors import ManageError
@@ -26,9 +28,10 @@ from mobius_tui.manage.settings import ManageSettings
 from mobius_tui.service import batch_runs, payments
 from mobius_tui.service import unposted as unposted_rows
 from mobius_tui.service.context import Context
+from mobius_tui.service.dates import SyncStart, start_date
 from mobius_tui.service.errors import LoginError
 from mobius_tui.service.events import Emit
-from mobius_tui.service.lock import target_key
+from mobius_tui.service.lock import current_user, target_key
 from mobius_tui.service.options import ExportOptions, suggest_batch_number
 from mobius_tui.service.profiles import Profile, secret_fields
 from mobius_tui.service.reports import (
@@ -142,6 +145,14 @@ class Session:
         """Date + the profile's initials + -I/-E/-P. Uniqueness is checked when the run starts."""
         return suggest_batch_number(options, self.profile.initials, today or date.today())
 
+    async def free_batch_number(self, options: ExportOptions) -> str:
+        """The suggestion for the options' through date, with -1, -2 … while Manage already has it.
+        A run still checks its number when it starts: someone may take it meanwhile."""
+        base = suggest_batch_number(options, self.profile.initials, options.thru_date)
+        found = await self._ctx.manage.batches(conditions.like("batchIdentifier", f"{base}*"))
+        taken = {b.batchIdentifier for b in found if b.batchIdentifier}
+        return suggest_batch_number(options, self.profile.initials, options.thru_date, taken)
+
     async def run_export(self, options: ExportOptions, emit: Emit, *, dry_run: bool = False) -> RunReport:
         return await batch_runs.new_batch(self._ctx, options, emit, dry_run=dry_run)
 
@@ -161,6 +172,16 @@ class Session:
                             today: date | None = None) -> SyncReport:
         """``today`` (default: the clock's) dates the start choices and the Last Successful Run it records."""
         return await payments.sync_payments(self._ctx, start, emit, custom, today)
+
+    def sync_start(self, start: StartChoice, custom: date | None = None, today: date | None = None) -> SyncStart:
+        """Where a sync with these choices would start, said before it runs (the same rule it runs by)."""
+        today = today or date.today()
+        last = None
+        if self._ctx.journal_exists():
+            profile = self._ctx.profile
+            last = self._ctx.journal.last_payment_sync(current_user(), socket.gethostname(), profile.site,
+                                                       profile.company_id)
+        return SyncStart(start, start_date(start, today, last_success=last, custom=custom), last)
 
     async def mapping_report(self, emit: Emit, options: ExportOptions | None = None) -> RunReport:
         return await batch_runs.mapping_report(self._ctx, emit, options)

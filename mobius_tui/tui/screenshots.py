@@ -91,7 +91,7 @@ async def tour(app, pilot, shoot: Callable[[str], Awaitable[None]]) -> None:
     await pilot.press("d", "space", "down", "space", "down", "space", "f8")
     await pilot.pause()
     await shoot("confirm-export")
-    await pilot.press("enter")
+    await pilot.press("f8")
     await settle(pilot, app)
     await shoot("export-result")
     await pilot.press("escape")
@@ -107,6 +107,8 @@ async def tour(app, pilot, shoot: Callable[[str], Awaitable[None]]) -> None:
     await pilot.press("f4")
     await pilot.pause()
     await pilot.press("f8")  # "Last successful run": none yet, so a year back from the frozen day
+    await pilot.pause()
+    await pilot.press("f8")  # the confirmation
     await settle(pilot, app)
     await shoot("update-invoice-payments")
 

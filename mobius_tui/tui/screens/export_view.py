@@ -168,7 +168,7 @@ class ExportScreen(Screen):
         if report.plan is not None:
             self.query_one("#tab-plan").disabled = False
             plan = self.query_one("#plan", Log)
-            plan.write_lines(plan_lines(report.plan))
+            plan.write_lines(plan_lines(report.plan, check_failed=bool(report.blocking_problems)))
             plan.scroll_home(animate=False)
             if self.dry_run:
                 self.query_one(TabbedContent).active = "tab-plan"

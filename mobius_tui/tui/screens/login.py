@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, LoadingIndicator, Select, Static
+from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Select, Static
 
 from mobius_tui.service import packages
 from mobius_tui.service import secrets as secret_store
 from mobius_tui.service.packages import AccountingPackage
 from mobius_tui.service.profiles import AUTH_TYPES, Profile, ProfileError, list_profiles, load_profile, save_profile
 from mobius_tui.tui.widgets.settings_form import SettingsForm
+from mobius_tui.tui.widgets.toggles import Checkbox
 
 DEFAULT_PROFILE = "default"
 

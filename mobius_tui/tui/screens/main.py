@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from mobius_tui.service.reports import RunSummary
-from mobius_tui.tui.screens.dialogs import BatchNumberDialog, ChoiceDialog
+from mobius_tui.tui.screens.dialogs import BatchNumberDialog, Choice, ChoiceDialog
 from mobius_tui.tui.screens.export_view import ExportScreen, refused_batch_number
 from mobius_tui.tui.screens.new_batch import NewBatchPane
 from mobius_tui.tui.screens.payments import PaymentsPane
@@ -129,7 +129,8 @@ class MainScreen(Screen):
         runs = self._unfinished()
         if runs:
             self.app.push_screen(
-                ChoiceDialog("Unfinished runs", unfinished_text(runs), [("finish", "Finish now"), ("later", "Later (F9)")], id="unfinished"),
+                ChoiceDialog("Unfinished runs", unfinished_text(runs), [Choice("finish", "Finish now", "f9"), Choice("later", "Later")],
+                             id="unfinished"),
                 lambda choice: self._finish(runs) if choice == "finish" else None,
             )
 

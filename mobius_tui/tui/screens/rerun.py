@@ -11,8 +11,8 @@ from textual.widgets.option_list import Option
 
 from mobius_tui.service.events import Outcome, ignore
 from mobius_tui.service.reports import BatchSummary, RunReport
-from mobius_tui.service.wording import capitalised, format_totals
-from mobius_tui.tui.screens.dialogs import ChoiceDialog
+from mobius_tui.service.wording import capitalised, counted, format_totals
+from mobius_tui.tui.screens.dialogs import Choice, ChoiceDialog
 from mobius_tui.tui.screens.export_view import ExportScreen
 
 WARNING = (
@@ -30,7 +30,7 @@ def batch_prompt(batch: BatchSummary) -> str:
 def duplicate_text(report: RunReport, limit: int = 8) -> str:
     """The duplicate guard's result in words: the service's summary, then which documents."""
     if report.outcome == Outcome.FAILED and report.blocking_problems:
-        head = [f"The check found {len(report.blocking_problems)} problem(s); a rerun would fail:"]
+        head = [f"The check found {counted(len(report.blocking_problems), 'problem')}; a rerun would fail:"]
         return "\n".join(head + [f"  {g.headline()} — fix: {g.fix}" for g in report.blocking_problems[:limit]])
     lines = [report.summary]
     dups = report.duplicates
@@ -140,9 +140,11 @@ class RerunPane(Vertical):
         body = duplicate_text(report)
         if report.plan:
             body += f"\nTotal of the batch: {format_totals(report.plan.grand_totals())}"
-        choices = [("skip", "Rerun, skipping what is already there"), ("force", "Rerun and post duplicates too")]
+        # Enter takes the safe answer; posting duplicates needs its own key (or Tab to its button).
+        choices = [Choice("skip", "Rerun, skipping what is already there", "f8"),
+                   Choice("force", "Rerun and post duplicates too", "ctrl+d", destructive=True)]
         if report.duplicates and dups == total:
-            choices = [("force", f"Post all {total} again (duplicates them)")]
+            choices = [Choice("force", f"Post all {total} again (duplicates them)", "ctrl+d", destructive=True)]
         self.app.push_screen(
             ChoiceDialog(f"Rerun batch {identifier}?", body, choices, id="confirm-rerun"),
             lambda choice: self._open(identifier, force=choice == "force") if choice else None,

@@ -185,7 +185,9 @@ class SelectionTable(ScrollView, can_focus=True):
         return self._rows[self._index[key]]
 
     def summary(self) -> str:
-        return f"{len(self.included)} of {self.total_rows} included · total {format_totals(self.included_totals)}"
+        """The count and the total per currency included; with nothing included, 0.00 in each of the table's."""
+        totals = self.included_totals or {code: Decimal("0") for code in self._all.totals()}
+        return f"{len(self.included)} of {self.total_rows} included · total {format_totals(totals)}"
 
     # --- loading ---------------------------------------------------------------------
 
