@@ -280,6 +280,27 @@ class RunSummary:
     not_posted: int = 0  # found missing from the package after an interrupted posting
 
 
+@dataclass(frozen=True)
+class BatchRun:
+    """A batch as this computer's journal knows it: its latest run and what that run posted."""
+
+    run: RunSummary
+    posted_totals: ByCurrency  # currency → sum of ``batch_amount`` of the posted documents
+
+
+def report_header(*, company: str, profile: str, package: str, batch: str, thru: date | None = None,
+                  location: str = "", when: datetime | None = None) -> list[str]:
+    """The lines that open a saved error list or log: which books, which batch, which selection, when."""
+    when = when or datetime.now()
+    selection = ", ".join(filter(None, [location, f"through {thru}" if thru else ""]))
+    return [
+        f"Mobius TUI · company {company} (profile {profile}) → {package}",
+        f"Batch {batch}" + (f" · {selection}" if selection else ""),
+        f"Saved {when:%Y-%m-%d %H:%M:%S}",
+        "",
+    ]
+
+
 class StartChoice(StrEnum):
     LAST_SUCCESSFUL_RUN = "last-successful-run"
     PAST_WEEK = "past-week"

@@ -25,7 +25,7 @@ from mobius_tui.manage.auth import ApiKeyCredentials, ImpersonationCredentials
 from mobius_tui.manage.client import ManageClient
 from mobius_tui.manage.errors import ManageError
 from mobius_tui.manage.settings import ManageSettings
-from mobius_tui.service import batch_runs, payments
+from mobius_tui.service import batch_runs, doc_codec, payments
 from mobius_tui.service import unposted as unposted_rows
 from mobius_tui.service.context import Context
 from mobius_tui.service.dates import SyncStart, start_date
@@ -35,13 +35,16 @@ from mobius_tui.service.lock import current_user, target_key
 from mobius_tui.service.options import ExportOptions, suggest_batch_number
 from mobius_tui.service.profiles import Profile, secret_fields
 from mobius_tui.service.reports import (
+    BatchRun,
     BatchSummary,
+    DocumentState,
     LocationChoice,
     RunReport,
     RunSummary,
     StartChoice,
     SyncReport,
     Unposted,
+    by_currency,
 )
 from mobius_tui.service.secrets import Secrets, missing_secrets, redact
 
@@ -196,6 +199,19 @@ class Session:
         if not self._ctx.journal_exists():
             return []
         return self._ctx.journal.recent(limit)
+
+    def batch_runs(self, limit: int = 50) -> dict[str, BatchRun]:
+        """Batch number → its latest run on this computer (when, counts, outcome, posted totals)."""
+        if not self._ctx.journal_exists():
+            return {}
+        out: dict[str, BatchRun] = {}
+        journal = self._ctx.journal
+        for run in journal.recent(limit):  # newest first
+            if not run.batch_identifier or run.batch_identifier in out or run.action not in ("export", "rerun", "finish"):
+                continue
+            posted = [d for d in journal.documents(run.run_id) if d.state == DocumentState.POSTED]
+            out[run.batch_identifier] = BatchRun(run, by_currency((doc_codec.currency_of(d.body), d.amount) for d in posted))
+        return out
 
     async def finish(self, run_id: str, emit: Emit, *, batch_number: str = "") -> RunReport:
         return await batch_runs.finish(self._ctx, run_id, emit, batch_number=batch_number)

@@ -30,7 +30,8 @@ class MobiusApp(App[None]):
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        # Off the footer, so an 80-column footer keeps its screen's own keys; in F1 help and the palette.
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit", show=False),
     ]
 
     def __init__(
@@ -106,14 +107,24 @@ class MobiusApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         seen: set[str] = set()
+        titles: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
+            if (not binding.description or binding.action in seen or not active.enabled
+                    or binding.action == "command_palette"):
                 continue
+            if binding.id is None and not isinstance(active.node, (Screen, App)):
+                continue  # a field's own editing keys (cursor moves, cut and paste): not commands
             seen.add(binding.action)
+            titles.add(binding.description.lower())
             help_text = binding.tooltip or f"Key: {active.binding.key_display or binding.key}"
             yield SystemCommand(binding.description, help_text, _runner(active.node, binding.action))
-        yield from super().get_system_commands(screen)
+        for title, help_text, callback in getattr(screen, "palette_commands", list)():
+            if title.lower() not in titles:
+                titles.add(title.lower())
+                yield SystemCommand(title, help_text, callback)
+        # The built-ins, less those already listed under the same name (Quit).
+        yield from (c for c in super().get_system_commands(screen) if c.title.lower() not in titles)
 
 
 @functools.cache

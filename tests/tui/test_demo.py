@@ -50,3 +50,16 @@ async def test_demo_writes_a_profile_per_package_and_logs_in_to_each():
                 assert app.session is not None and app.session.package.name == profile.package
                 await pilot.press("f10")  # log out, back to the login screen
                 await settle(pilot, app)
+
+
+def test_the_demo_offers_dynamics_sl_where_pyodbc_and_the_sqlite_driver_are():
+    """The README's first command installs pyodbc (the ``odbc`` extra), so with the SQLite ODBC
+    driver present the demo has Dynamics SL as well as Sage 300."""
+    import pyodbc
+    import pytest
+
+    if "SQLite3" not in pyodbc.drivers():
+        pytest.skip("no SQLite ODBC driver on this machine")
+    with demo_environment(size=20) as demo:
+        assert {"dynamics_sl", "sage300"} <= set(demo.offered), demo.unavailable
+        assert "Microsoft Dynamics SL" in demo_notice(demo)

@@ -8,6 +8,7 @@ from textual.widgets import Button, Input, Static
 from mobius_tui.tui.screens.dialogs import ChoiceDialog
 from mobius_tui.tui.screens.export_view import ExportScreen
 from mobius_tui.tui.screens.main import MainScreen
+from mobius_tui.tui.screens import new_batch
 from mobius_tui.tui.screens.new_batch import NewBatchPane
 from mobius_tui.tui.screens.payments import PaymentsPane
 
@@ -58,7 +59,8 @@ async def test_enter_in_a_writing_dialog_never_posts(tui_env):
         assert app.screen.title_text == f"Rerun of batch {batch} (duplicates allowed)"
 
 
-async def test_the_run_uses_the_through_date_the_tables_show(tui_env):
+async def test_the_run_uses_the_through_date_the_tables_show(tui_env, monkeypatch):
+    monkeypatch.setattr(new_batch, "THRU_SETTLE_SECONDS", 2.0)  # F6 comes first even on a busy machine
     app = tui_env.app()
     async with app.run_test(size=(100, 40)) as pilot:
         await login(pilot, app)
@@ -72,7 +74,7 @@ async def test_the_run_uses_the_through_date_the_tables_show(tui_env):
         assert isinstance(app.screen, MainScreen), screen_text(app)
         status = status_text(app, "#new-batch-status")
         assert "through 2025-06-30" in status and f"through {earlier}" in status and "F5" in status, status
-        await settle(pilot, app)  # the tables reload on their own once the date is complete
+        await pilot.pause(2.5)  # the tables reload on their own once the date is complete
         await settle(pilot, app)
         assert pane.shown == (None, earlier)
         shown = invoice_table(app).total_rows

@@ -320,7 +320,11 @@ class LoginScreen(Screen):
         box.update(text)
         box.set_class(bool(text), "visible")
         if text:
-            self.query_one("#login-form", VerticalScroll).scroll_to_widget(box)
+            # Below the fold at 80x24: scrolled into view once laid out (it has no size before), and
+            # told in a notification too, so F8 never seems to do nothing.
+            form = self.query_one("#login-form", VerticalScroll)
+            self.call_after_refresh(form.scroll_to_widget, box, animate=False)
+            self.notify(text.splitlines()[0], severity="error", timeout=10)
 
 
 def login_failure_text(exc: Exception, secrets: secret_store.Secrets) -> str:

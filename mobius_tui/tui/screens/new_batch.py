@@ -14,12 +14,12 @@ from textual.widgets import Button, Input, Label, Select, Static, TabbedContent,
 from mobius_tui.service.options import RecordKind
 from mobius_tui.service.options import BatchNumberError, ExportOptions, InvoiceDetail, Selection, validate_batch_number
 from mobius_tui.service.reports import LocationChoice, Unposted, UnpostedRow
-from mobius_tui.service.wording import format_money, format_totals
+from mobius_tui.service.wording import counted, format_money, format_totals
 from mobius_tui.tui.screens.dialogs import Choice, ChoiceDialog
-from mobius_tui.tui.screens.export_view import ExportScreen
+from mobius_tui.tui.screens.export_view import ExportScreen, run_header
 from mobius_tui.tui.widgets.date_input import DateInput
 from mobius_tui.tui.widgets.selection_panel import SelectionPanel
-from mobius_tui.tui.widgets.selection_table import Column
+from mobius_tui.tui.widgets.selection_table import Column, SelectionTable
 from mobius_tui.tui.widgets.toggles import Checkbox
 
 ALL_LOCATIONS = -1
@@ -31,6 +31,8 @@ _COLUMNS = {
     RecordKind.PROCUREMENT: ("Document", "Vendor", "Type"),
 }
 KIND_TITLES = {RecordKind.INVOICE: "Invoices", RecordKind.EXPENSE: "Expenses", RecordKind.PROCUREMENT: "Inventory"}
+KIND_NOUNS = {RecordKind.INVOICE: ("invoice",), RecordKind.EXPENSE: ("expense",),
+              RecordKind.PROCUREMENT: ("inventory record",)}
 OPTION_IDS = {RecordKind.INVOICE: "opt-invoices", RecordKind.EXPENSE: "opt-expenses", RecordKind.PROCUREMENT: "opt-inventory"}
 
 
@@ -39,10 +41,10 @@ def columns_for(kind: RecordKind) -> list[Column]:
     return [
         Column("number", number, 10),
         Column("date", "Date", 10),
-        Column("party", party, 16),
-        Column("amount", "Amount", 14, right=True),
-        Column("detail", detail, 10),
-        Column("description", "Description", 40),
+        Column("party", party, 16, grow_to=30),
+        Column("amount", "Amount", 17, right=True),  # -1,234,567.89 CAD
+        Column("detail", detail, 13),  # Miscellaneous
+        Column("description", "Description", 24, grow_to=200),
     ]
 
 
@@ -179,7 +181,7 @@ class NewBatchPane(Vertical):
             table = self.query_one(f"#panel-{kind.value}", SelectionPanel).table
             table.loading = False
             table.load(to_selectable(r) for r in unposted.rows(kind))
-        counts = ", ".join(f"{len(unposted.rows(k))} {KIND_TITLES[k].lower()}" for k in RecordKind)
+        counts = ", ".join(counted(len(unposted.rows(k)), *KIND_NOUNS[k]) for k in RecordKind)
         self.status(f"Unposted through {thru}: {counts}.")
         if not self._focused_once:
             self._focused_once = True
@@ -299,6 +301,17 @@ class NewBatchPane(Vertical):
             options.batch_number = validate_batch_number(options.batch_number)
         return options
 
+    def shown_table(self) -> SelectionTable:
+        """The table of the kind tab showing."""
+        active = self.query_one("#kinds", TabbedContent).active
+        return self.query_one(f"#{active} SelectionPanel", SelectionPanel).table
+
+    def select_all(self) -> None:
+        self.shown_table().action_select_all()
+
+    def deselect_all(self) -> None:
+        self.shown_table().action_deselect_all()
+
     def status(self, text: str, *, error: bool = False) -> None:
         box = self.query_one("#new-batch-status", Static)
         box.update(text)
@@ -344,6 +357,8 @@ class NewBatchPane(Vertical):
             lambda emit: session.run_export(options, emit, dry_run=dry_run),
             name_for_files=options.batch_number,
             dry_run=dry_run,
+            header=run_header(self.app, options.batch_number, thru=options.thru_date,
+                              location=self.location_name(options.location_id)),
         )
         self.app.push_screen(screen, lambda _report: None if dry_run else self._after_export())
 
