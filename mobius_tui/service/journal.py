@@ -98,7 +98,8 @@ class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else paths.journal_file()
         paths.ensure_private_dir(self.path.parent)
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        # The TUI's session works in a thread of its own while the screens read runs (SQLite is serialised).
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a posted document's record must survive power loss
         self._db.executescript(_SCHEMA)

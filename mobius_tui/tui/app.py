@@ -18,6 +18,7 @@ from textual.screen import Screen
 from mobius_tui.service.profiles import Profile
 from mobius_tui.service.secrets import Secrets
 from mobius_tui.service.session import Session
+from mobius_tui.tui.service_thread import ServiceThread, ThreadedSession
 
 Opener = Callable[[Profile, Secrets], Awaitable[Session]]
 
@@ -47,8 +48,9 @@ class MobiusApp(App[None]):
         self.opener: Opener = opener or Session.open
         self._today = today  # fixed in tests and screenshots
         self.notice = notice  # shown on the login screen (the demo explains itself there)
-        self.session: Session | None = None
+        self.session: Session | None = None  # a ThreadedSession: it works on the service thread
         self.profile: Profile | None = None
+        self._service: ServiceThread | None = None
 
     def today(self) -> date:
         return self._today or date.today()
@@ -66,6 +68,17 @@ class MobiusApp(App[None]):
         if self.session is not None:
             return self.session.error_text(exc)
         return str(exc).strip() or type(exc).__name__
+
+    async def open_session(self, profile: Profile, secrets: Secrets) -> Session:
+        """Log in on the service thread, where the session then does all its work."""
+        if self._service is None:
+            self._service = ServiceThread()
+        session = await self._service.run(self.opener(profile, secrets))
+        return ThreadedSession(session, self._service)  # type: ignore[return-value]
+
+    def on_unmount(self) -> None:
+        if self._service is not None:
+            self._service.stop()
 
     def logged_in(self, session: Session, profile: Profile) -> None:
         from mobius_tui.tui.screens.main import MainScreen

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Log, OptionList, Static
 
 SIZES = ((80, 24), (120, 40))
 FROZEN_TODAY = date(2025, 6, 30)  # the demo dataset is dated in the quarter before this day
@@ -26,6 +26,7 @@ _MASKS = (
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:8080"),
     (re.compile(r"/tmp/[^\s'\"]*?/([^/\s'\"]+\.\w+)"), r"/srv/mobius/\1"),
     (re.compile(r"\b\d{8}-\d{6}-[0-9a-f]{6}\b"), "20250630-120000-a1b2c3"),  # run ids
+    (re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b"), "2025-06-30 12:00"),  # when a run started
 )
 
 
@@ -52,6 +53,11 @@ def freeze(app) -> Callable[[], None]:
             text = str(static.render())
             if mask_text(text) != text:
                 static.update(mask_text(text))
+    for options in (o for shown in app.screen_stack for o in shown.query(OptionList)):  # under dialogs too
+        for index in range(options.option_count):
+            prompt = str(options.get_option_at_index(index).prompt)
+            if mask_text(prompt) != prompt:
+                options.replace_option_prompt_at_index(index, mask_text(prompt))
     for log in screen.query(Log):
         lines = [mask_text(line) for line in log.lines]
         if lines != list(log.lines):
@@ -144,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for width, height in SIZES:
         # A fresh demo per size: the tour posts a batch, and both sizes must show the same books.
-        with demo_environment() as demo:
+        with demo_environment(today=FROZEN_TODAY) as demo:
             if not demo.offered:
                 print(demo_notice(demo), file=sys.stderr)
                 return 1

@@ -40,7 +40,7 @@ async def test_demo_writes_a_profile_per_package_and_logs_in_to_each():
                 assert "Demo:" in str(login.query_one("#login-notice", Static).render())
                 if index:  # the Profile list switches the whole form to that package's demo profile
                     login.query_one("#profile", Select).value = profile.name
-                    await pilot.pause()
+                    await settle(pilot, app)  # the new screen mounts the package's fields after it shows
                     login = app.screen
                     assert login.profile.name == profile.name
                     assert login.query_one(SettingsForm).fields[0].name in profile.package_values
@@ -63,3 +63,31 @@ def test_the_demo_offers_dynamics_sl_where_pyodbc_and_the_sqlite_driver_are():
     with demo_environment(size=20) as demo:
         assert {"dynamics_sl", "sage300"} <= set(demo.offered), demo.unavailable
         assert "Microsoft Dynamics SL" in demo_notice(demo)
+
+
+async def test_the_demos_first_payment_sync_brings_payments_back():
+    from datetime import date
+
+    from mobius_tui.tui.screens.payments import PaymentsPane
+
+    today = date(2025, 6, 30)
+    with demo_environment(size=20, today=today) as demo:
+        assert demo.history_problem == ""
+        sage = next(p.name for p in demo.profiles if p.package == "sage300")
+        app = MobiusApp(profile_name=sage, today=today, notice=demo_notice(demo))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f8")
+            await settle(pilot, app)
+            assert isinstance(app.screen, MainScreen)
+            await pilot.press("f3")
+            await settle(pilot, app)
+            recent = str(app.screen.query_one("#recent-batches").get_option_at_index(0).prompt)
+            assert "20250630DM-I" in recent and "4 posted" in recent, recent
+            await pilot.press("f4")
+            await pilot.pause()
+            await pilot.press("f8", "f8")
+            await settle(pilot, app)
+            summary = str(app.screen.query_one("#sync-summary").render())
+            assert summary.startswith("SUCCESS") and "4 updated" in summary, summary
+            assert app.screen.query_one(PaymentsPane).report.since == date(2024, 6, 30)

@@ -7,6 +7,7 @@ emits them; a 100 ms timer moves them to the screen in one batch.
 
 from __future__ import annotations
 
+import asyncio
 import queue
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -64,6 +65,7 @@ class ExportScreen(Screen):
         self.running = True
         self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self._problem_lines: list[str] = []
+        self._plan_text: list[str] = []  # the Plan tab's lines, once the run has a plan
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,6 +105,11 @@ class ExportScreen(Screen):
         except Exception as exc:  # the run's own failures come back in the report; this is the rest
             self.failure = self.app.error_text(exc)
             report = None
+        if report is not None and report.plan is not None:
+            # 10,000 documents are some 60,000 lines: laid out off the event loop.
+            plan, failed = report.plan, bool(report.blocking_problems)
+            width = self.query_one("#plan", Log).scrollable_content_region.width or max(20, self.app.size.width - 4)
+            self._plan_text = await asyncio.to_thread(lambda: wrap_lines(plan_lines(plan, check_failed=failed), width))
         self._drain()
         self.report = report
         self.running = False
@@ -170,8 +177,7 @@ class ExportScreen(Screen):
         if report.plan is not None:
             self.query_one("#tab-plan").disabled = False
             plan = self.query_one("#plan", Log)
-            width = plan.scrollable_content_region.width or max(20, self.app.size.width - 4)
-            plan.write_lines(wrap_lines(plan_lines(report.plan, check_failed=bool(report.blocking_problems)), width))
+            plan.write_lines(self._plan_text)
             plan.scroll_home(animate=False)
             if self.dry_run:
                 self.query_one(TabbedContent).active = "tab-plan"

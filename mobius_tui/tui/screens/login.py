@@ -284,7 +284,7 @@ class LoginScreen(Screen):
     @work(exclusive=True, group="login", exit_on_error=False)
     async def _connect(self, profile: Profile, secrets: secret_store.Secrets, typed: dict[str, str]) -> None:
         try:
-            session = await self.app.opener(profile, secrets)
+            session = await self.app.open_session(profile, secrets)
         except Exception as exc:  # every login failure is shown here, with its fix
             self._busy(False)
             self.show_error(login_failure_text(exc, secrets))
