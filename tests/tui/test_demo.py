@@ -90,4 +90,7 @@ async def test_the_demos_first_payment_sync_brings_payments_back():
             await settle(pilot, app)
             summary = str(app.screen.query_one("#sync-summary").render())
             assert summary.startswith("SUCCESS") and "4 updated" in summary, summary
-            assert app.screen.query_one(PaymentsPane).report.since == date(2024, 6, 30)
+            pane = app.screen.query_one(PaymentsPane)
+            assert pane.report.since == date(2024, 6, 30)
+            paid = [line for line in pane.query_one("#sync-log").history if ": paid " in line]
+            assert len(paid) == 4 and all(" CAD on 2025-06-28" in line or " USD on" in line for line in paid), paid
