@@ -144,7 +144,10 @@ def _selection_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--location", type=_location_id, default=None, help="location id (default: all locations)")
     parser.add_argument("--thru", type=_iso_date, default=None, help="through date YYYY-MM-DD (default: today)")
     parser.add_argument("--invoices", action=argparse.BooleanOptionalAction, default=None, help="export invoices")
-    parser.add_argument("--invoice-detail", choices=("Default", "Condensed", "Detailed"), default="Default")
+    parser.add_argument("--invoice-detail", choices=("Default", "Condensed", "Detailed"), default="Default",
+                        help="detail of each invoice line's description: Default says only what it is "
+                             "(e.g. 'Service'), Condensed adds brief details, Detailed the full text "
+                             "(Manage's summarizeInvoices; default: Default)")
     parser.add_argument("--expenses", action=argparse.BooleanOptionalAction, default=None, help="export expenses")
     parser.add_argument("--inventory", action=argparse.BooleanOptionalAction, default=None,
                         help="export inventory (item receipts, adjustments, transfers)")
@@ -211,9 +214,16 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     where = sub.add_parser("where", help="where profiles, the run journal and logs are kept")
     where.add_argument("--json", action="store_true")
 
-    demo = sub.add_parser("demo", help="open the app against the built-in sandboxes (no real systems touched)")
-    demo.add_argument("--size", type=_count, default=None, help="number of invoices in the demo books")
-    demo.add_argument("--seed", type=int, default=None, help="dataset seed")
+    demo = sub.add_parser(
+        "demo", help="open the app against the built-in sandboxes (no real systems touched)",
+        description="Start sandboxes of Manage and of every accounting package that runs here (Dynamics SL "
+                    "needs pyodbc and the SQLite ODBC driver) on 127.0.0.1, with a made-up company's books, and "
+                    "open the app with every login field filled in (press F8). Profiles, journal and logs live in a temporary folder "
+                    "removed on exit: nothing touches real systems or your own profiles.")
+    demo.add_argument("--size", type=_count, default=None,
+                      help="number of invoices in the demo books (default: 60)")
+    demo.add_argument("--seed", type=int, default=None,
+                      help="seed of the generated books: the same seed gives the same company (default: 7)")
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox servers on loopback until interrupted")
     sandbox.add_argument("--json", action="store_true", help="print one JSON line with URLs and demo credentials")

@@ -18,6 +18,7 @@ from mobius_tui.service.options import BatchNumberError, ExportOptions, validate
 from mobius_tui.service.problems import ProblemGroup
 from mobius_tui.service.reports import RunReport
 from mobius_tui.service.runlog import RunLog
+from mobius_tui.service.wording import counted
 
 
 def export_request(options: ExportOptions, batch_number: str = "") -> ExportAccountingBatchRequest:
@@ -119,7 +120,7 @@ async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunL
 def _check_failed_summary(checked: pipeline.Checked) -> str:
     blocking = [g for g in checked.groups if g.blocking]
     n = sum(g.count for g in blocking)
-    return (f"Check failed: {n} problems in {len(blocking)} groups; nothing was posted and nothing was "
+    return (f"Check failed: {counted(n, 'problem')} in {counted(len(blocking), 'group')}; nothing was posted and nothing was "
             "recorded in Manage. Fix them and run the batch again.")
 
 
@@ -138,7 +139,7 @@ async def _new_batch_steps(ctx: Context, run_id: str, options: ExportOptions, nu
     await pipeline.duplicate_guard(ctx, checked, log, force=options.force)
     if dry_run:
         n, dup = len(checked.to_post), len(checked.duplicates)
-        summary = f"Dry run: {n} documents would be posted" + (f", {dup} skipped as already in the package" if dup else "")
+        summary = f"Dry run: {counted(n, 'document')} would be posted" + (f", {dup} skipped as already in the package" if dup else "")
         return pipeline.refused_report(run_id, action, log, summary + "; nothing was written.", batch=number,
                                        groups=checked.groups, plan=checked.plan, outcome=Outcome.SUCCESS)
     _start_journal(ctx, run_id, "export", checked, number, _flags(options), log)
@@ -228,10 +229,10 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
                                        groups=checked.groups, plan=checked.plan)
     await pipeline.duplicate_guard(ctx, checked, log, force=force)
     if checked.duplicates:
-        log(ev.LogLine(f"{len(checked.duplicates)} documents of batch {identifier} are already in the package and "
-                       "were skipped; post them anyway with force", ev.Level.WARNING))
+        log(ev.LogLine(f"{counted(len(checked.duplicates), 'document')} of batch {identifier} already in the package, "
+                       "skipped; post them anyway with force", ev.Level.WARNING))
     if dry_run:
-        summary = f"Dry run of batch {identifier}: {len(checked.to_post)} documents would be posted, " \
+        summary = f"Dry run of batch {identifier}: {counted(len(checked.to_post), 'document')} would be posted, " \
                   f"{len(checked.duplicates)} skipped as already in the package; nothing was written."
         return pipeline.refused_report(run_id, action, log, summary, batch=identifier, groups=checked.groups,
                                        plan=checked.plan, outcome=Outcome.SUCCESS,
@@ -314,9 +315,10 @@ async def mapping_report(ctx: Context, emit: Emit, options: ExportOptions | None
         blocking = [g for g in checked.groups if g.blocking]
         docs = len(checked.plan.documents)
         if blocking:
-            summary = f"{sum(g.count for g in blocking)} problems in {len(blocking)} groups over {docs} documents"
+            summary = (f"{counted(sum(g.count for g in blocking), 'problem')} in {counted(len(blocking), 'group')} "
+                       f"over {counted(docs, 'document')}")
         else:
-            summary = f"No problems: {docs} documents are ready to post"
+            summary = f"No problems: {counted(docs, 'document')} ready to post"
         return pipeline.refused_report(run_id, "check", log, summary, groups=checked.groups, plan=checked.plan,
                                        outcome=Outcome.FAILED if blocking else Outcome.SUCCESS)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mobius_tui.service.reports import StartChoice
@@ -14,6 +15,23 @@ FIRST_SYNC_LOOKBACK_DAYS = 365
 
 class StartDateError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class SyncStart:
+    """The start date a sync resolves to, and why."""
+
+    choice: StartChoice
+    since: date
+    last_success: date | None  # the last successful sync on this computer; None: never
+
+    def explained(self) -> str:
+        if self.choice != StartChoice.LAST_SUCCESSFUL_RUN:
+            return f"Start date: {self.since}."
+        if self.last_success is None:
+            return (f"Last successful run: none yet, so the past {FIRST_SYNC_LOOKBACK_DAYS} days "
+                    f"(from {self.since}).")
+        return f"Last successful run: {self.last_success}, so from {self.since}."
 
 
 def same_day_last_month(today: date) -> date:

@@ -100,7 +100,8 @@ class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else paths.journal_file()
         paths.private_file(paths.ensure_private_dir(self.path.parent) / self.path.name)  # SQLite's -wal/-shm follow its mode
-        # Shared with the writer thread that records results during posting (record_result_off_loop).
+        # Shared with the writer thread that records results during posting (record_result_off_loop), and
+        # read by the screens while the TUI's session works in a thread of its own.
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
         self._write_lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")

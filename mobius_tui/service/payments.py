@@ -39,6 +39,7 @@ from mobius_tui.service.events import Emit, Outcome
 from mobius_tui.service.journal import new_run_id
 from mobius_tui.service.lock import current_user
 from mobius_tui.service.reports import PaymentAction, PaymentResult, StartChoice, SyncReport, by_currency
+from mobius_tui.service.wording import format_totals
 
 ZERO = Decimal(0)
 INVOICE_FIELDS = "id,invoiceNumber,payments"  # all the sync reads of a Manage invoice
@@ -201,5 +202,5 @@ async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: d
         return PaymentResult(status.document_number, number, PaymentAction.FAILED, status.paid, paid_on, str(exc))
     action = PaymentAction.UPDATED if current else PaymentAction.CREATED
     in_full = f" on {paid_on} (paid in full)" if paid_on else " (part paid: no date paid)"
-    log(ev.LogLine(f"invoice {number}: paid {status.paid}{in_full}"))
+    log(ev.LogLine(f"invoice {number}: paid {format_totals({status.currency: status.paid})}{in_full}"))
     return PaymentResult(status.document_number, number, action, status.paid, paid_on)

@@ -23,10 +23,12 @@ from mobius_tui.service.context import Context, crash_point
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import JournalDocument
 from mobius_tui.service.problems import ProblemGroup, group_problems, problems_from_plan
-from mobius_tui.service.reports import ByCurrency, DocumentResult, DocumentState, PlanSummary, RunReport, by_currency
+from mobius_tui.service.reports import (
+    ByCurrency, DocumentResult, DocumentState, PlanSummary, RunReport, batch_amount, by_currency, document_label,
+)
 from mobius_tui.service.runlog import RunLog
 from mobius_tui.service.secrets import redact
-from mobius_tui.service.wording import format_totals
+from mobius_tui.service.wording import counted, format_totals
 
 _STATE = {PostStatus.POSTED: DocumentState.POSTED, PostStatus.FAILED: DocumentState.FAILED, PostStatus.SKIPPED: DocumentState.SKIPPED}
 
@@ -118,7 +120,7 @@ async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: 
     log(ev.Progress("plan", 0, 1))
     plan = await build_plan(ctx, export, rerun=rerun)
     log(ev.Progress("plan", 1, 1))
-    log(ev.LogLine(f"{len(plan.documents)} documents planned"))
+    log(ev.LogLine(f"{counted(len(plan.documents), 'document')} planned"))
     log(ev.Progress("check", 0, 1))
     reference = await ctx.adapter.reference()
     problems = problems_from_plan(plan) + same_numbers(plan) + list(ctx.adapter.check(plan, reference))
@@ -147,14 +149,14 @@ async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force:
     checked.to_post = [d for d in docs if d.key not in found]
     for doc in docs:
         if doc.key in found:
-            log(ev.LogLine(f"{doc.origin.label()} is already in the package as {found[doc.key]}; skipped", ev.Level.WARNING))
+            log(ev.LogLine(f"{document_label(doc)} is already in the package as {found[doc.key]}; skipped", ev.Level.WARNING))
 
 
 def duplicate_results(checked: Checked) -> list[DocumentResult]:
     """The documents the duplicate guard found in the package, for a dry run's report."""
     posting = {d.key for d in checked.to_post}
     return [
-        DocumentResult(doc.key, doc.origin.label(), DocumentState.DUPLICATE, doc.total, checked.duplicates[doc.key],
+        DocumentResult(doc.key, document_label(doc), DocumentState.DUPLICATE, batch_amount(doc), checked.duplicates[doc.key],
                        currency=doc.currency)
         for doc in checked.plan.documents
         if doc.key in checked.duplicates and doc.key not in posting
@@ -169,8 +171,8 @@ def journal_documents(checked: Checked) -> list[JournalDocument]:
         out.append(
             JournalDocument(
                 key=doc.key,
-                label=doc.origin.label(),
-                amount=doc.total,
+                label=document_label(doc),
+                amount=batch_amount(doc),
                 gl_entry_ids=tuple(doc.origin.gl_entry_ids),
                 state=DocumentState.DUPLICATE if dup is not None and doc.key not in posting else DocumentState.PLANNED,
                 reference=dup or "",
@@ -200,10 +202,10 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
                                                      redact(result.error, ctx.redact))
             if state == DocumentState.POSTED:
                 posted += 1
-                log(ev.DocumentPosted(doc.key, doc.origin.label(), result.reference, doc.total, doc.currency))
+                log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc), doc.currency))
                 crash_point("after-post", posted)
             else:
-                log(ev.DocumentFailed(doc.key, doc.origin.label(), result.error or "not posted"))
+                log(ev.DocumentFailed(doc.key, document_label(doc), result.error or "not posted"))
             log(ev.Progress("post", total - len(pending), total))
     except Exception as exc:  # the adapter must not raise; if it does, what is unknown is looked up below
         log(ev.LogLine(f"the package stopped answering while posting ({type(exc).__name__}: {exc})", ev.Level.ERROR))
@@ -225,10 +227,10 @@ async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Docu
     for doc in documents:
         if doc.key in existing:
             ctx.journal.record_result(run_id, doc.key, DocumentState.POSTED, existing.found[doc.key])
-            log(ev.LogLine(f"{doc.origin.label()} is in the package as {existing.found[doc.key]}: counted as posted"))
+            log(ev.LogLine(f"{document_label(doc)} is in the package as {existing.found[doc.key]}: counted as posted"))
         else:
             ctx.journal.record_result(run_id, doc.key, DocumentState.NOT_POSTED, error="not in the package")
-            log(ev.DocumentFailed(doc.key, doc.origin.label(), "not in the package (its posting never completed)"))
+            log(ev.DocumentFailed(doc.key, document_label(doc), "not in the package (its posting never completed)"))
 
 
 def unresolved_documents(ctx: Context, run_id: str) -> list[Document]:
@@ -342,7 +344,7 @@ def counts_and_totals(results: Sequence[DocumentResult]) -> tuple[dict[str, int]
 def summary_text(results: Sequence[DocumentResult], batch: str, manage_batch_id: int | None) -> str:
     counts, totals = counts_and_totals(results)
     posted = format_totals(totals.get("posted", {}))
-    parts = [f"{counts.get('posted', 0)} of {counts['documents']} documents posted ({posted})"]
+    parts = [f"{counts.get('posted', 0)} of {counted(counts['documents'], 'document')} posted ({posted})"]
     for state in (DocumentState.FAILED, DocumentState.SKIPPED, DocumentState.DUPLICATE, DocumentState.NOT_POSTED, DocumentState.PLANNED):
         if counts.get(state.value):
             word = {"planned": "unresolved", "not_posted": "not posted", "duplicate": "already in the package"}.get(state.value, state.value)

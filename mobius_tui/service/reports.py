@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.documents.model import ZERO, Document, Plan, RecordKind
+from mobius_tui.documents.model import ZERO, Document, DocumentKind, Plan, RecordKind
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.problems import ProblemGroup
 
@@ -55,6 +55,20 @@ class PlanLine:
     description: str = ""
 
 
+def batch_amount(doc: Document) -> Decimal:
+    """What a document adds to a batch total: its total, negative for a credit memo. The one
+    definition of a batch's total: screens, the command line, JSON and saved reports all sum these."""
+    return -doc.total if doc.kind == DocumentKind.CREDIT_MEMO else doc.total
+
+
+def document_label(doc: Document) -> str:
+    """How every message names a document: its Manage record by what it is ("invoice INV10001",
+    "credit memo CM1002"), with the number the Run New Batch tables show."""
+    if doc.kind == DocumentKind.CREDIT_MEMO:
+        return f"credit memo {doc.origin.number}"
+    return doc.origin.label()
+
+
 @dataclass(frozen=True)
 class PlannedDocument:
     """A document as a dry run shows it: what, for whom, which accounts, which taxes."""
@@ -65,7 +79,7 @@ class PlannedDocument:
     number: str
     date: date
     party: str
-    total: Decimal
+    total: Decimal  # signed as in a batch total (``batch_amount``): a credit memo's is negative
     lines: tuple[PlanLine, ...]
     taxes: tuple[tuple[str, Decimal], ...]  # (tax code xref, amount)
     gl_entry_ids: tuple[int, ...]
@@ -77,12 +91,12 @@ class PlannedDocument:
         taxes = tuple((t.tax_code_xref, t.amount) for t in getattr(doc, "taxes", []) or [])
         return cls(
             key=doc.key,
-            label=doc.origin.label(),
+            label=document_label(doc),
             kind=doc.kind.value,
             number=doc.number,
             date=doc.date,
             party=getattr(party, "account", "") if party else "",
-            total=doc.total,
+            total=batch_amount(doc),
             lines=tuple(PlanLine(p.account, p.amount, p.description) for p in doc.postings()),
             taxes=taxes,
             gl_entry_ids=doc.origin.gl_entry_ids,
@@ -156,7 +170,7 @@ class DocumentResult:
     key: str
     label: str
     state: DocumentState
-    amount: Decimal
+    amount: Decimal  # ``batch_amount``: a credit memo's is negative
     reference: str = ""
     error: str = ""
     currency: str = ""  # ISO code; "" = the company's home currency
@@ -264,6 +278,27 @@ class RunSummary:
     manage_batch_id: int | None = None
     profile: str = ""
     not_posted: int = 0  # found missing from the package after an interrupted posting
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """A batch as this computer's journal knows it: its latest run and what that run posted."""
+
+    run: RunSummary
+    posted_totals: ByCurrency  # currency → sum of ``batch_amount`` of the posted documents
+
+
+def report_header(*, company: str, profile: str, package: str, batch: str, thru: date | None = None,
+                  location: str = "", when: datetime | None = None) -> list[str]:
+    """The lines that open a saved error list or log: which books, which batch, which selection, when."""
+    when = when or datetime.now()
+    selection = ", ".join(filter(None, [location, f"through {thru}" if thru else ""]))
+    return [
+        f"Mobius TUI · company {company} (profile {profile}) → {package}",
+        f"Batch {batch}" + (f" · {selection}" if selection else ""),
+        f"Saved {when:%Y-%m-%d %H:%M:%S}",
+        "",
+    ]
 
 
 class StartChoice(StrEnum):

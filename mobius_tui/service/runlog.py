@@ -69,7 +69,7 @@ class RunLog:
     def __call__(self, event: Event) -> None:
         # Scrubbed before anything sees it: the listener may print it (the CLI) or show it (screens).
         event = redact_data(event, self._redact)
-        stamp = datetime.now().strftime("%H:%M:%S")
+        stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")  # a saved log is filed: the day matters
         for line in describe(event):
             line = redact(line, self._redact)
             self.lines.append(f"{stamp} {line}")

@@ -15,30 +15,36 @@ when Manage stops answering mid-way.
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 
 from mobius_tui.accounting import registry
 from mobius_tui.accounting.base import AccountingPackage, PackageError
+from mobius_tui.manage import conditions
 from mobius_tui.manage.auth import ApiKeyCredentials, ImpersonationCredentials
 from mobius_tui.manage.client import ManageClient
 from mobius_tui.manage.errors import ManageError
 from mobius_tui.manage.settings import ManageSettings
-from mobius_tui.service import batch_runs, payments, run_records
+from mobius_tui.service import batch_runs, doc_codec, payments, run_records
 from mobius_tui.service import unposted as unposted_rows
 from mobius_tui.service.context import Context
+from mobius_tui.service.dates import SyncStart, start_date
 from mobius_tui.service.errors import LoginError
 from mobius_tui.service.events import Emit
-from mobius_tui.service.lock import target_key
+from mobius_tui.service.lock import current_user, target_key
 from mobius_tui.service.options import ExportOptions, suggest_batch_number
 from mobius_tui.service.profiles import Profile, secret_fields
 from mobius_tui.service.reports import (
+    BatchRun,
     BatchSummary,
+    DocumentState,
     LocationChoice,
     RunReport,
     RunSummary,
     StartChoice,
     SyncReport,
     Unposted,
+    by_currency,
 )
 from mobius_tui.service.secrets import Secrets, missing_secrets, redact
 from mobius_tui.wire.errors import TemporaryFailure
@@ -146,6 +152,14 @@ class Session:
         """Date + the profile's initials + -I/-E/-P. Uniqueness is checked when the run starts."""
         return suggest_batch_number(options, self.profile.initials, today or date.today())
 
+    async def free_batch_number(self, options: ExportOptions) -> str:
+        """The suggestion for the options' through date, with -1, -2 … while Manage already has it.
+        A run still checks its number when it starts: someone may take it meanwhile."""
+        base = suggest_batch_number(options, self.profile.initials, options.thru_date)
+        found = await self._ctx.manage.batches(conditions.like("batchIdentifier", f"{base}*"))
+        taken = {b.batchIdentifier for b in found if b.batchIdentifier}
+        return suggest_batch_number(options, self.profile.initials, options.thru_date, taken)
+
     async def run_export(self, options: ExportOptions, emit: Emit, *, dry_run: bool = False) -> RunReport:
         return self._recorded(await batch_runs.new_batch(self._ctx, options, emit, dry_run=dry_run))
 
@@ -183,6 +197,16 @@ class Session:
                                 origin=self.origin)
         return report
 
+    def sync_start(self, start: StartChoice, custom: date | None = None, today: date | None = None) -> SyncStart:
+        """Where a sync with these choices would start, said before it runs (the same rule it runs by)."""
+        today = today or date.today()
+        last = None
+        if self._ctx.journal_exists():
+            profile = self._ctx.profile
+            last = self._ctx.journal.last_payment_sync(current_user(), socket.gethostname(), profile.site,
+                                                       profile.company_id)
+        return SyncStart(start, start_date(start, today, last_success=last, custom=custom), last)
+
     async def mapping_report(self, emit: Emit, options: ExportOptions | None = None) -> RunReport:
         return await batch_runs.mapping_report(self._ctx, emit, options)
 
@@ -196,6 +220,19 @@ class Session:
         if not self._ctx.journal_exists():
             return []
         return self._ctx.journal.recent(limit)
+
+    def batch_runs(self, limit: int = 50) -> dict[str, BatchRun]:
+        """Batch number → its latest run on this computer (when, counts, outcome, posted totals)."""
+        if not self._ctx.journal_exists():
+            return {}
+        out: dict[str, BatchRun] = {}
+        journal = self._ctx.journal
+        for run in journal.recent(limit):  # newest first
+            if not run.batch_identifier or run.batch_identifier in out or run.action not in ("export", "rerun", "finish"):
+                continue
+            posted = [d for d in journal.documents(run.run_id) if d.state == DocumentState.POSTED]
+            out[run.batch_identifier] = BatchRun(run, by_currency((doc_codec.currency_of(d.body), d.amount) for d in posted))
+        return out
 
     async def finish(self, run_id: str, emit: Emit, *, batch_number: str = "") -> RunReport:
         journal = self._ctx.journal if self._ctx.journal_exists() else None

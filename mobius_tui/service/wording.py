@@ -38,3 +38,8 @@ def format_totals(totals: Mapping[str, Decimal]) -> str:
     if not totals:
         return format_money(Decimal("0"))
     return " · ".join(format_money(totals[c]) + (f" {c}" if c else "") for c in sorted(totals, key=currency_order))
+
+
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """"1 document", "3 documents", "1 problem in 1 group": the count with its noun agreeing."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from mobius_tui.service.profiles import Profile
 from mobius_tui.service.secrets import Secrets
 from mobius_tui.service.session import Session
+from mobius_tui.tui.service_thread import ServiceThread, ThreadedSession
 
 Opener = Callable[[Profile, Secrets], Awaitable[Session]]
 
@@ -30,7 +31,8 @@ class MobiusApp(App[None]):
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        # Off the footer, so an 80-column footer keeps its screen's own keys; in F1 help and the palette.
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit", show=False),
     ]
 
     def __init__(
@@ -46,8 +48,9 @@ class MobiusApp(App[None]):
         self.opener: Opener = opener or Session.open
         self._today = today  # fixed in tests and screenshots
         self.notice = notice  # shown on the login screen (the demo explains itself there)
-        self.session: Session | None = None
+        self.session: Session | None = None  # a ThreadedSession: it works on the service thread
         self.profile: Profile | None = None
+        self._service: ServiceThread | None = None
 
     def today(self) -> date:
         return self._today or date.today()
@@ -65,6 +68,17 @@ class MobiusApp(App[None]):
         if self.session is not None:
             return self.session.error_text(exc)
         return str(exc).strip() or type(exc).__name__
+
+    async def open_session(self, profile: Profile, secrets: Secrets) -> Session:
+        """Log in on the service thread, where the session then does all its work."""
+        if self._service is None:
+            self._service = ServiceThread()
+        session = await self._service.run(self.opener(profile, secrets))
+        return ThreadedSession(session, self._service)  # type: ignore[return-value]
+
+    def on_unmount(self) -> None:
+        if self._service is not None:
+            self._service.stop()
 
     def logged_in(self, session: Session, profile: Profile) -> None:
         from mobius_tui.tui.screens.main import MainScreen
@@ -106,14 +120,24 @@ class MobiusApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         seen: set[str] = set()
+        titles: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
+            if (not binding.description or binding.action in seen or not active.enabled
+                    or binding.action == "command_palette"):
                 continue
+            if binding.id is None and not isinstance(active.node, (Screen, App)):
+                continue  # a field's own editing keys (cursor moves, cut and paste): not commands
             seen.add(binding.action)
+            titles.add(binding.description.lower())
             help_text = binding.tooltip or f"Key: {active.binding.key_display or binding.key}"
             yield SystemCommand(binding.description, help_text, _runner(active.node, binding.action))
-        yield from super().get_system_commands(screen)
+        for title, help_text, callback in getattr(screen, "palette_commands", list)():
+            if title.lower() not in titles:
+                titles.add(title.lower())
+                yield SystemCommand(title, help_text, callback)
+        # The built-ins, less those already listed under the same name (Quit).
+        yield from (c for c in super().get_system_commands(screen) if c.title.lower() not in titles)
 
 
 @functools.cache

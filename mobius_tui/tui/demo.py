@@ -14,12 +14,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 from mobius_tui.service import packages
 from mobius_tui.service.packages import AccountingPackage
 from mobius_tui.service import paths
 from mobius_tui.service.profiles import Profile, save_profile
 from mobius_tui.service.secrets import MANAGE_ENV
+from mobius_tui.tui.demo_history import seed_paid_invoices
 
 DEMO_PREFIX = "demo-"
 
@@ -35,6 +37,7 @@ class Demo:
     profiles: list[Profile]
     env: dict[str, str]  # secret environment variables the profiles need
     unavailable: dict[str, str] = field(default_factory=dict)  # package → why its sandbox did not start
+    history_problem: str = ""  # why the paid invoices could not be seeded ("" when they were)
 
     @property
     def offered(self) -> list[str]:
@@ -110,12 +113,14 @@ def demo_notice(demo: Demo) -> str:
     labels = ", ".join(_label(p) for p in demo.offered)
     switch = " Pick another package with the Profile list." if len(demo.profiles) > 1 else ""
     return ("Demo: every field points at sandboxes on this computer (127.0.0.1), filled with a made-up company's "
-            f"books. Packages: {labels}.{switch} Press F8 to log in.{left_out}")
+            f"books. Packages: {labels}.{switch} Press F8 to log in.{left_out}"
+            + (f" (No paid invoices to sync: {demo.history_problem}.)" if demo.history_problem else ""))
 
 
 @contextmanager
-def demo_environment(size: int | None = None, seed: int | None = None) -> Iterator[Demo]:
-    """Sandboxes running, a throw-away config/data folder, the demo profiles saved; undone on exit."""
+def demo_environment(size: int | None = None, seed: int | None = None, today: date | None = None) -> Iterator[Demo]:
+    """Sandboxes running, a throw-away config/data folder, the demo profiles saved, a few invoices
+    exported before and paid since (dated from ``today``); undone on exit."""
     from mobius_tui.sandbox.runner import start_sandboxes
 
     with tempfile.TemporaryDirectory(prefix="mobius-demo-") as folder, start_sandboxes(size=size, seed=seed) as sandboxes:
@@ -128,6 +133,7 @@ def demo_environment(size: int | None = None, seed: int | None = None) -> Iterat
             for profile in demo.profiles:
                 save_profile(profile, packages.find(profile.package))
             authorize_demo_profiles(demo, sandboxes)
+            demo.history_problem = seed_paid_invoices(demo.profiles, sandboxes, today or date.today())
             yield demo
         finally:
             for key, value in saved.items():

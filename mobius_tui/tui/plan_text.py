@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from mobius_tui.service.reports import PlanSummary
-from mobius_tui.service.wording import capitalised, currency_order, format_money, format_totals
+from mobius_tui.service.wording import capitalised, counted, currency_order, format_money, format_totals
 
 
 def _amount_lines(heading: str, amounts: Mapping[str, Mapping[str, Decimal]]) -> list[str]:
@@ -18,8 +18,14 @@ def _amount_lines(heading: str, amounts: Mapping[str, Mapping[str, Decimal]]) ->
     return lines
 
 
-def plan_lines(plan: PlanSummary) -> list[str]:
-    lines = [f"{len(plan.documents)} document(s) would be posted."]
+def plan_lines(plan: PlanSummary, *, check_failed: bool = False) -> list[str]:
+    """``check_failed``: the check found problems, so none of it would be posted (Problems says why)."""
+    documents = counted(len(plan.documents), "document")
+    if check_failed:
+        lines = [f"{documents} planned, but none would be posted: the check failed (see Problems)."]
+    else:
+        lines = [f"{documents} would be posted."]
+    lines.append(f"Total: {format_totals(plan.grand_totals())} (credit memos count negative)")
     for kind, totals in plan.totals.items():
         lines.append(f"  {kind.replace('_', ' ')}: {format_totals(totals)}")
     # Which of these the package lacks (and will create, or refuses) is on the Problems tab.
@@ -33,10 +39,11 @@ def plan_lines(plan: PlanSummary) -> list[str]:
     lines.append("")
     lines.append("Documents:")
     for doc in plan.documents:
-        total = format_money(doc.total) + (f" {doc.currency}" if doc.currency else "")
-        lines.append(f"{capitalised(doc.label)} · {doc.kind.replace('_', ' ')} {doc.number} · {doc.date} · {doc.party} · {total}")
+        code = f" {doc.currency}" if doc.currency else ""
+        lines.append(f"{capitalised(doc.label)} · {doc.kind.replace('_', ' ')} {doc.number} · {doc.date} · {doc.party} · "
+                     f"{format_money(doc.total)}{code}")
         for line in doc.lines:
-            lines.append(f"    {line.account:<20} {format_money(line.amount):>14}  {line.description[:60]}")
-        for code, amount in doc.taxes:
-            lines.append(f"    tax {code:<16} {format_money(amount):>14}")
+            lines.append(f"    {line.account:<20} {format_money(line.amount):>14}{code}  {line.description[:60]}".rstrip())
+        for tax, amount in doc.taxes:
+            lines.append(f"    tax {tax:<16} {format_money(amount):>14}{code}")
     return lines

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Log, OptionList, Static
 
 SIZES = ((80, 24), (120, 40))
 FROZEN_TODAY = date(2025, 6, 30)  # the demo dataset is dated in the quarter before this day
@@ -56,11 +56,11 @@ def freeze(app) -> Callable[[], None]:
             text = str(static.render())
             if mask_text(text) != text:
                 static.update(mask_text(text))
-    for options in screen.query("#history-runs"):
-        for i in range(options.option_count):
-            prompt = str(options.get_option_at_index(i).prompt)
+    for options in (o for shown in app.screen_stack for o in shown.query(OptionList)):  # under dialogs too
+        for index in range(options.option_count):
+            prompt = str(options.get_option_at_index(index).prompt)
             if mask_text(prompt) != prompt:
-                options.replace_option_prompt_at_index(i, mask_text(prompt))
+                options.replace_option_prompt_at_index(index, mask_text(prompt))
     for log in screen.query(Log):
         lines = [mask_text(line) for line in log.lines]
         if lines != list(log.lines):
@@ -100,7 +100,7 @@ async def tour(app, pilot, shoot: Callable[[str], Awaitable[None]]) -> None:
     await pilot.press("d", "space", "down", "space", "down", "space", "f8")
     await pilot.pause()
     await shoot("confirm-export")
-    await pilot.press("enter")
+    await pilot.press("f8")
     await settle(pilot, app)
     await shoot("export-result")
     await pilot.press("escape")
@@ -116,6 +116,8 @@ async def tour(app, pilot, shoot: Callable[[str], Awaitable[None]]) -> None:
     await pilot.press("f4")
     await pilot.pause()
     await pilot.press("f8")  # "Last successful run": none yet, so a year back from the frozen day
+    await pilot.pause()
+    await pilot.press("f8")  # the confirmation
     await settle(pilot, app)
     await shoot("update-invoice-payments")
     await pilot.press("f7")  # History: the sync just made, then the batch posted above
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for width, height in SIZES:
         # A fresh demo per size: the tour posts a batch, and both sizes must show the same books.
-        with demo_environment() as demo:
+        with demo_environment(today=FROZEN_TODAY) as demo:
             if not demo.offered:
                 print(demo_notice(demo), file=sys.stderr)
                 return 1

@@ -14,7 +14,7 @@ from tests.service.harness import run_cli
 from mobius_tui.manage import models as m
 from mobius_tui.service import doc_codec
 from mobius_tui.service.journal import Journal
-from mobius_tui.service.reports import DocumentState, by_currency
+from mobius_tui.service.reports import DocumentState, batch_amount, by_currency
 from mobius_tui.service.wording import format_totals
 
 EXPORT = ["export", "--profile", "demo", "--invoices", "--yes", "--json"]
@@ -28,8 +28,8 @@ def journal_totals(run_id):
     """Per currency, from the journal's stored documents: (every document, the posted ones)."""
     with Journal() as journal:
         stored = [(d.state, doc_codec.loads(d.body)) for d in journal.documents(run_id)]
-    every = by_currency((doc.currency, doc.total) for _, doc in stored)
-    return every, by_currency((doc.currency, doc.total) for state, doc in stored if state == DocumentState.POSTED)
+    every = by_currency((doc.currency, batch_amount(doc)) for _, doc in stored)  # credit memos negative
+    return every, by_currency((doc.currency, batch_amount(doc)) for state, doc in stored if state == DocumentState.POSTED)
 
 
 def as_json(totals):

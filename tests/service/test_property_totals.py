@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.service.harness import make_env, sandbox_of
-from mobius_tui.documents.convert import is_credit_memo
 from mobius_tui.documents.model import RecordKind
 from mobius_tui.manage import models as m
 from mobius_tui.service import doc_codec
@@ -25,11 +24,12 @@ ZERO = Decimal(0)
 
 
 def glexport_totals(export: m.GLExport) -> dict[str, Decimal]:
-    """Record id → the amount a person reads on it, straight from the GLExport (a credit memo's
-    negative header is its positive amount; an invoice whose discounts exceed it stays negative)."""
+    """Record id → what it adds to a batch total, straight from the GLExport: a credit memo counts
+    negative, as its header is (``batch_amount``, the one definition); so does an invoice whose
+    discounts exceed it."""
     out: dict[str, Decimal] = {}
     for t in export.transactions or []:
-        out[str(t.id)] = -t.total if is_credit_memo(t) else t.total
+        out[str(t.id)] = t.total
     for p in export.purchaseTransactions or []:
         out[str(p.id)] = p.total
     for a in export.adjustmentTransactions or []:

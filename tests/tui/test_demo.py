@@ -54,3 +54,47 @@ async def test_demo_writes_a_profile_per_package_and_logs_in_to_each():
                 assert app.session is not None and app.session.package.name == profile.package
                 await pilot.press("f10")  # log out, back to the login screen
                 await settle(pilot, app)
+
+
+def test_the_demo_offers_dynamics_sl_where_pyodbc_and_the_sqlite_driver_are():
+    """The README's first command installs pyodbc (the ``odbc`` extra), so with the SQLite ODBC
+    driver present the demo has Dynamics SL as well as Sage 300."""
+    import pyodbc
+    import pytest
+
+    if "SQLite3" not in pyodbc.drivers():
+        pytest.skip("no SQLite ODBC driver on this machine")
+    with demo_environment(size=20) as demo:
+        assert {"dynamics_sl", "sage300"} <= set(demo.offered), demo.unavailable
+        assert "Microsoft Dynamics SL" in demo_notice(demo)
+
+
+async def test_the_demos_first_payment_sync_brings_payments_back():
+    from datetime import date
+
+    from mobius_tui.tui.screens.payments import PaymentsPane
+
+    today = date(2025, 6, 30)
+    with demo_environment(size=20, today=today) as demo:
+        assert demo.history_problem == ""
+        sage = next(p.name for p in demo.profiles if p.package == "sage300")
+        app = MobiusApp(profile_name=sage, today=today, notice=demo_notice(demo))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f8")
+            await settle(pilot, app)
+            assert isinstance(app.screen, MainScreen)
+            await pilot.press("f3")
+            await settle(pilot, app)
+            recent = str(app.screen.query_one("#recent-batches").get_option_at_index(0).prompt)
+            assert "20250630DM-I" in recent and "4 posted" in recent, recent
+            await pilot.press("f4")
+            await pilot.pause()
+            await pilot.press("f8", "f8")
+            await settle(pilot, app)
+            summary = str(app.screen.query_one("#sync-summary").render())
+            assert summary.startswith("SUCCESS") and "4 updated" in summary, summary
+            pane = app.screen.query_one(PaymentsPane)
+            assert pane.report.since == date(2024, 6, 30)
+            paid = [line for line in pane.query_one("#sync-log").history if ": paid " in line]
+            assert len(paid) == 4 and all(" CAD on 2025-06-28" in line or " USD on" in line for line in paid), paid

@@ -37,7 +37,7 @@ async def finish_now(pilot, app) -> ExportScreen:
     await login(pilot, app)
     await settle(pilot, app)
     assert isinstance(app.screen, ChoiceDialog), screen_text(app)
-    await pilot.press("enter")  # Finish now
+    await pilot.press("f9")  # Finish now (Enter would take "Later")
     await settle(pilot, app)
     assert isinstance(app.screen, ExportScreen), screen_text(app)
     return app.screen

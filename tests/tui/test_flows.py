@@ -106,7 +106,7 @@ async def test_toggle_select_all_and_the_count_line(tui_env):
         assert summary.startswith(f"{total_rows - 2} of {total_rows} included")
         await pilot.press("d")
         assert table.included == set() and table.included_totals == {}
-        assert summary_of(app) == f"0 of {total_rows} included · total 0.00"
+        assert summary_of(app) == f"0 of {total_rows} included · total 0.00 CAD · 0.00 USD"
         await pilot.press("a")
         assert len(table.included) == total_rows
         # CAD and USD invoices: one total per currency, never their sum.
@@ -171,7 +171,7 @@ async def test_export_success_then_rerun_lists_every_duplicate(tui_env, tmp_path
         await pilot.press("f8")
         await pilot.pause()
         assert isinstance(app.screen, ChoiceDialog)
-        await pilot.press("enter")
+        await pilot.press("f8")
         await settle(pilot, app)
         export = app.screen
         assert isinstance(export, ExportScreen)
@@ -223,7 +223,7 @@ async def test_export_partial_lists_the_failed_invoice(tui_env, tmp_path):
         await pilot.press("d")
         for row in chosen.values():
             invoice_table(app).set_included(row.id, True)
-        await pilot.press("f8", "enter")
+        await pilot.press("f8", "f8")  # F8 again confirms; Enter would cancel
         await settle(pilot, app)
         export = app.screen
         assert export.report.outcome == Outcome.PARTIAL, export.report.summary
@@ -255,7 +255,7 @@ async def test_check_failure_posts_nothing_and_lists_the_fix(tui_env):
     app = tui_env.app()
     async with app.run_test(size=(100, 40)) as pilot:
         await login(pilot, app)
-        await pilot.press("f8", "enter")
+        await pilot.press("f8", "f8")  # F8 again confirms; Enter would cancel
         await settle(pilot, app)
         export = app.screen
         assert export.report.outcome == Outcome.FAILED
@@ -277,7 +277,7 @@ async def test_payment_sync_updates_and_summarises(tui_env):
         await pilot.press("d")
         table = invoice_table(app)
         table.set_included(first.id, True)
-        await pilot.press("f8", "enter")
+        await pilot.press("f8", "f8")  # F8 again confirms; Enter would cancel
         await settle(pilot, app)
         assert app.screen.report.outcome == Outcome.SUCCESS
         await pilot.press("escape")
@@ -297,7 +297,7 @@ async def test_payment_sync_updates_and_summarises(tui_env):
         assert payments.report is None
         assert "not a date" in status_text(app, "#sync-summary")
         app.screen.query_one("#custom-date", Input).value = "2025-06-20"
-        await pilot.press("f8")
+        await pilot.press("f8", "f8")  # Run Sync, then confirm it
         await settle(pilot, app)
         summary = status_text(app, "#sync-summary")
         assert payments.report is not None, summary
@@ -306,6 +306,9 @@ async def test_payment_sync_updates_and_summarises(tui_env):
         assert payments.report.advanced_last_success
         # The app's frozen day, not the clock's, is what that sync recorded and what the next one starts from.
         await pilot.click("#start-last-successful-run")
+        await pilot.press("f8")
+        await pilot.pause()
+        assert f"Last successful run: {TODAY}" in str(app.screen.query_one(".dialog-body Static").render())
         await pilot.press("f8")
         await settle(pilot, app)
         assert payments.report.since == TODAY, payments.report.since
@@ -347,7 +350,7 @@ async def test_an_interrupted_run_is_offered_for_finishing(tui_env):
         await settle(pilot, app)
         assert isinstance(app.screen, ChoiceDialog), screen_text(app)
         assert "CRASHED-I" in str(app.screen.query_one(".dialog-body Static").render())
-        await pilot.press("enter")  # Finish now
+        await pilot.press("f9")  # Finish now (Enter would take "Later")
         await settle(pilot, app)
         finish = app.screen
         assert isinstance(finish, ExportScreen)

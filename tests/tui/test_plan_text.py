@@ -24,7 +24,8 @@ def test_plan_totals_and_accounts_are_split_by_currency():
                        accounts={"4100-10": {"USD": D("-23252.83"), "": D("-300000.00")}, "1210-00": {"USD": D("23252.83")},
                                  "1200-00": {"": D("300000.00")}})
     lines = plan_lines(plan)
-    assert lines[1] == "  sales invoice: 300,000.00 · 23,252.83 USD"
+    assert lines[:3] == ["3 documents would be posted.", "Total: 300,000.00 · 23,252.83 USD (credit memos count negative)",
+                         "  sales invoice: 300,000.00 · 23,252.83 USD"]
     accounts = lines[lines.index("Accounts (debit +, credit -):") + 1:lines.index("Accounts (debit +, credit -):") + 5]
     assert accounts == [
         "  1200-00                    300,000.00",
@@ -33,6 +34,15 @@ def test_plan_totals_and_accounts_are_split_by_currency():
         "  4100-10                    -23,252.83 USD",
     ]
     assert "Invoice INV2 · sales invoice INV2 · 2025-06-02 · C001 · 23,000.00 USD" in lines
+    # every posting line carries its document's currency
+    assert "    4100-10                  -23,000.00 USD  Services" in lines
+
+
+def test_a_failed_check_says_nothing_would_be_posted_and_one_document_is_singular():
+    plan = PlanSummary(documents=[planned("INV1", "10.00", "CAD", "1200-00")], totals={"sales_invoice": {"CAD": D("10.00")}})
+    assert plan_lines(plan)[0] == "1 document would be posted."
+    assert plan_lines(plan, check_failed=True)[0] == (
+        "1 document planned, but none would be posted: the check failed (see Problems).")
 
 
 def test_the_rerun_dialog_totals_per_currency_and_lists_capitalised_labels():

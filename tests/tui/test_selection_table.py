@@ -104,7 +104,7 @@ async def test_amounts_in_different_currencies_are_totalled_apart():
         table.set_included("a", False)  # no CAD row left: no "0.00 CAD" either
         assert table.summary() == "2 of 3 included · total 23,252.83 USD"
         table.action_deselect_all()
-        assert table.summary() == "0 of 3 included · total 0.00"
+        assert table.summary() == "0 of 3 included · total 0.00 CAD · 0.00 USD"  # never a bare 0.00
         table.action_select_all()
         table.set_included("b", False)
         assert table.included_totals == {"CAD": Decimal("300000.00"), "USD": Decimal("252.83")}

@@ -23,3 +23,13 @@ async def test_every_screen(tui_env, snapshot, size):
     svg = snapshot.use_extension(SVGImageExtension)
     for name, picture in shots.items():
         assert picture == svg(name=name), name
+
+
+async def test_every_screen_without_colour(tui_env, snapshot, monkeypatch):
+    """NO_COLOR (or a monochrome console): every state is in the glyphs and the words, e.g. a ticked
+    box shows X, the chosen start date *."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    shots = await capture(tui_env.app, (80, 24))
+    svg = snapshot.use_extension(SVGImageExtension)
+    for name in ("login", "run-new-batch", "confirm-export", "export-result", "update-invoice-payments"):
+        assert shots[name] == svg(name=f"no-color-{name}"), name

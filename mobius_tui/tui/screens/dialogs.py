@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,16 +15,42 @@ from textual.widgets import Button, Input, Label, Static
 from mobius_tui.service.options import BatchNumberError, validate_batch_number
 
 
+@dataclass(frozen=True)
+class Choice:
+    """An answer of a :class:`ChoiceDialog`. ``key`` (e.g. "f8") presses it from anywhere in the
+    dialog; a ``destructive`` answer is never the focused one, so Enter alone cannot choose it."""
+
+    id: str
+    label: str
+    key: str = ""
+    destructive: bool = False
+
+    @property
+    def button_label(self) -> str:
+        return f"{self.label} ({key_name(self.key)})" if self.key else self.label
+
+
+def key_name(key: str) -> str:
+    """"f8" → "F8", "ctrl+d" → "Ctrl+D": how a key is written on a button."""
+    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.split("+"))
+
+
 class ChoiceDialog(ModalScreen[str | None]):
-    """A question with a few answers; dismisses with the chosen answer's key, or None on Escape."""
+    """A question with a few answers; dismisses with the chosen answer's id, or None on Escape.
+
+    The focused button is ``focus`` (an answer's id, or "cancel"): a dialog whose answers write
+    focuses the safe one, so a stray Enter never posts. Answers with a ``key`` are chosen by it."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, body: str, choices: list[tuple[str, str]], *, id: str | None = None) -> None:
+    def __init__(self, title: str, body: str, choices: list[Choice | tuple[str, str]], *, focus: str = "",
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.title_text = title
         self.body = body
-        self.choices = choices  # (key, button label); the first is the default
+        self.choices = [c if isinstance(c, Choice) else Choice(*c) for c in choices]
+        safe = [c.id for c in self.choices if not c.destructive]
+        self.focus_id = focus or (safe[0] if safe else "cancel")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -31,17 +58,24 @@ class ChoiceDialog(ModalScreen[str | None]):
             with VerticalScroll(classes="dialog-body"):
                 yield Static(self.body, markup=False)
             with Horizontal(classes="dialog-buttons"):
-                for n, (key, label) in enumerate(self.choices):
-                    yield Button(label, id=f"choice-{key}", variant="primary" if n == 0 else "default", compact=True)
+                for choice in self.choices:
+                    variant = "error" if choice.destructive else ("primary" if choice.id == self.focus_id else "default")
+                    yield Button(choice.button_label, id=f"choice-{choice.id}", variant=variant, compact=True)
                 yield Button("Cancel (Esc)", id="choice-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        self.query_one(f"#choice-{self.focus_id}", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         key = (event.button.id or "").removeprefix("choice-")
         self.dismiss(None if key == "cancel" else key)
+
+    def on_key(self, event: events.Key) -> None:
+        chosen = next((c for c in self.choices if c.key and c.key == event.key), None)
+        if chosen is not None:
+            event.stop()
+            self.dismiss(chosen.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -7,6 +7,7 @@ emits them; a 100 ms timer moves them to the screen in one batch.
 
 from __future__ import annotations
 
+import asyncio
 import queue
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -22,12 +23,12 @@ from textual.widgets import Button, Footer, Header, Label, Log, OptionList, Prog
 from textual.widgets.option_list import Option
 
 from mobius_tui.service.events import CheckFailed, DocumentFailed, Emit, Event, Finished, Outcome, Progress
-from mobius_tui.service.reports import RunReport
+from mobius_tui.service.reports import RunReport, report_header
 from mobius_tui.service.runlog import describe
 from mobius_tui.service.wording import capitalised, label_list
 from mobius_tui.tui.plan_text import plan_lines
 from mobius_tui.tui.screens.dialogs import SavePathDialog
-from mobius_tui.tui.widgets.log_pane import DRAIN_SECONDS, LogPane
+from mobius_tui.tui.widgets.log_pane import DRAIN_SECONDS, LogPane, wrap_lines
 
 Runner = Callable[[Emit], Awaitable[RunReport]]
 
@@ -51,8 +52,10 @@ class ExportScreen(Screen):
         Binding("f4", "next_tab", "Log/Problems/Plan", id="export.next_tab"),
     ]
 
-    def __init__(self, title: str, runner: Runner, *, name_for_files: str = "run", dry_run: bool = False) -> None:
+    def __init__(self, title: str, runner: Runner, *, name_for_files: str = "run", dry_run: bool = False,
+                 header: list[str] | None = None) -> None:
         super().__init__()
+        self.header = list(header or [])  # opens the saved files: books, batch, selection (``report_header``)
         self.title_text = title
         self.runner = runner
         self.name_for_files = name_for_files
@@ -62,6 +65,7 @@ class ExportScreen(Screen):
         self.running = True
         self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self._problem_lines: list[str] = []
+        self._plan_text: list[str] = []  # the Plan tab's lines, once the run has a plan
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,6 +105,11 @@ class ExportScreen(Screen):
         except Exception as exc:  # the run's own failures come back in the report; this is the rest
             self.failure = self.app.error_text(exc)
             report = None
+        if report is not None and report.plan is not None:
+            # 10,000 documents are some 60,000 lines: laid out off the event loop.
+            plan, failed = report.plan, bool(report.blocking_problems)
+            width = self.query_one("#plan", Log).scrollable_content_region.width or max(20, self.app.size.width - 4)
+            self._plan_text = await asyncio.to_thread(lambda: wrap_lines(plan_lines(plan, check_failed=failed), width))
         self._drain()
         self.report = report
         self.running = False
@@ -168,7 +177,7 @@ class ExportScreen(Screen):
         if report.plan is not None:
             self.query_one("#tab-plan").disabled = False
             plan = self.query_one("#plan", Log)
-            plan.write_lines(plan_lines(report.plan))
+            plan.write_lines(self._plan_text)
             plan.scroll_home(animate=False)
             if self.dry_run:
                 self.query_one(TabbedContent).active = "tab-plan"
@@ -218,13 +227,26 @@ class ExportScreen(Screen):
 
     def error_lines(self) -> list[str]:
         if self.report is not None and self.report.error_lines:
-            return list(self.report.error_lines)
-        return list(self._problem_lines) or ([self.failure] if self.failure else [])
+            errors = list(self.report.error_lines)
+        else:
+            errors = list(self._problem_lines) or ([self.failure] if self.failure else [])
+        return [*self._header_lines(), *(errors or ["No errors."])]
 
     def full_log_lines(self) -> list[str]:
+        """The header, every log line, then the plan: a dry run's saved log is the report filed for approval."""
         if self.report is not None and self.report.log_lines:
-            return list(self.report.log_lines)
-        return list(self.query_one("#export-log", LogPane).history)
+            lines = list(self.report.log_lines)
+        else:
+            lines = list(self.query_one("#export-log", LogPane).history)
+        if self.report is not None and self.report.plan is not None:
+            lines += ["", "Plan", *plan_lines(self.report.plan, check_failed=bool(self.report.blocking_problems))]
+        return [*self._header_lines(), *lines]
+
+    def _header_lines(self) -> list[str]:
+        header = list(self.header)
+        if header and self.report is not None:
+            header.insert(2, f"Run {self.report.run_id} ({self.report.action}): {self.report.outcome.value.upper()}")
+        return header
 
     def _save_errors_to(self, path: Path | None) -> None:
         if path is not None:
@@ -246,6 +268,14 @@ class ExportScreen(Screen):
         self.saved_to = path
         self.query_one("#export-log", LogPane).push(f"Saved the {what} ({len(lines)} lines) to {path}")
         self.notify(f"Saved the {what} to {path}")
+
+
+def run_header(app, batch: str, *, thru=None, location: str = "") -> list[str]:
+    """``report_header`` for the logged-in profile."""
+    profile = app.profile
+    package = getattr(getattr(app.session, "package", None), "label", "") or (profile.package if profile else "")
+    return report_header(company=profile.company_id if profile else "", profile=profile.name if profile else "",
+                         package=package, batch=batch, thru=thru, location=location)
 
 
 def outcome_text(report: RunReport) -> str:

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, LoadingIndicator, Select, Static
+from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Select, Static
 
 from mobius_tui.service import oauth, packages
 from mobius_tui.service import secrets as secret_store
 from mobius_tui.service.packages import AccountingPackage
 from mobius_tui.service.profiles import AUTH_TYPES, Profile, ProfileError, list_profiles, load_profile, save_profile
 from mobius_tui.tui.widgets.settings_form import SettingsForm
+from mobius_tui.tui.widgets.toggles import Checkbox
 
 DEFAULT_PROFILE = "default"
 
@@ -309,7 +310,7 @@ class LoginScreen(Screen):
     @work(exclusive=True, group="login", exit_on_error=False)
     async def _connect(self, profile: Profile, secrets: secret_store.Secrets, typed: dict[str, str]) -> None:
         try:
-            session = await self.app.opener(profile, secrets)
+            session = await self.app.open_session(profile, secrets)
         except Exception as exc:  # every login failure is shown here, with its fix
             self._busy(False)
             self.show_error(login_failure_text(exc, secrets))
@@ -345,7 +346,11 @@ class LoginScreen(Screen):
         box.update(text)
         box.set_class(bool(text), "visible")
         if text:
-            self.query_one("#login-form", VerticalScroll).scroll_to_widget(box)
+            # Below the fold at 80x24: scrolled into view once laid out (it has no size before), and
+            # told in a notification too, so F8 never seems to do nothing.
+            form = self.query_one("#login-form", VerticalScroll)
+            self.call_after_refresh(form.scroll_to_widget, box, animate=False)
+            self.notify(text.splitlines()[0], severity="error", timeout=10)
 
 
 def login_failure_text(exc: Exception, secrets: secret_store.Secrets) -> str:

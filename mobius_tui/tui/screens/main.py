@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from mobius_tui.service.reports import RunSummary
-from mobius_tui.tui.screens.dialogs import BatchNumberDialog, ChoiceDialog
-from mobius_tui.tui.screens.export_view import ExportScreen, refused_batch_number
+from mobius_tui.tui.screens.dialogs import BatchNumberDialog, Choice, ChoiceDialog
+from mobius_tui.tui.screens.export_view import ExportScreen, refused_batch_number, run_header
 from mobius_tui.tui.screens.new_batch import NewBatchPane
 from mobius_tui.tui.screens.payments import PaymentsPane
 from mobius_tui.tui.screens.rerun import RerunPane
@@ -114,7 +116,28 @@ class MainScreen(Screen):
         self.app.push_screen(HistoryScreen())
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one("#main-tabs", TabbedContent).active = tab
+        tabs = self.query_one("#main-tabs", TabbedContent)
+        if tabs.active == tab:
+            return
+        # Focus left in the old tab would pull it back (a tab shows itself when a field in it gets
+        # focus), so the keys would seem dead from a field: drop it, then focus the new tab's first field.
+        self.set_focus(None)
+        tabs.active = tab
+        self.call_after_refresh(self._focus_first, tab)
+
+    def _focus_first(self, tab: str) -> None:
+        first = next((w for w in self.query_one(f"#{tab}", TabPane).query("*") if w.focusable), None)
+        if first is not None:
+            first.focus()
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """Commands with no binding on this screen (their keys belong to a table that may not have the
+        focus): (title, help, callback), for the command palette."""
+        if self.active_tab != "tab-new":
+            return []
+        pane = self.query_one(NewBatchPane)
+        return [("Select all", "Include every row of the table showing (key a in the table)", pane.select_all),
+                ("Deselect all", "Include no row of the table showing (key d in the table)", pane.deselect_all)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab if self.is_mounted else "tab-new"
@@ -164,7 +187,8 @@ class MainScreen(Screen):
         runs = self._unfinished()
         if runs:
             self.app.push_screen(
-                ChoiceDialog("Unfinished runs", unfinished_text(runs), [("finish", "Finish now"), ("later", "Later (F9)")], id="unfinished"),
+                ChoiceDialog("Unfinished runs", unfinished_text(runs), [Choice("finish", "Finish now", "f9"), Choice("later", "Later")],
+                             id="unfinished"),
                 lambda choice: self._finish(runs) if choice == "finish" else None,
             )
 
@@ -189,7 +213,7 @@ class MainScreen(Screen):
         label = ", ".join(r.batch_identifier or r.run_id for r in runs)
         title = f"Finishing {label}" + (f" as batch {batch_number}" if batch_number else "")
         self.app.push_screen(
-            ExportScreen(title, finish_all, name_for_files="finish"),
+            ExportScreen(title, finish_all, name_for_files="finish", header=run_header(self.app, batch_number or label)),
             lambda _report: self._after_finish(refused),
         )
 

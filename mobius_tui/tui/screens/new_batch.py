@@ -8,19 +8,22 @@ from decimal import Decimal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.timer import Timer
+from textual.widgets import Button, Input, Label, Select, Static, TabbedContent, TabPane
 
 from mobius_tui.service.options import RecordKind
 from mobius_tui.service.options import BatchNumberError, ExportOptions, InvoiceDetail, Selection, validate_batch_number
 from mobius_tui.service.reports import LocationChoice, Unposted, UnpostedRow
-from mobius_tui.service.wording import format_money, format_totals
-from mobius_tui.tui.screens.dialogs import ChoiceDialog
-from mobius_tui.tui.screens.export_view import ExportScreen
+from mobius_tui.service.wording import counted, format_money, format_totals
+from mobius_tui.tui.screens.dialogs import Choice, ChoiceDialog
+from mobius_tui.tui.screens.export_view import ExportScreen, run_header
 from mobius_tui.tui.widgets.date_input import DateInput
 from mobius_tui.tui.widgets.selection_panel import SelectionPanel
-from mobius_tui.tui.widgets.selection_table import Column
+from mobius_tui.tui.widgets.selection_table import Column, SelectionTable
+from mobius_tui.tui.widgets.toggles import Checkbox
 
 ALL_LOCATIONS = -1
+THRU_SETTLE_SECONDS = 0.5  # after the last key in a valid through date, the tables reload
 
 _COLUMNS = {
     RecordKind.INVOICE: ("Invoice", "Customer", "Type"),
@@ -28,6 +31,8 @@ _COLUMNS = {
     RecordKind.PROCUREMENT: ("Document", "Vendor", "Type"),
 }
 KIND_TITLES = {RecordKind.INVOICE: "Invoices", RecordKind.EXPENSE: "Expenses", RecordKind.PROCUREMENT: "Inventory"}
+KIND_NOUNS = {RecordKind.INVOICE: ("invoice",), RecordKind.EXPENSE: ("expense",),
+              RecordKind.PROCUREMENT: ("inventory record",)}
 OPTION_IDS = {RecordKind.INVOICE: "opt-invoices", RecordKind.EXPENSE: "opt-expenses", RecordKind.PROCUREMENT: "opt-inventory"}
 
 
@@ -36,10 +41,10 @@ def columns_for(kind: RecordKind) -> list[Column]:
     return [
         Column("number", number, 10),
         Column("date", "Date", 10),
-        Column("party", party, 16),
-        Column("amount", "Amount", 14, right=True),
-        Column("detail", detail, 10),
-        Column("description", "Description", 40),
+        Column("party", party, 16, grow_to=30),
+        Column("amount", "Amount", 17, right=True),  # -1,234,567.89 CAD
+        Column("detail", detail, 13),  # Miscellaneous
+        Column("description", "Description", 24, grow_to=200),
     ]
 
 
@@ -87,6 +92,9 @@ class NewBatchPane(Vertical):
         self.unposted: Unposted | None = None
         self._focused_once = False
         self._suggested = ""  # the last suggestion, replaced while the user has not typed their own
+        self.shown: tuple[int | None, date] | None = None  # (location, through date) the tables hold
+        self._thru_timer: Timer | None = None
+        self._location_names: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         today = self.app.today()
@@ -132,9 +140,15 @@ class NewBatchPane(Vertical):
         select = self.query_one("#location", Select)
         current = select.value
         options = [("All locations", ALL_LOCATIONS)] + [(f"{c.name} ({c.unposted})", c.id) for c in choices]
+        self._location_names = {c.id: c.name for c in choices}
         with self.prevent(Select.Changed):
             select.set_options(options)
             select.value = current if any(v == current for _, v in options) else ALL_LOCATIONS
+
+    def location_name(self, location_id: int | None) -> str:
+        if location_id is None:
+            return "all locations"
+        return self._location_names.get(location_id, f"location {location_id}")
 
     def location_id(self) -> int | None:
         value = self.query_one("#location", Select).value
@@ -147,6 +161,7 @@ class NewBatchPane(Vertical):
             self.status(f"Through date: {exc}", error=True)
             return
         self.status("Reading unposted transactions from Manage…")
+        self.shown = None  # until the new selection is in the tables
         for panel in self.query(SelectionPanel):
             panel.table.loading = True
         self._refresh(self.location_id(), thru)
@@ -161,11 +176,12 @@ class NewBatchPane(Vertical):
             self.status(f"Could not read unposted transactions: {self.app.error_text(exc)}", error=True)
             return
         self.unposted = unposted
+        self.shown = (location_id, thru)
         for kind in RecordKind:
             table = self.query_one(f"#panel-{kind.value}", SelectionPanel).table
             table.loading = False
             table.load(to_selectable(r) for r in unposted.rows(kind))
-        counts = ", ".join(f"{len(unposted.rows(k))} {KIND_TITLES[k].lower()}" for k in RecordKind)
+        counts = ", ".join(counted(len(unposted.rows(k)), *KIND_NOUNS[k]) for k in RecordKind)
         self.status(f"Unposted through {thru}: {counts}.")
         if not self._focused_once:
             self._focused_once = True
@@ -178,6 +194,25 @@ class NewBatchPane(Vertical):
     @on(Input.Submitted, "#thru")
     def _thru_submitted(self) -> None:
         self.action_refresh()
+
+    @on(Input.Changed, "#thru")
+    def _thru_changed(self, event: Input.Changed) -> None:
+        # A complete, valid date reloads the tables (shortly, so typing over a date reads once);
+        # until they hold it, Dry Run and Run Export refuse (see ``options``).
+        if event.validation_result is not None and event.validation_result.is_valid:
+            if self._thru_timer is not None:
+                self._thru_timer.stop()
+            self._thru_timer = self.set_timer(THRU_SETTLE_SECONDS, self._thru_settled)
+        self._suggest()
+
+    def _thru_settled(self) -> None:
+        self._thru_timer = None
+        try:
+            thru = self.query_one("#thru", DateInput).date
+        except ValueError:
+            return
+        if self.shown != (self.location_id(), thru):
+            self.action_refresh()
 
     @on(Button.Pressed, "#refresh")
     def _refresh_pressed(self) -> None:
@@ -196,8 +231,24 @@ class NewBatchPane(Vertical):
         if box.value and box.value != self._suggested:
             return  # the user typed their own
         try:
-            suggestion = self.app.session.suggest_batch_number(self.options(strict=False), self.app.today())
+            options = self.options(strict=False)
         except Exception:
+            return
+        self._suggest_free(options)
+
+    @work(exclusive=True, group="suggest", exit_on_error=False)
+    async def _suggest_free(self, options: ExportOptions) -> None:
+        """Dated by the through date; the next number Manage does not have yet."""
+        session = self.app.session
+        try:
+            suggestion = await session.free_batch_number(options)
+        except Exception:  # Manage unreachable: the plain suggestion; the run checks it anyway
+            try:
+                suggestion = session.suggest_batch_number(options, options.thru_date)
+            except Exception:
+                return
+        box = self.query_one("#batch-number", Input)
+        if box.value and box.value != self._suggested:
             return
         self._suggested = suggestion
         box.value = suggestion
@@ -231,8 +282,14 @@ class NewBatchPane(Vertical):
         if strict:
             if not options.kinds():
                 raise ValueError("Tick at least one of Invoices, Expenses or Inventory.")
-            if self.unposted is None:
+            if self.unposted is None or self.shown is None:
                 raise ValueError("The transactions are still loading; wait a moment (or press F5 to refresh).")
+            if self.shown != (options.location_id, options.thru_date):
+                shown_location, shown_thru = self.shown
+                raise ValueError(
+                    f"The tables show {self.location_name(shown_location)} through {shown_thru}, not "
+                    f"{self.location_name(options.location_id)} through {options.thru_date}: press F5 (Refresh "
+                    "Data) and check the ticks before running.")
             empty = [KIND_TITLES[k] for k in options.kinds() if not options.selection(k).include]
             if len(empty) == len(options.kinds()):
                 raise ValueError("Nothing is included: tick transactions with Space (or Select All) in the tabs below.")
@@ -243,6 +300,17 @@ class NewBatchPane(Vertical):
                     options.selections.pop(kind, None)
             options.batch_number = validate_batch_number(options.batch_number)
         return options
+
+    def shown_table(self) -> SelectionTable:
+        """The table of the kind tab showing."""
+        active = self.query_one("#kinds", TabbedContent).active
+        return self.query_one(f"#{active} SelectionPanel", SelectionPanel).table
+
+    def select_all(self) -> None:
+        self.shown_table().action_select_all()
+
+    def deselect_all(self) -> None:
+        self.shown_table().action_deselect_all()
 
     def status(self, text: str, *, error: bool = False) -> None:
         box = self.query_one("#new-batch-status", Static)
@@ -274,9 +342,10 @@ class NewBatchPane(Vertical):
             table = self.query_one(f"#panel-{kind.value}", SelectionPanel).table
             lines.append(f"  {KIND_TITLES[kind]}: {len(table.included)} (total {format_totals(table.included_totals)})")
         package = package_label(self.app.session)
-        body = f"Export batch {options.batch_number} from Manage into {package}:\n" + "\n".join(lines)
+        body = (f"Export batch {options.batch_number} from Manage into {package}, "
+                f"{self.location_name(options.location_id)}, through {options.thru_date}:\n" + "\n".join(lines))
         self.app.push_screen(
-            ChoiceDialog("Run Export", body, [("run", "Run Export")], id="confirm-export"),
+            ChoiceDialog("Run Export", body, [Choice("run", "Run Export", "f8")], focus="cancel", id="confirm-export"),
             lambda choice: self._open_export(options, dry_run=False) if choice == "run" else None,
         )
 
@@ -288,6 +357,8 @@ class NewBatchPane(Vertical):
             lambda emit: session.run_export(options, emit, dry_run=dry_run),
             name_for_files=options.batch_number,
             dry_run=dry_run,
+            header=run_header(self.app, options.batch_number, thru=options.thru_date,
+                              location=self.location_name(options.location_id)),
         )
         self.app.push_screen(screen, lambda _report: None if dry_run else self._after_export())
 

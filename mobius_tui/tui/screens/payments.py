@@ -8,14 +8,17 @@ from datetime import date
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Label, RadioSet, Static
 
 from mobius_tui.service.dates import start_date
 from mobius_tui.service.events import Event, Progress
 from mobius_tui.service.reports import PaymentAction, StartChoice, SyncReport
 from mobius_tui.service.runlog import describe
+from mobius_tui.tui.screens.dialogs import Choice, ChoiceDialog
+from mobius_tui.tui.screens.new_batch import package_label
 from mobius_tui.tui.widgets.date_input import DateInput
 from mobius_tui.tui.widgets.log_pane import DRAIN_SECONDS, LogPane
+from mobius_tui.tui.widgets.toggles import RadioButton
 
 CHOICE_LABELS = {
     StartChoice.LAST_SUCCESSFUL_RUN: "Last successful run",
@@ -86,6 +89,10 @@ class PaymentsPane(Vertical):
         text = ""
         if choice == StartChoice.LAST_SUCCESSFUL_RUN:
             text = "Invoices changed since your last successful sync of this company on this computer."
+            try:
+                text += " " + self.app.session.sync_start(choice, today=today).explained()
+            except Exception:
+                pass
         elif choice == StartChoice.CUSTOM:
             try:
                 text = f"Invoices changed on or after {custom_box.date}."
@@ -108,6 +115,21 @@ class PaymentsPane(Vertical):
                 self.summary(f"Custom date: {exc}", error=True)
                 self.query_one("#custom-date", DateInput).focus()
                 return
+        try:
+            start = self.app.session.sync_start(choice, custom, today=self.app.today())
+        except Exception as exc:
+            self.summary(self.app.error_text(exc), error=True)
+            return
+        body = (f"Update Invoice Payments in Manage from {package_label(self.app.session)}: every invoice whose "
+                f"payments changed on or after {start.since}.\n{start.explained()}")
+        self.app.push_screen(
+            ChoiceDialog("Run Sync", body, [Choice("sync", "Run Sync", "f8")], focus="cancel", id="confirm-sync"),
+            lambda answer: self._start(choice, custom) if answer == "sync" else None,
+        )
+
+    def _start(self, choice: StartChoice, custom: date | None) -> None:
+        if self.running:
+            return
         self.running = True
         self.summary(f"Synchronising payments ({CHOICE_LABELS[choice].lower()})…")
         self.query_one("#sync-log", LogPane).reset()

@@ -10,10 +10,10 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mobius_tui.service.events import Outcome, ignore
-from mobius_tui.service.reports import BatchSummary, RunReport
-from mobius_tui.service.wording import capitalised, format_totals
-from mobius_tui.tui.screens.dialogs import ChoiceDialog
-from mobius_tui.tui.screens.export_view import ExportScreen
+from mobius_tui.service.reports import BatchRun, BatchSummary, RunReport
+from mobius_tui.service.wording import capitalised, counted, format_totals
+from mobius_tui.tui.screens.dialogs import Choice, ChoiceDialog
+from mobius_tui.tui.screens.export_view import ExportScreen, run_header
 
 WARNING = (
     "Rerunning posts a past batch's documents again. If the documents from the first run are still in "
@@ -22,15 +22,23 @@ WARNING = (
 )
 
 
-def batch_prompt(batch: BatchSummary) -> str:
+def batch_prompt(batch: BatchSummary, run: BatchRun | None = None) -> str:
+    """The batch and what it holds; with its run on this computer: when, what posted, the total, the outcome."""
     kinds = [name for name, on in (("invoices", batch.invoices), ("expenses", batch.expenses), ("inventory", batch.procurement)) if on]
-    return f"{batch.batch_identifier:<24} {', '.join(kinds) or '-':<28} id {batch.id}{'  closed' if batch.closed else ''}"
+    head = f"{batch.batch_identifier:<20} {', '.join(kinds) or '-'} · id {batch.id}{' · closed' if batch.closed else ''}"
+    if run is None:
+        return f"{head}\n  not run on this computer: the duplicate check (F6) shows what it holds"
+    r = run.run
+    counts = ", ".join(filter(None, [f"{r.posted} posted", f"{r.failed} failed" if r.failed else "",
+                                     f"{r.not_posted} not posted" if r.not_posted else ""]))
+    outcome = (r.outcome or "unfinished").upper()
+    return f"{head}\n  {r.started:%Y-%m-%d %H:%M} {r.action}: {counts} · {format_totals(run.posted_totals)} · {outcome}"
 
 
 def duplicate_text(report: RunReport, limit: int = 8) -> str:
     """The duplicate guard's result in words: the service's summary, then which documents."""
     if report.outcome == Outcome.FAILED and report.blocking_problems:
-        head = [f"The check found {len(report.blocking_problems)} problem(s); a rerun would fail:"]
+        head = [f"The check found {counted(len(report.blocking_problems), 'problem')}; a rerun would fail:"]
         return "\n".join(head + [f"  {g.headline()} — fix: {g.fix}" for g in report.blocking_problems[:limit]])
     lines = [report.summary]
     dups = report.duplicates
@@ -70,8 +78,13 @@ class RerunPane(Vertical):
         except Exception as exc:
             self.result(f"Could not read the recent batches from Manage: {self.app.error_text(exc)}", error=True)
             return
+        try:
+            runs = self.app.session.batch_runs()
+        except Exception:  # the journal is extra detail; the batches alone still let you pick
+            runs = {}
         options.clear_options()
-        options.add_options([Option(Text(batch_prompt(b)), id=b.batch_identifier) for b in batches])
+        options.add_options([Option(Text(batch_prompt(b, runs.get(b.batch_identifier))), id=b.batch_identifier)
+                             for b in batches])
         if not batches:
             options.add_option(Option("(no batches in Manage yet)", disabled=True))
 
@@ -140,9 +153,11 @@ class RerunPane(Vertical):
         body = duplicate_text(report)
         if report.plan:
             body += f"\nTotal of the batch: {format_totals(report.plan.grand_totals())}"
-        choices = [("skip", "Rerun, skipping what is already there"), ("force", "Rerun and post duplicates too")]
+        # Enter takes the safe answer; posting duplicates needs its own key (or Tab to its button).
+        choices = [Choice("skip", "Rerun, skipping what is already there", "f8"),
+                   Choice("force", "Rerun and post duplicates too", "ctrl+d", destructive=True)]
         if report.duplicates and dups == total:
-            choices = [("force", f"Post all {total} again (duplicates them)")]
+            choices = [Choice("force", f"Post all {total} again (duplicates them)", "ctrl+d", destructive=True)]
         self.app.push_screen(
             ChoiceDialog(f"Rerun batch {identifier}?", body, choices, id="confirm-rerun"),
             lambda choice: self._open(identifier, force=choice == "force") if choice else None,
@@ -154,6 +169,7 @@ class RerunPane(Vertical):
             f"Rerun of batch {identifier}" + (" (duplicates allowed)" if force else ""),
             lambda emit: session.rerun(identifier, emit, force=force),
             name_for_files=f"rerun-{identifier}",
+            header=run_header(self.app, identifier),
         )
         self.checked = None
         self.app.push_screen(screen, lambda _report: self.result(""))

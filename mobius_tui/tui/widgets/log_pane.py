@@ -8,6 +8,8 @@ speeds; batching keeps the screen responsive and lets a user scrolled up keep re
 from __future__ import annotations
 
 import queue
+import textwrap
+from collections.abc import Iterable
 
 from textual.widgets import Log
 
@@ -38,10 +40,26 @@ class LogPane(Log):
             pass
         if batch:
             self.history.extend(batch)
-            self.write_lines(batch)
+            self.write_lines(wrap_lines(batch, self.wrap_width()))
         return len(batch)
+
+    def wrap_width(self) -> int:
+        """The width lines are wrapped at: the pane's, or the screen's while the pane is not laid out."""
+        return self.scrollable_content_region.width or max(20, self.app.size.width - 4)
 
     def reset(self) -> None:
         self.drain()
         self.history.clear()
         self.clear()
+
+
+def wrap_lines(lines: Iterable[str], width: int) -> list[str]:
+    """Lines longer than ``width`` continue on indented lines: a message is read whole at 80
+    columns, never cut at the pane's edge. The saved log keeps each line whole."""
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width or width < 20:
+            out.append(line)
+        else:
+            out.extend(textwrap.wrap(line, width, subsequent_indent="    ", break_on_hyphens=False) or [""])
+    return out

@@ -16,8 +16,8 @@ class SelectionPanel(Vertical):
     DEFAULT_CSS = """
     SelectionPanel { height: 1fr; }
     SelectionPanel SelectionTable { height: 1fr; }
-    SelectionPanel .selection-bar { height: 1; }
-    SelectionPanel .selection-summary { width: 1fr; }
+    SelectionPanel .selection-bar { height: auto; }
+    SelectionPanel .selection-summary { width: 1fr; height: auto; }  /* wraps: every currency shows at 80 columns */
     """
 
     def __init__(self, columns: Sequence[Column], *, id: str | None = None) -> None:

@@ -42,6 +42,7 @@ class Column:
     label: str
     width: int | None = None  # None: as wide as the widest value (reads every row's cells on load)
     right: bool = False  # amounts and numbers
+    grow_to: int = 0  # on a wide screen, widened up to this many cells (in column order); 0: fixed
 
 
 class TableRow(Protocol):
@@ -185,7 +186,9 @@ class SelectionTable(ScrollView, can_focus=True):
         return self._rows[self._index[key]]
 
     def summary(self) -> str:
-        return f"{len(self.included)} of {self.total_rows} included · total {format_totals(self.included_totals)}"
+        """The count and the total per currency included; with nothing included, 0.00 in each of the table's."""
+        totals = self.included_totals or {code: Decimal("0") for code in self._all.totals()}
+        return f"{len(self.included)} of {self.total_rows} included · total {format_totals(totals)}"
 
     # --- loading ---------------------------------------------------------------------
 
@@ -313,13 +316,14 @@ class SelectionTable(ScrollView, can_focus=True):
             self.cursor_row = row
 
     def on_resize(self) -> None:
+        self._relayout()
         self._scroll_to_cursor()
 
     # --- drawing -----------------------------------------------------------------------
 
     @property
     def _line_width(self) -> int:
-        return sum(w + 2 * PAD for w in self._widths) + len(MARK_ON) + 2 * PAD
+        return self._width_of(self._widths)
 
     def _measure(self) -> tuple[int, ...]:
         widths = []
@@ -329,7 +333,30 @@ class SelectionTable(ScrollView, can_focus=True):
             else:
                 widest = max((cell_len(r.cells[i]) for r in self._rows if i < len(r.cells)), default=0)
                 widths.append(max(cell_len(column.label), widest))
+        # Room the screen has beyond the columns goes to the growing ones, so names and
+        # descriptions are cut only when the screen is too narrow for them.
+        room = (self.scrollable_content_region.width if self.is_mounted else 0) - self._width_of(widths)
+        for i, column in enumerate(self.spec):
+            if room <= 0:
+                break
+            extra = max(0, min(room, column.grow_to - widths[i]))
+            widths[i] += extra
+            room -= extra
         return tuple(widths)
+
+    @staticmethod
+    def _width_of(widths: Sequence[int]) -> int:
+        return sum(w + 2 * PAD for w in widths) + len(MARK_ON) + 2 * PAD
+
+    def _relayout(self) -> None:
+        widths = self._measure()
+        if widths == self._widths:
+            return
+        self._widths = widths
+        self._header = self._layout(INCLUDE_LABEL, tuple(c.label for c in self.spec))
+        self._text_cache.clear()
+        self.virtual_size = Size(self._line_width, len(self._rows) + HEADER_HEIGHT)
+        self.refresh()
 
     def _layout(self, mark: str, cells: Sequence[str]) -> str:
         pad = " " * PAD

@@ -12,9 +12,10 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.validation import Integer
-from textual.widgets import Checkbox, Input, Label, Select
+from textual.widgets import Input, Label, Select
 
 from mobius_tui.service.packages import FieldKind, SettingField
+from mobius_tui.tui.widgets.toggles import Checkbox
 
 
 PLACEHOLDER_WIDTH = 50  # the help text as a hint inside the box; the whole of it is the tooltip

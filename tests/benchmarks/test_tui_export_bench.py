@@ -1,0 +1,116 @@
+"""The app during a 10,000-invoice run: how long the event loop is blocked, and how long the first key
+after starting it takes.
+
+Run on demand: ``.venv/bin/pytest tests/benchmarks/test_tui_export_bench.py -s``. The sandboxes run
+in a child process (``mobius-tui sandbox --json``), as real servers would: in this process their
+threads would compete with the app for the GIL and be measured as the app's stalls. A 5 ms heartbeat
+timer measures the stalls; the goal is none over 100 ms of the event loop thread's own CPU time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import date
+
+from mobius_tui.accounting.sage300 import Sage300
+from mobius_tui.service.profiles import Profile, save_profile
+from mobius_tui.service.secrets import MANAGE_ENV
+from mobius_tui.tui.app import MobiusApp
+from mobius_tui.tui.screens.export_view import ExportScreen
+from mobius_tui.tui.screens.main import MainScreen
+
+INVOICES = 10_000
+TODAY = date(2025, 6, 30)
+GOAL = 0.100
+BENCH_RUNS = (("dry run", ("f6",)), ("export", ("f8", "f8")))
+
+
+class Heartbeat:
+    def __init__(self) -> None:
+        self.gaps: list[tuple[float, float, str]] = []  # (wall, cpu, phase)
+        self.phase = "start"
+        self._last, self._cpu = time.perf_counter(), time.thread_time()
+
+    def beat(self) -> None:
+        now, cpu = time.perf_counter(), time.thread_time()
+        self.gaps.append((now - self._last, cpu - self._cpu, self.phase))
+        self._last, self._cpu = now, cpu
+
+    def worst(self, phase: str) -> tuple[float, float]:
+        chosen = [g for g in self.gaps if g[2] == phase] or [(0.0, 0.0, phase)]
+        return max(g[0] for g in chosen), max(g[1] for g in chosen)
+
+
+async def wait_until(pilot, condition, limit: float) -> float:
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > limit:
+            raise TimeoutError(f"not done after {limit:.0f} s")
+        await pilot.pause(0.05)
+    return time.perf_counter() - started
+
+
+async def test_no_freeze_during_a_ten_thousand_invoice_run(tmp_path, monkeypatch):
+    server = subprocess.Popen([sys.executable, "-c", "import sys; from mobius_tui.cli import main; sys.exit(main())",
+                               "sandbox", "--json", "--size", str(INVOICES)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(server.stdout.readline())
+        manage, sage = info["manage"], info["sage300"]
+        monkeypatch.setenv("MOBIUS_TUI_CONFIG_DIR", str(tmp_path / "config"))
+        monkeypatch.setenv("MOBIUS_TUI_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv(MANAGE_ENV["private_key"], manage["secrets"]["private_key"])
+        for field in Sage300.settings:
+            if field.secret and field.name in sage["secrets"]:
+                monkeypatch.setenv(Sage300.env_var(field), str(sage["secrets"][field.name]))
+        save_profile(Profile(name="bench", site=manage["site"], company_id=manage["company_id"],
+                             client_id=manage["client_id"], public_key=manage["public_key"], package="sage300",
+                             package_values=sage["package_values"], initials="JD"), Sage300)
+        figures = await drive(MobiusApp(profile_name="bench", today=TODAY))
+    finally:
+        server.terminate()
+        server.wait(20)
+    print("\n" + figures)
+
+
+async def drive(app: MobiusApp) -> str:
+    heart = Heartbeat()
+    lines = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.set_interval(0.005, heart.beat)
+        await pilot.pause()
+        heart.phase = "login and load"
+        await pilot.press("f8")
+        main = lambda: isinstance(app.screen, MainScreen) and app.screen.query_one("#new-batch").unposted  # noqa: E731
+        loaded = await wait_until(pilot, main, 300)
+        await pilot.pause(0.5)
+        rows = len(app.screen.query_one("#new-batch").unposted.invoices)
+        lines.append(f"login + {rows} unposted invoices loaded in {loaded:.1f} s")
+
+        for name, keys in BENCH_RUNS:
+            heart.phase = name
+            await pilot.press(*keys)
+            t0 = time.perf_counter()
+            await pilot.press("f4")  # the first key after starting: Log → Problems on the export view
+            first_key = time.perf_counter() - t0
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            try:
+                took = await wait_until(pilot, lambda: not screen.running, 120 if name == "dry run" else 40)
+                done = f"done in {took:.1f} s ({screen.report.summary[:80] if screen.report else screen.failure})"
+            except TimeoutError:
+                done = "still posting after 40 s (stopped there)"
+            wall, cpu = heart.worst(name)
+            lines.append(f"{name}: first key answered in {first_key * 1000:.0f} ms; worst event-loop stall "
+                         f"{cpu * 1000:.0f} ms of work ({wall * 1000:.0f} ms wall-clock); {done}")
+            if name == "dry run":
+                await pilot.press("escape")
+                await pilot.pause(0.5)
+        wall, cpu = heart.worst("login and load")
+        lines.append(f"login and load: worst stall {cpu * 1000:.0f} ms of work ({wall * 1000:.0f} ms wall-clock)")
+        worst = max(g[1] for g in heart.gaps if g[2] != "start")
+    verdict = "within" if worst <= GOAL else "OVER"
+    return "\n".join([f"TUI, {INVOICES:,} invoices:", *lines, f"worst stall {worst * 1000:.0f} ms: {verdict} the 100 ms goal"])
