@@ -97,4 +97,7 @@ async def test_the_demos_first_payment_sync_brings_payments_back():
             pane = app.screen.query_one(PaymentsPane)
             assert pane.report.since == date(2024, 6, 30)
             paid = [line for line in pane.query_one("#sync-log").history if ": paid " in line]
-            assert len(paid) == 4 and all(" CAD on 2025-06-28" in line or " USD on" in line for line in paid), paid
+            # Each amount with its currency; a date paid only for invoices paid in full.
+            assert len(paid) == 4 and all(" CAD" in line or " USD" in line for line in paid), paid
+            assert all((" on 2025-06-28 (paid in full)" in line) != ("part paid: no date paid" in line)
+                       for line in paid), paid
