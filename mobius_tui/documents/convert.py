@@ -705,7 +705,7 @@ class _Converter:
     def _adjustment_warehouse(self, d: GLExportAdjustmentTransactionDetail) -> tuple[str, str, str]:
         """(warehouse name, location xref, rule): the warehouse a line names, should a Manage
         version send one, else the default warehouse and the rule that chose it."""
-        extra = d.model_extra or {}
+        extra = getattr(d, "model_extra", None) or {}  # a run's compact records keep no unknown fields
         named = extra.get("warehouse") if isinstance(extra.get("warehouse"), dict) else {}
         location = text(extra.get("locationXref"))
         if location or named:

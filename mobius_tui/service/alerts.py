@@ -275,7 +275,7 @@ def alert_for_run(report: RunReport, profile: str, origin: str = "") -> Alert:
 def alert_for_sync(report: SyncReport, profile: str, origin: str = "") -> Alert:
     from mobius_tui.service.reports import PaymentAction
 
-    failed = [r for r in report.results if r.action == PaymentAction.FAILED]
+    failed = [r for r in report.results if r.action in (PaymentAction.FAILED, PaymentAction.CONFLICT)]
     what = "succeeded" if report.outcome == Outcome.SUCCESS else ("partly failed" if report.outcome == Outcome.PARTIAL
                                                                   else "failed")
     counts = {a.value: report.count(a) for a in PaymentAction if report.count(a)}

@@ -39,6 +39,7 @@ _PAYMENT_STATES = {
     PaymentAction.UPDATED: DocumentState.POSTED,
     PaymentAction.UNCHANGED: DocumentState.DUPLICATE,
     PaymentAction.UNKNOWN: DocumentState.SKIPPED,
+    PaymentAction.CONFLICT: DocumentState.FAILED,  # left alone until someone decides: shown with its fix
     PaymentAction.FAILED: DocumentState.FAILED,
 }
 
