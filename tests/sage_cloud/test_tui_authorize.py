@@ -64,7 +64,7 @@ async def test_authorise_paste_back_choose_business_and_log_in(manage_sandbox, a
             await pilot.press("d", "space", "down", "space", "down", "space", "f8")
             await pilot.pause()
             assert isinstance(app.screen, ChoiceDialog)
-            await pilot.press("enter")
+            await pilot.press("f8")  # the dialog focuses Cancel; F8 runs the export
             await settle(pilot, app)
             assert isinstance(app.screen, ExportScreen) and app.screen.report.outcome == Outcome.SUCCESS
             references = [r["reference"] for t in ("sales_invoices", "sales_credit_notes")
