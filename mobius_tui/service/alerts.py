@@ -17,19 +17,17 @@ fails or hides the run's own result.
 
 from __future__ import annotations
 
-import json
 import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.service import paths
+from mobius_tui.service import config_file, paths
 from mobius_tui.service.events import Outcome, jsonable
 from mobius_tui.service.reports import ByCurrency, RunReport, SyncReport
 from mobius_tui.service.secrets import get_secret, redact
@@ -93,31 +91,11 @@ def settings_file() -> Path:
 
 
 def _read() -> dict[str, dict[str, Any]]:
-    path = settings_file()
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise AlertSettingsError(f"The alert settings file {path} cannot be read ({exc}). Fix or remove it.") from None
-    profiles = data.get("profiles") if isinstance(data, dict) else None
-    if not isinstance(profiles, dict):
-        raise AlertSettingsError(f"The alert settings file {path} has no 'profiles' object. Fix or remove it.")
-    return profiles
+    return config_file.read_entries(settings_file(), "profiles", AlertSettingsError, "The alert settings file")
 
 
 def _write(profiles: dict[str, dict[str, Any]]) -> Path:
-    path = settings_file()
-    paths.ensure_private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".alerts.", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps({"profiles": profiles}, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return config_file.write_entries(settings_file(), "profiles", profiles)
 
 
 def load_settings(profile: str) -> AlertSettings | None:

@@ -6,15 +6,12 @@ environment (see :mod:`mobius_tui.service.secrets`); saving a profile refuses an
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
 from mobius_tui.accounting.base import AccountingPackage, SettingField
-from mobius_tui.service import paths
+from mobius_tui.service import config_file, paths
 
 AuthType = Literal["APIKey", "MemberImpersonation"]
 AUTH_TYPES: tuple[str, ...] = ("APIKey", "MemberImpersonation")
@@ -77,30 +74,11 @@ def _check_no_secrets(profile: Profile, package_cls: type[AccountingPackage] | N
 
 
 def _read(path: Path) -> dict[str, dict[str, Any]]:
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ProfileError(f"The profile file {path} cannot be read ({exc}). Fix or remove it.") from None
-    profiles = data.get("profiles") if isinstance(data, dict) else None
-    if not isinstance(profiles, dict):
-        raise ProfileError(f"The profile file {path} has no 'profiles' object. Fix or remove it.")
-    return profiles
+    return config_file.read_entries(path, "profiles", ProfileError, "The profile file")
 
 
 def _write(path: Path, profiles: dict[str, dict[str, Any]]) -> None:
-    paths.ensure_private_dir(path.parent)
-    text = json.dumps({"profiles": profiles}, indent=2, sort_keys=True)
-    # Write then rename, so a crash never leaves half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".profiles.", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    config_file.write_entries(path, "profiles", profiles)
 
 
 def _from_dict(name: str, raw: dict[str, Any]) -> Profile:

@@ -15,7 +15,6 @@ day never clash.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -23,14 +22,13 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.service import paths
+from mobius_tui.service import config_file, paths
 from mobius_tui.service.events import Emit, Level, LogLine
 
 KINDS = ("invoices", "expenses", "procurement")
@@ -171,30 +169,11 @@ def schedules_file() -> Path:
 
 
 def _read() -> dict[str, dict[str, Any]]:
-    path = schedules_file()
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        found = data["schedules"]
-        if not isinstance(found, dict):
-            raise ValueError("'schedules' is not an object")
-        return found
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ScheduleError(f"The schedules file {path} cannot be read ({exc}). Fix or remove it.") from None
+    return config_file.read_entries(schedules_file(), "schedules", ScheduleError, "The schedules file")
 
 
 def _write(schedules: dict[str, dict[str, Any]]) -> None:
-    path = schedules_file()
-    paths.ensure_private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".schedules.", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps({"schedules": schedules}, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    config_file.write_entries(schedules_file(), "schedules", schedules)
 
 
 def _from_dict(name: str, raw: dict[str, Any]) -> Schedule:
