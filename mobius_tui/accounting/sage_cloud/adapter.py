@@ -2,7 +2,8 @@
 
 Login is an OAuth authorization: the profile holds the app's client id (the client secret is a
 secret field) and, once authorised, the chosen business and the name its sign-in is kept under in
-the keyring. Posting covers sales invoices and credit notes; see :mod:`.check` for what is refused.
+the keyring. Posting covers sales invoices and credit notes, purchase invoices (procurement and
+expense bills) and other payments (expenses paid by card); see :mod:`.check` for what is refused.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ from mobius_tui.accounting.sage_cloud import oauth
 from mobius_tui.accounting.sage_cloud.check import check_plan
 from mobius_tui.accounting.sage_cloud.client import SageClient, SageError
 from mobius_tui.accounting.sage_cloud.oauth import AuthorizationNeeded, OAuthConfig, OAuthFailure, PendingAuthorization
-from mobius_tui.accounting.sage_cloud.payloads import SALES_KINDS, collection
+from mobius_tui.accounting.sage_cloud.payloads import POSTED_KINDS, collection
 from mobius_tui.accounting.sage_cloud.post import Poster
 from mobius_tui.accounting.sage_cloud.reference import CloudReference, load_reference
 from mobius_tui.accounting.sage_cloud.tokens import TokenSource, TokenVault, VaultUnavailable, keep_in_process, vault_for
-from mobius_tui.documents.model import Document, Plan, SalesDocument
+from mobius_tui.documents.model import Document, DocumentKind, JournalEntry, Plan
 
 AUTHORISE_FIX = "Authorise again: 'mobius-tui profiles authorize PROFILE', or Authorise on the login screen."
 DEFAULT_REDIRECT = "http://127.0.0.1:8765/callback"
@@ -66,6 +67,9 @@ class SageCloud(AccountingPackage):
                      "(set when you authorise)", required=False, default=""),
         SettingField("invoice_prefix", "Invoice prefix", "Business-wide prefix Sage puts before its invoice numbers "
                      "(up to 6 characters; blank: leave Sage's setting as it is)", required=False, default=""),
+        SettingField("sage_plan", "Sage plan", "The business's plan: Accounting Start cannot create purchase invoices "
+                     "through the API (procurement and expense bills are then refused)", FieldKind.CHOICE,
+                     required=False, default="standard", choices=("plus", "standard", "start")),
         SettingField("concurrency", "Parallel requests", "Requests in flight at once (1-8)", FieldKind.INTEGER,
                      required=False, default=2),
         SettingField("requests_per_minute", "Requests per minute", "Sage publishes no v3.1 limit; 60 a minute is "
@@ -82,7 +86,7 @@ class SageCloud(AccountingPackage):
                      required=False, default=60),
     )
     capabilities: ClassVar[Capabilities] = Capabilities(
-        document_kinds=SALES_KINDS, creates_customers=True, creates_vendors=False, creates_items=False,
+        document_kinds=POSTED_KINDS, creates_customers=True, creates_vendors=True, creates_items=False,
         multi_currency=True, inventory=False, expenses_as_journal=False, payments=True)
 
     @classmethod
@@ -239,7 +243,7 @@ class SageCloud(AccountingPackage):
             raise self._error(exc, "Reading the Sage business's setup failed") from None
 
     def check(self, plan: Plan, reference: CloudReference) -> list[Problem]:
-        problems = check_plan(plan, reference)
+        problems = check_plan(plan, reference, purchase_invoices=str(self.values.get("sage_plan") or "") != "start")
         prefix = str(self.values.get("invoice_prefix") or "")
         if len(prefix) > 6:
             problems.append(Problem(f"Invoice prefix {prefix!r} is longer than the 6 characters Sage allows",
@@ -265,10 +269,10 @@ class SageCloud(AccountingPackage):
                 yield PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {reason}")
             return
         for doc in documents:
-            if doc.kind not in SALES_KINDS:  # the check refuses these; never sent
-                yield PostResult(doc.key, PostStatus.SKIPPED, error="Not sent: Sage Business Cloud takes sales "
-                                 "invoices and credit notes only.")
-        async for result in poster.run([d for d in documents if d.kind in SALES_KINDS]):
+            if not _sendable(doc):  # the check refuses these; never sent
+                yield PostResult(doc.key, PostStatus.SKIPPED, error="Not sent: Sage Business Cloud takes invoices, "
+                                 "credit notes, purchase invoices and expenses paid from a bank account only.")
+        async for result in poster.run([d for d in documents if _sendable(d)]):
             yield replace(result, error=self._scrub(result.error)) if result.error else result
 
     def _scrub(self, text: str) -> str:
@@ -284,15 +288,17 @@ class SageCloud(AccountingPackage):
         """Documents whose Manage number Sage holds as a reference (voided ones do not count)."""
         client = self._require()
         found: dict[str, str] = {}
-        groups: dict[str, list[SalesDocument]] = {}
+        groups: dict[str, list[Document]] = {}
         for doc in documents:
-            if isinstance(doc, SalesDocument) and doc.kind in SALES_KINDS:
+            if _sendable(doc):
                 groups.setdefault(collection(doc), []).append(doc)
         try:
             for path, docs in groups.items():
                 wanted = {d.number: d.key for d in docs}
-                rows = await client.get_all(path, {"from_date": min(d.date for d in docs).isoformat(),
-                                                   "attributes": "reference,status,deleted_at"})
+                params = {"from_date": min(d.date for d in docs).isoformat(), "attributes": "reference,status,deleted_at"}
+                if path == "other_payments":
+                    params["transaction_type_id"] = "OTHER_PAYMENT"
+                rows = await client.get_all(path, params)
                 for row in rows:
                     key = wanted.get(str(row.get("reference") or ""))
                     if key and (row.get("status") or {}).get("id") != "VOID" and not row.get("deleted_at"):
@@ -342,6 +348,13 @@ class SageCloud(AccountingPackage):
             return out
         except Exception as exc:
             raise self._error(exc, "Reading payments from Sage failed") from None
+
+
+def _sendable(doc: Document) -> bool:
+    """A kind Sage can take from here (whether this document can, the check says)."""
+    if doc.kind == DocumentKind.JOURNAL_ENTRY:
+        return isinstance(doc, JournalEntry) and doc.source == "expense"
+    return doc.kind in POSTED_KINDS
 
 
 def _oauth_error(exc: OAuthFailure) -> PackageError:

@@ -62,6 +62,9 @@ def _search(collection: str, record: dict[str, Any], term: str) -> bool:
     if collection in ("sales_invoices", "sales_credit_notes"):
         return _contains(term, record.get("reference"), record["contact"].get("displayed_as"),
                          record.get("invoice_number") or record.get("credit_note_number"))
+    if collection == "purchase_invoices":
+        return _contains(term, record.get("reference"), record.get("vendor_reference"),
+                         record["contact"].get("displayed_as"))
     if collection == "ledger_accounts":
         return _contains(term, record.get("nominal_code"), record.get("name"))
     if collection in ("products", "services"):
@@ -71,6 +74,15 @@ def _search(collection: str, record: dict[str, Any], term: str) -> bool:
 
 def _filters(collection: str, params: dict[str, str]) -> list[Callable[[dict[str, Any]], bool]]:
     out: list[Callable[[dict[str, Any]], bool]] = []
+    # Deleted records are listed only when asked for with deleted_since (which excludes the moment given).
+    if gone := params.get("deleted_since"):
+        try:
+            after = _when(gone)
+        except ValueError:
+            raise ApiError(422, "RecordInvalid", f"{gone!r} is not a date or date-time", "deleted_since") from None
+        out.append(lambda r, after=after: bool(r.get("deleted_at")) and _when(r["deleted_at"]) > after)
+    else:
+        out.append(lambda r: not r.get("deleted_at"))
     if term := params.get("search"):
         out.append(lambda r, term=term: _search(collection, r, term))
     if since := params.get("updated_or_created_since"):
@@ -102,8 +114,9 @@ def _shape(record: dict[str, Any], attributes: str | None) -> dict[str, Any]:
 
 
 LISTS = ("contacts", "ledger_accounts", "tax_rates", "products", "services", "bank_accounts", "sales_invoices",
-         "sales_credit_notes", "contact_payments", "contact_allocations")
+         "sales_credit_notes", "purchase_invoices", "other_payments", "contact_payments", "contact_allocations")
 CREATES = {"contacts": "contact", "sales_invoices": "sales_invoice", "sales_credit_notes": "sales_credit_note",
+           "purchase_invoices": "purchase_invoice", "other_payments": "other_payment",
            "contact_payments": "contact_payment", "contact_allocations": "contact_allocation"}
 
 
@@ -166,11 +179,17 @@ class SageApi:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not allowed on /{name}.")
         key = parts[1]
         if method == "GET":
-            return _json(business.get(name, key))
+            record = business.get(name, key)
+            if record.get("deleted_at"):
+                raise NotFound(f"{name}/{key}")
+            return _json(record)
         if method == "PUT" and name == "contacts":
             return _json(business.update_contact(key, await self._body(request, "contact")))
         if method == "DELETE" and name in ("sales_invoices", "sales_credit_notes"):
             return _json(business.void(name, key, params.get("void_reason", "")))
+        if method == "DELETE" and name == "contact_payments":
+            business.delete_payment(key)
+            return Response(status_code=204)
         raise ApiError(405, "MethodNotAllowed", f"{method} is not allowed on /{name}/{{key}}.")
 
     def _businesses(self, parts: list[str], params: dict[str, str]) -> Response:
@@ -223,4 +242,6 @@ class SageApi:
             return business.create_payment(body)
         if name == "contact_allocations":
             return business.create_allocation(body)
+        if name == "other_payments":
+            return business.create_other_payment(body)
         return business.create_artefact(CREATES[name], body)

@@ -7,7 +7,11 @@ How Manage's masters land in Sage Accounting, the way an accountant would have s
 * Tax levels → one tax rate per level xref (``name`` = the xref, ``percentage`` = the rate), and for
   a tax code of several levels one combined rate (``name`` = the Manage tax code) whose
   ``component_tax_rates`` are the levels' rates. A zero rate for exempt lines.
-* Customers → contacts with the Manage account number in ``reference``.
+* Customers → contacts with the Manage account number in ``reference``; vendors (companies' vendor
+  xrefs, members' vendor numbers) → VENDOR contacts with that number in ``reference``.
+* Bank accounts: a chequing account, and the corporate card as a CREDIT_CARD bank account on the
+  ledger account of Manage's card clearing account (2160-00), which is how a bookkeeper keeps a card
+  in Sage: expenses paid with it go as other payments out of it.
 * Items → products (parts, charges) and services (service items), ``item_code`` = the identifier.
 * ``near_misses``: the customer the dataset leaves out gets a contact anyway, with no reference and
   its name as someone typed it by hand (upper case, no punctuation), the mistake seed 004 warns about.
@@ -34,6 +38,7 @@ def nominal_code(account: str) -> int:
     return int(re.sub(r"\D", "", account) or 0)
 
 
+CARD_ACCOUNT = "2160-00"  # Manage's corporate card clearing account (the offset of card-paid expenses)
 _TYPE = {"asset": "CURRENT_ASSETS", "liability": "CURRENT_LIABILITY", "revenue": "SALES",
          "expense": "OVERHEADS", "cogs": "DIRECT_EXPENSES"}
 _GROUP = {"asset": "BALANCE_SHEET", "liability": "BALANCE_SHEET", "revenue": "INCOME", "expense": "EXPENDITURE",
@@ -52,7 +57,7 @@ def seed_business(business: Business, dataset: Dataset, *, include_missing: bool
     business.invoice_settings = {
         "next_invoice_number": 1, "sales_invoice_number_prefix": "SI-", "next_credit_note_number": 1,
         "sales_credit_note_number_prefix": "SCN-", "separate_invoice_credit_note_numbering": True,
-        "customer_credit_days": 30,
+        "customer_credit_days": 30, "vendor_credit_days": 30,
     }
     for account in seed.accounts:
         code = nominal_code(account.number)
@@ -97,6 +102,14 @@ def seed_business(business: Business, dataset: Dataset, *, include_missing: bool
             "currency": {"id": customer.currency}, "email": None, "balance": Decimal("0"), "credit_days": None,
             "system": False, "deleted_at": None, "tax_number": None,
         })
+    for vendor in seed.vendors:
+        business.add("contacts", {
+            "id": guid(b, "vendor", vendor.vendor_number),
+            "displayed_as": f"{vendor.name} ({vendor.vendor_number})", "name": vendor.name,
+            "reference": vendor.vendor_number, "contact_types": [{"id": "VENDOR", "displayed_as": "Supplier"}],
+            "currency": {"id": vendor.currency}, "email": None, "balance": Decimal("0"), "credit_days": None,
+            "system": False, "deleted_at": None, "tax_number": None,
+        })
     if near_misses:
         known = {c.account_number for c in seed.customers}
         for company in dataset.companies:
@@ -121,4 +134,12 @@ def seed_business(business: Business, dataset: Dataset, *, include_missing: bool
                        "sales_rates": [{"rate": item.price}]}
         business.add(collection, record)
     business.add("bank_accounts", {"id": guid(b, "bank", "1060"), "displayed_as": "Chequing (1060)",
-                                   "bank_account_type": {"id": "CHECKING"}, "nominal_code": 1060})
+                                   "bank_account_type": {"id": "CHECKING"}, "nominal_code": 1060,
+                                   "ledger_account": {"id": guid(b, "bank-ledger", "1060")},
+                                   "currency": {"id": "CAD"}})
+    card = guid(b, "account", CARD_ACCOUNT)
+    if card in business.table("ledger_accounts"):
+        business.add("bank_accounts", {"id": guid(b, "bank", CARD_ACCOUNT), "displayed_as": "Corporate Card "
+                                       f"({nominal_code(CARD_ACCOUNT)})", "bank_account_type": {"id": "CREDIT_CARD"},
+                                       "nominal_code": nominal_code(CARD_ACCOUNT), "ledger_account": {"id": card},
+                                       "currency": {"id": "CAD"}})

@@ -18,7 +18,12 @@ from typing import Any
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
-REFERENCE_MAX = {"contact": 10, "sales_invoice": 25, "sales_credit_note": 25}
+# The 2022 spec's limits; purchase invoice and other payment references are taken to be the same 25
+# (UNCONFIRMED).
+REFERENCE_MAX = {"contact": 10, "sales_invoice": 25, "sales_credit_note": 25, "purchase_invoice": 25,
+                 "other_payment": 25}
+# Which contact type each artefact's contact must have.
+CONTACT_TYPE = {"sales_invoice": "CUSTOMER", "sales_credit_note": "CUSTOMER", "purchase_invoice": "VENDOR"}
 
 
 class RecordInvalid(Exception):
@@ -157,12 +162,21 @@ class Business:
     # --- sales artefacts ------------------------------------------------------------------
 
     def create_artefact(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
-        """A sales invoice or sales credit note; Sage gives the number, the reference is ours."""
-        lines_key = "invoice_lines" if kind == "sales_invoice" else "credit_note_lines"
+        """A sales invoice, sales credit note or purchase invoice; Sage numbers sales artefacts, the
+        reference is ours, and a purchase invoice carries the vendor's number in ``vendor_reference``."""
+        lines_key = "credit_note_lines" if kind == "sales_credit_note" else "invoice_lines"
         with self.lock:
             contact_id = body.get("contact_id")
             if not contact_id or contact_id not in self.table("contacts"):
                 raise RecordInvalid("contact", "can't be blank" if not contact_id else "is not a known contact")
+            wanted_type = CONTACT_TYPE[kind]
+            if all(t["id"] != wanted_type for t in self.table("contacts")[contact_id].get("contact_types") or []):
+                raise RecordInvalid("contact", "is not a supplier" if wanted_type == "VENDOR" else "is not a customer")
+            if kind == "purchase_invoice":
+                if not body.get("due_date"):
+                    raise RecordInvalid("due_date", "can't be blank")
+                if len(str(body.get("vendor_reference") or "")) > REFERENCE_MAX[kind]:
+                    raise RecordInvalid("vendor_reference", f"is too long (maximum is {REFERENCE_MAX[kind]} characters)")
             day = _day(body.get("date"), "date")
             lockdown = self.financial_settings.get("year_end_lockdown_date")
             if lockdown and day <= date.fromisoformat(lockdown):
@@ -186,6 +200,11 @@ class Business:
             net = sum((ln["net_amount"] for ln in lines), ZERO)
             tax = sum((ln["tax_amount"] for ln in lines), ZERO)
             total = net + tax
+            if kind == "purchase_invoice":
+                return self.add("purchase_invoices", self._artefact(body, contact_id, day, currency, lines_key, lines, {
+                    "displayed_as": body.get("vendor_reference") or reference,
+                    "vendor_reference": body.get("vendor_reference"), "reference": reference or None,
+                    "due_date": _day(body["due_date"], "due_date").isoformat()}))
             if kind == "sales_invoice":
                 number_key, prefix_key, next_key = "invoice_number", "sales_invoice_number_prefix", "next_invoice_number"
             else:
@@ -213,6 +232,22 @@ class Business:
                 "sent": False, lines_key: lines, "tax_address_region": body.get("tax_address_region_id"),
             }
             return self.add(kind + "s", record)
+
+    def _artefact(self, body: dict[str, Any], contact_id: str, day: date, currency: str, lines_key: str,
+                  lines: list[dict[str, Any]], fields: dict[str, Any]) -> dict[str, Any]:
+        net = sum((ln["net_amount"] for ln in lines), ZERO)
+        tax = sum((ln["tax_amount"] for ln in lines), ZERO)
+        return {
+            "contact": {"id": contact_id, "displayed_as": self.table("contacts")[contact_id]["displayed_as"]},
+            "date": day.isoformat(), "currency": {"id": currency},
+            "exchange_rate": body.get("exchange_rate") or Decimal("1"),
+            "net_amount": net, "tax_amount": tax, "total_amount": net + tax,
+            "outstanding_amount": net + tax, "total_paid": ZERO, "last_paid": None,
+            "payments_allocations_total_amount": ZERO, "payments_allocations_total_discount": ZERO,
+            "payments_allocations": [], "status": {"id": "UNPAID", "displayed_as": "Unpaid"},
+            "notes": body.get("notes"), "editable": True, "deleted_at": None, "void_reason": None,
+            lines_key: lines, **fields,
+        }
 
     def _line(self, kind: str, lines_key: str, index: int, raw: Any) -> dict[str, Any]:
         where = f"{lines_key}.{index}"
@@ -279,6 +314,92 @@ class Business:
         record["last_paid"] = max(record["last_paid"] or day.isoformat(), day.isoformat())
         record["payments_allocations"].append({"date": day.isoformat(), "amount": amount, "discount": ZERO, **entry})
         record["status"] = ({"id": "PAID", "displayed_as": "Paid"} if record["outstanding_amount"] == 0
+                            else {"id": "PART_PAID", "displayed_as": "Part Paid"})
+        if self.payments_touch_invoices:
+            self.touch(record)
+
+    def create_other_payment(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Money out of a bank account straight to ledger accounts (no invoice, no allocation)."""
+        with self.lock:
+            for required in ("transaction_type_id", "date", "total_amount", "bank_account_id"):
+                if body.get(required) in (None, ""):
+                    raise RecordInvalid(required, "can't be blank")
+            if body["transaction_type_id"] not in ("OTHER_PAYMENT", "OTHER_RECEIPT"):
+                raise RecordInvalid("transaction_type_id", "must be OTHER_PAYMENT or OTHER_RECEIPT")
+            bank = self.table("bank_accounts").get(body["bank_account_id"])
+            if bank is None:
+                raise RecordInvalid("bank_account_id", "is not a bank account of this business")
+            day = _day(body["date"], "date")
+            lockdown = self.financial_settings.get("year_end_lockdown_date")
+            if lockdown and day <= date.fromisoformat(lockdown):
+                raise RecordInvalid("date", f"must be after the year end lockdown date {lockdown}")
+            reference = str(body.get("reference") or "")
+            if len(reference) > REFERENCE_MAX["other_payment"]:
+                raise RecordInvalid("reference", f"is too long (maximum is {REFERENCE_MAX['other_payment']} characters)")
+            if reference in self.refusals:
+                source, message = self.refusals[reference]
+                raise RecordInvalid(source, message)
+            contact_id = body.get("contact_id")
+            if contact_id and contact_id not in self.table("contacts"):
+                raise RecordInvalid("contact_id", "is not a known contact")
+            raw_lines = body.get("payment_lines")
+            if not isinstance(raw_lines, list) or not raw_lines:
+                raise RecordInvalid("payment_lines", "can't be blank")
+            lines = []
+            for raw in raw_lines:
+                account = raw.get("ledger_account_id") if isinstance(raw, dict) else None
+                if not account or account not in self.table("ledger_accounts"):
+                    raise RecordInvalid("payment_lines.ledger_account_id", "can't be blank" if not account
+                                        else f"{account} is not a ledger account of this business")
+                if raw.get("total_amount") is None:
+                    raise RecordInvalid("payment_lines.total_amount", "can't be blank")
+                total = _money(raw["total_amount"], "payment_lines.total_amount")
+                tax = _money(raw.get("tax_amount") or 0, "payment_lines.tax_amount")
+                rate_id = raw.get("tax_rate_id")
+                if rate_id and rate_id not in self.table("tax_rates"):
+                    raise RecordInvalid("payment_lines.tax_rate_id", f"{rate_id} is not a tax rate of this business")
+                lines.append({"id": new_id(), "displayed_as": raw.get("details") or "", "details": raw.get("details"),
+                              "ledger_account": {"id": account}, "tax_rate": {"id": rate_id} if rate_id else None,
+                              "net_amount": total - tax, "tax_amount": tax, "total_amount": total})
+            total = _money(body["total_amount"], "total_amount")
+            if sum((ln["total_amount"] for ln in lines), ZERO) != total:
+                raise RecordInvalid("total_amount", "must equal the total of the payment lines")
+            return self.add("other_payments", {
+                "displayed_as": reference or "Other Payment", "transaction_type": {"id": body["transaction_type_id"]},
+                "date": day.isoformat(), "reference": reference or None, "bank_account": {"id": bank["id"]},
+                "contact": {"id": contact_id} if contact_id else None, "currency": bank.get("currency"),
+                "net_amount": sum((ln["net_amount"] for ln in lines), ZERO),
+                "tax_amount": sum((ln["tax_amount"] for ln in lines), ZERO), "total_amount": total,
+                "payment_lines": lines, "editable": True, "deleted_at": None,
+            })
+
+    def delete_payment(self, key: str) -> None:
+        """A receipt deleted in Sage: its allocations come off the invoices, the record is kept for
+        ``deleted_since`` with ``deleted_at`` set."""
+        with self.lock:
+            record = self.get("contact_payments", key)
+            if record.get("deleted_at"):
+                raise NotFound(f"contact_payments/{key}")
+            for allocated in record["allocated_artefacts"]:
+                self._unapply(allocated["artefact"]["id"], key)
+            record["deleted_at"] = stamp(self.clock())
+            self.touch(record)
+
+    def _unapply(self, artefact_id: str, payment_id: str) -> None:
+        for collection in ("sales_invoices", "sales_credit_notes"):
+            record = self.table(collection).get(artefact_id)
+            if record is not None:
+                break
+        else:
+            return
+        gone = [e for e in record["payments_allocations"] if (e.get("contact_payment") or {}).get("id") == payment_id]
+        amount = sum((e["amount"] for e in gone), ZERO)
+        record["payments_allocations"] = [e for e in record["payments_allocations"] if e not in gone]
+        record["outstanding_amount"] += amount
+        record["total_paid"] -= amount
+        record["payments_allocations_total_amount"] -= amount
+        record["last_paid"] = max((e["date"] for e in record["payments_allocations"]), default=None)
+        record["status"] = ({"id": "UNPAID", "displayed_as": "Unpaid"} if record["total_paid"] == 0
                             else {"id": "PART_PAID", "displayed_as": "Part Paid"})
         if self.payments_touch_invoices:
             self.touch(record)
