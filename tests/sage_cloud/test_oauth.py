@@ -185,3 +185,51 @@ async def test_two_processes_refreshing_at_once_keep_a_working_token(sandbox, ap
         sandbox.oauth.expire_access_tokens()
         await package.reference()
     assert sandbox.oauth.refreshes == 2
+
+
+_KILLED_AT_ROTATION_CHILD = """
+import asyncio, json, os, signal, sys
+import httpx
+from mobius_tui.accounting.sage_cloud import SageCloud
+from mobius_tui.accounting.sage_cloud.tokens import KeyringVault, TokenSource
+
+values = json.loads(sys.argv[1])
+
+def die(where):  # Sage has rotated the refresh token; the keyring has not been written yet
+    if where == "rotated":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+async def main():
+    async with httpx.AsyncClient() as http:
+        source = TokenSource(SageCloud.oauth_config(values), KeyringVault("cloud"), http, checkpoint=die)
+        await source.renew(sys.argv[2])
+
+asyncio.run(main())
+"""
+
+
+async def test_a_process_killed_after_the_rotation_leaves_a_sign_in_the_next_one_uses(sandbox, app_dirs,
+                                                                                      file_keyring, registered):
+    from mobius_tui.accounting.sage_cloud.tokens import pending_file
+
+    profile = await authorised(sandbox)
+    before = KeyringVault("cloud").load()
+    values = json.dumps({**profile.package_values, **sandbox.secrets})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.run([sys.executable, "-c", _KILLED_AT_ROTATION_CHILD, values, before.access_token], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert child.returncode == -9, child.stderr
+    # Sage rotated (the old refresh token is dead), the keyring still holds it: without the
+    # write-ahead this sign-in would be lost.
+    assert sandbox.oauth.refreshes == 1 and sandbox.oauth.refresh_tokens[before.refresh_token].used
+    assert KeyringVault("cloud").load() == before
+    staged = pending_file("cloud").read_bytes()
+    assert staged and before.refresh_token.encode() not in staged
+    assert not any(t.encode() in staged for t in sandbox.oauth.refresh_tokens)  # encrypted, not a token in a file
+    # The next process signs in: the rotation is moved into the keyring, and it refreshes from there.
+    async with SageCloud({**profile.package_values, **sandbox.secrets}) as package:
+        sandbox.oauth.expire_access_tokens()
+        await package.reference()
+    assert sandbox.oauth.refreshes == 2 and not pending_file("cloud").exists()
+    after = KeyringVault("cloud").load()
+    assert after.refresh_token not in (before.refresh_token,) and not sandbox.oauth.refresh_tokens[after.refresh_token].used
