@@ -99,7 +99,7 @@ def test_businesses_paging_attributes_and_errors(sandbox: SageCloudSandbox) -> N
     assert page["$next"] == "/contacts?page=2&items_per_page=5&attributes=reference" and page["$back"] is None
     assert set(page["$items"][0]) == {"id", "displayed_as", "$path", "reference"}
     last = api(sandbox, access, "/contacts", main, items_per_page="5", page="99").json()
-    assert last["$page"] == 3 and last["$next"] is None
+    assert last["$page"] == -(-len(sandbox.business.table("contacts")) // 5) > 1 and last["$next"] is None
     assert api(sandbox, access, "/contacts", main, items_per_page="500").json()["$itemsPerPage"] == 200
     found = api(sandbox, access, "/contacts", main, search="c00101", attributes="reference").json()["$items"]
     assert [c["reference"] for c in found] == ["C00101"]

@@ -308,21 +308,31 @@ class SageCloud(AccountingPackage):
         return Existing(found)
 
     async def payments_since(self, since: date) -> list[PaymentStatus]:
-        """Payment-centric: receipts and allocations changed since the day, then the invoices they touch.
+        """Payment-centric: receipts and allocations changed or deleted since the day, then the invoices
+        they touch.
 
         A payment need not change the invoice's ``updated_at`` (unconfirmed), so invoices are found
-        through the payments, and each is re-read whole for its totals."""
+        through the payments, and each is re-read whole for its totals. Receipts and allocations
+        deleted since the day (``deleted_since``, the sheet's way to catch reversals) lead to their
+        invoices too, so a payment taken back lowers what is synced back. A deleted record that no
+        longer names its invoices leads to its customer's invoices instead."""
         client = self._require()
         day = since.isoformat()
         try:
-            payments = await client.get_all("contact_payments", {
-                "transaction_type_id": "CUSTOMER_RECEIPT", "updated_or_created_since": day,
-                "attributes": "allocated_artefacts"})
-            allocations = await client.get_all("contact_allocations", {
-                "updated_or_created_since": day, "attributes": "allocated_artefacts"})
+            rows: list[dict[str, Any]] = []
+            for path, kind in (("contact_payments", {"transaction_type_id": "CUSTOMER_RECEIPT"}),
+                               ("contact_allocations", {})):
+                for when in ("updated_or_created_since", "deleted_since"):
+                    found = await client.get_all(path, {**kind, when: day, "attributes": "allocated_artefacts,contact"})
+                    rows += [{**r, "deleted": when == "deleted_since"} for r in found]
             ids: dict[str, None] = {}
-            for row in payments + allocations:
-                for allocated in row.get("allocated_artefacts") or []:
+            for row in rows:
+                allocated_rows = row.get("allocated_artefacts") or []
+                contact = (row.get("contact") or {}).get("id")
+                if row["deleted"] and not allocated_rows and contact:
+                    for invoice in await client.get_all("sales_invoices", {"contact_id": contact}):
+                        ids.setdefault(str(invoice["id"]), None)
+                for allocated in allocated_rows:
                     artefact = allocated.get("artefact") or {}
                     if artefact.get("id") and "credit_note" not in str(artefact.get("$path") or ""):
                         ids.setdefault(str(artefact["id"]), None)

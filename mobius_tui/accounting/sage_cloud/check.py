@@ -5,11 +5,12 @@ purchase invoices (not on Accounting Start, whose API cannot create them); journ
 from a Sage bank account as other payments. Each other document is refused with its reason:
 expenses owed to no bank account, returns to vendors, inventory adjustments and transfers.
 
-Customers (and vendors, by their Manage vendor xref / member vendor number) are matched by the Manage account number kept in the contact's ``reference``. When no
+Customers are matched by the Manage account number kept in the contact's ``reference`` (vendors
+likewise, by the vendor xref or the member's vendor number, among supplier contacts). When no
 contact carries it, a contact whose name is the same but for case, spacing, punctuation or the
 company form ("Inc.", "Ltd") — the rule of ``accounting.near_miss`` that every package shares — is
-reported with the fix, instead of creating a second contact for the same customer. A contact is
-created only when nothing resembles it.
+reported with the fix, instead of creating a second contact for the same party. A contact is
+created only when nothing resembles it; a member is never created as a supplier.
 """
 
 from __future__ import annotations
