@@ -178,3 +178,57 @@ def test_faults_reach_the_api(sandbox: SageCloudSandbox) -> None:
             api(sandbox, access, "/contacts")
     finally:
         sandbox.faults.clear()
+
+
+def test_purchase_invoices_other_payments_and_deleted_receipts_on_the_wire(sandbox: SageCloudSandbox) -> None:
+    access = sandbox.oauth.issue(sandbox.package_values["client_id"], "demo@example.com")["access_token"]
+    business = sandbox.business.id
+    headers = {"Authorization": f"Bearer {access}", "X-Business": business}
+    url = sandbox.package_values["api_url"]
+    accounts = {a["nominal_code"]: a["id"] for a in api(sandbox, access, "/ledger_accounts", business,
+                                                        attributes="nominal_code", items_per_page="200").json()["$items"]}
+    supplier = api(sandbox, access, "/contacts", business, search="INGRAM", contact_type_id="VENDOR").json()["$items"]
+    customer = api(sandbox, access, "/contacts", business, search="C00101").json()["$items"][0]["id"]
+    assert len(supplier) == 1
+    bill = {"purchase_invoice": {"contact_id": supplier[0]["id"], "date": "2025-06-01", "due_date": "2025-07-01",
+                                 "reference": "PO-W1", "vendor_reference": "VI-9",
+                                 "invoice_lines": [{"description": "Parts", "ledger_account_id": accounts[130000],
+                                                    "quantity": 1, "unit_price": 80, "tax_amount": 0}]}}
+    made = httpx.post(f"{url}/purchase_invoices", json=bill, headers=headers)
+    assert made.status_code == 201 and made.json()["displayed_as"] == "VI-9" and made.json()["total_amount"] == 80
+    for change, source in (({"contact_id": customer}, "contact"), ({"due_date": None}, "due_date")):
+        wrong = {"purchase_invoice": {**bill["purchase_invoice"], **change}}
+        refused = httpx.post(f"{url}/purchase_invoices", json=wrong, headers=headers)
+        assert refused.status_code == 422 and refused.json()[0]["$source"] == source, refused.text
+    found = api(sandbox, access, "/purchase_invoices", business, search="VI-9", attributes="reference").json()
+    assert set(found) >= {"$total", "$page", "$next", "$back", "$items"}
+    assert [r["reference"] for r in found["$items"]] == ["PO-W1"]
+
+    card = next(b["id"] for b in api(sandbox, access, "/bank_accounts", business,
+                                     attributes="bank_account_type").json()["$items"]
+                if b["bank_account_type"]["id"] == "CREDIT_CARD")
+    line = {"ledger_account_id": accounts[620020], "details": "Lunch", "total_amount": 42.5}
+    paid = {"other_payment": {"transaction_type_id": "OTHER_PAYMENT", "date": "2025-06-03", "reference": "E-1",
+                              "bank_account_id": card, "total_amount": 42.5, "payment_lines": [line]}}
+    assert httpx.post(f"{url}/other_payments", json=paid, headers=headers).status_code == 201
+    paid["other_payment"]["total_amount"] = 40
+    short = httpx.post(f"{url}/other_payments", json=paid, headers=headers)
+    assert short.status_code == 422 and short.json()[0]["$source"] == "total_amount"
+    listed = api(sandbox, access, "/other_payments", business, from_date="2025-06-03", to_date="2025-06-03",
+                 attributes="reference,total_amount").json()["$items"]
+    assert [(p["reference"], p["total_amount"]) for p in listed] == [("E-1", 42.5)]
+
+    contact = next(c["id"] for c in sandbox.business.table("contacts").values() if c["reference"] == "C00103")
+    sales = sandbox.business.create_artefact("sales_invoice", {
+        "contact_id": contact, "date": "2025-06-04", "reference": "DEL-1",
+        "invoice_lines": [{"description": "x", "ledger_account_id": accounts[410010], "unit_price": Decimal("90.00")}]})
+    receipt = sandbox.receive_payment("DEL-1", Decimal("90.00"), date(2025, 7, 1))
+    gone = httpx.delete(f"{url}/contact_payments/{receipt['id']}", headers=headers)
+    assert gone.status_code == 204
+    assert sales["status"]["id"] == "UNPAID" and sales["outstanding_amount"] == Decimal("90.00")
+    assert api(sandbox, access, f"/contact_payments/{receipt['id']}", business).status_code == 404
+    live = api(sandbox, access, "/contact_payments", business).json()["$items"]
+    deleted = api(sandbox, access, "/contact_payments", business, deleted_since="2025-01-01",
+                  attributes="allocated_artefacts").json()["$items"]
+    assert receipt["id"] not in {p["id"] for p in live}
+    assert [p["allocated_artefacts"][0]["artefact"]["id"] for p in deleted] == [sales["id"]]

@@ -133,6 +133,7 @@ class KeyringVault:
         self._keyring().set_password(KEYRING_SERVICE, self.username, json.dumps(tokens.to_json()))
 
     def clear(self) -> None:
+        pending_file(self.key).unlink(missing_ok=True)  # a rotation left behind must not sign it in again
         try:
             self._keyring().delete_password(KEYRING_SERVICE, self.username)
         except Exception:

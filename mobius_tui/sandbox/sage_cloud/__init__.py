@@ -4,7 +4,8 @@
         sandbox.settings            # the adapter's settings (URLs, client id, client secret, business)
         url = authorize_url(...)    # the adapter builds it; a person signs in on the page it shows
         redirect = sandbox.approve(url)          # what the browser does when the demo user allows access
-        sandbox.receive_payment("INV10001", Decimal("50.00"), date(2025, 7, 2))
+        receipt = sandbox.receive_payment("INV10001", Decimal("50.00"), date(2025, 7, 2))
+        sandbox.business.delete_payment(receipt["id"])   # the bookkeeper takes a receipt back
         sandbox.oauth.expire_access_tokens()     # a run that outlives its access token
         sandbox.business.refusals["INV10002"] = ("invoice_lines.tax_rate_id", "is not valid")
 

@@ -6,6 +6,10 @@
 * Lists: ``page`` / ``items_per_page`` (20 by default, at most 200; past the end gives the last
   page), the envelope ``$total`` ``$page`` ``$next`` (relative) ``$back`` ``$itemsPerPage``
   ``$items``; items carry ``id`` ``displayed_as`` ``$path`` unless ``attributes`` asks for more.
+* ``purchase_invoices`` (supplier contacts only; ``due_date`` required; ``vendor_reference``) and
+  ``other_payments`` (``payment_lines`` out of a bank account; no ``search`` filter, as in the spec).
+* Deleted records (a receipt deleted with ``DELETE /contact_payments/{key}``) leave the lists and
+  404 on a read; ``deleted_since`` lists those deleted after the moment given.
 * Errors are an array of ``{$severity, $dataCode, $message, $source}``; validation is 422
   ``RecordInvalid`` with ``$source`` naming the field.
 """
