@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.accounting.base import Existing, PostStatus, Problem
+from mobius_tui.accounting.base import Existing, PostResult, PostStatus, Problem
 from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, default_warehouse, plan_from_glexport
 from mobius_tui.documents.model import Document, Plan
 from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport, GLExportCustomer
@@ -224,34 +224,58 @@ def journal_documents(checked: Checked) -> list[JournalDocument]:
 
 async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None:
     """Post ``checked.to_post``, and the documents of ``checked.unchecked`` as their duplicate check
-    clears them, journaling each result the moment it arrives."""
+    clears them. Each result is on disk in the journal before the run goes on with it (its event,
+    the Manage batch): the results that arrived together are written in one transaction, off the
+    event loop, while the package goes on posting."""
     pending = {d.key: d for d in checked.to_post}
     answered = posted = 0
     log(ev.Progress("post", 0, len(checked.to_post) + len(checked.unchecked)))
-
     stream = _cleared(ctx, run_id, checked, log, pending)
+    arrived: asyncio.Queue[PostResult | None] = asyncio.Queue()
+
+    async def receive() -> None:
+        try:
+            async for result in ctx.adapter.post_stream(checked.plan, stream, checked.reference):
+                arrived.put_nowait(result)
+        finally:
+            arrived.put_nowait(None)
+
+    receiver = asyncio.ensure_future(receive())
     try:
-        async for result in ctx.adapter.post_stream(checked.plan, stream, checked.reference):
-            doc = pending.pop(result.document_key, None)
-            if doc is None:
-                log(ev.LogLine(f"the package reported an unknown or repeated document {result.document_key}", ev.Level.WARNING))
-                continue
-            state = _STATE.get(result.status, DocumentState.FAILED)
-            # On disk before anything goes on; the disk sync runs off the event loop, so the
-            # package's requests for other documents keep flowing meanwhile.
-            await ctx.journal.record_result_off_loop(run_id, doc.key, state, result.reference,
-                                                     redact(result.error, ctx.redact))
-            answered += 1
-            if state == DocumentState.POSTED:
-                posted += 1
-                log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc), doc.currency))
-                crash_point("after-post", posted)
-            else:
-                log(ev.DocumentFailed(doc.key, document_label(doc), result.error or "not posted"))
-            log(ev.Progress("post", answered, answered + len(pending) + len(checked.unchecked)))
+        ended = False
+        while not ended:
+            results = [await arrived.get()]
+            while not arrived.empty():
+                results.append(arrived.get_nowait())
+            ended = results[-1] is None
+            settled: list[tuple[Document, DocumentState, PostResult]] = []
+            for result in results:
+                if result is None:
+                    continue
+                doc = pending.pop(result.document_key, None)
+                if doc is None:
+                    log(ev.LogLine(f"the package reported an unknown or repeated document {result.document_key}", ev.Level.WARNING))
+                    continue
+                settled.append((doc, _STATE.get(result.status, DocumentState.FAILED), result))
+            if settled:
+                await asyncio.to_thread(ctx.journal.record_results, run_id, [
+                    (doc.key, state, result.reference, redact(result.error, ctx.redact)) for doc, state, result in settled])
+            for doc, state, result in settled:
+                answered += 1
+                if state == DocumentState.POSTED:
+                    posted += 1
+                    log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc), doc.currency))
+                    crash_point("after-post", posted)
+                else:
+                    log(ev.DocumentFailed(doc.key, document_label(doc), result.error or "not posted"))
+            if settled:
+                log(ev.Progress("post", answered, answered + len(pending) + len(checked.unchecked)))
+        await receiver  # the package's own failure, if any, surfaces here
     except Exception as exc:  # the adapter must not raise; if it does, what is unknown is looked up below
         log(ev.LogLine(f"the package stopped answering while posting ({type(exc).__name__}: {exc})", ev.Level.ERROR))
     finally:
+        receiver.cancel()
+        await asyncio.gather(receiver, return_exceptions=True)
         await stream.aclose()
         if checked.parts is not None:  # never started when the package failed before asking for a document
             await checked.parts.aclose()
