@@ -13,10 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+import pytest
+
 from mobius_tui.accounting.sage300 import Sage300
 from mobius_tui.sandbox.faults import Faults
 from mobius_tui.sandbox.manage.harness import running_manage_sandbox
 from mobius_tui.sandbox.sage300 import create_sandbox
+from mobius_tui.service import pipeline
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.options import ExportOptions
@@ -28,6 +31,10 @@ from mobius_tui.service.session import Session
 TODAY = date(2025, 6, 30)
 INVOICES = 240
 FILTER_CHUNK = 40  # document numbers per $filter read (the adapter's)
+
+
+class Stopped(BaseException):
+    """The process dies here (nothing after it runs)."""
 
 
 @dataclass
@@ -92,6 +99,24 @@ async def test_export_requests_scale_with_pages_and_a_rerun_skips_what_sage_hold
             kept = set(_ar_numbers(sage))
             assert 0 < len(kept) < n
             again = await session.rerun("REQ-I", lambda e: None)
+
+            # A run stopped as soon as its journal holds the documents (the process killed before
+            # any later part of the duplicate check answered) is finished from the journal: what the
+            # check had not cleared was never sent, so it is not counted as posted, although Sage 300
+            # holds every one of them from before.
+            async def stopped(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
+                raise Stopped
+
+            with monkeypatch.context() as patched, pytest.raises(Stopped):
+                patched.setattr(pipeline, "post", stopped)
+                await session.rerun("REQ-I", lambda e: None)
+            with Journal() as journal:
+                [killed] = journal.unfinished()
+                at_kill = Counter(d.state for d in journal.documents(killed.run_id))
+            assert at_kill[DocumentState.DUPLICATE] >= 1 and at_kill[DocumentState.NOT_POSTED] >= n - FILTER_CHUNK
+            assert at_kill[DocumentState.DUPLICATE] + at_kill[DocumentState.NOT_POSTED] == n
+            finished = await session.finish(killed.run_id, lambda e: None)
+            assert not finished.unfinished and finished.counts["posted"] == 0
 
         assert again.outcome == Outcome.SUCCESS, again.summary
         assert again.counts["posted"] == n - len(kept) and again.counts["duplicate"] == len(kept)
