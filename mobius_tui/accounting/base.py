@@ -8,6 +8,9 @@ An adapter sees ``documents`` only, never Manage's wire format. The service laye
         already = await adapter.existing(plan.documents)
         async for result in adapter.post(plan, documents, ref):   # one result per document, as it happens
             ...
+        # or, overlapped: the duplicate check in parts, each part posted while later ones are read
+        async for cleared, found in adapter.existing_in_parts(plan.documents): ...
+        async for result in adapter.post_stream(plan, documents_as_cleared, ref): ...
         statuses = await adapter.payments_since(day)
 
 Screens and the command line build their login forms and flags from :attr:`AccountingPackage.settings`,
@@ -17,7 +20,7 @@ and read :attr:`AccountingPackage.capabilities`; nothing outside the adapter is 
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -219,6 +222,22 @@ class AccountingPackage(abc.ABC):
         if that fails too the run stays unfinished until the package can answer. Never report such
         a document FAILED or SKIPPED: it would be left out of the Manage batch while the package
         may hold it."""
+
+    async def existing_in_parts(self, documents: Sequence[Document]) -> AsyncIterator[tuple[list[Document], Existing]]:
+        """:meth:`existing` in parts, each as soon as it is known: (the documents the part settles,
+        which of them the package holds). Every document is in exactly one part; together the parts
+        read no more than :meth:`existing` does. By default one part, from :meth:`existing`."""
+        yield list(documents), await self.existing(documents)
+
+    async def post_stream(self, plan: Plan, documents: AsyncIterable[Document], reference: Any) -> AsyncIterator[PostResult]:
+        """:meth:`post`, with ``documents`` arriving while it runs (the service hands each over once
+        its duplicate check has cleared it), so posting starts before the last check answers. Each
+        master record is still created once, before the first document that needs it. By default
+        every document is awaited first, then :meth:`post` runs; a package that can start on the
+        first ones overrides this."""
+        collected = [doc async for doc in documents]
+        async for result in self.post(plan, collected, reference):
+            yield result
 
     @abc.abstractmethod
     async def payments_since(self, since: date) -> list[PaymentStatus]:

@@ -136,7 +136,7 @@ async def _new_batch_steps(ctx: Context, run_id: str, options: ExportOptions, nu
     if not checked.plan.documents:
         return pipeline.refused_report(run_id, action, log, "Nothing to export: no unposted records match the choices.",
                                        batch=number, groups=checked.groups, plan=checked.plan, outcome=Outcome.SUCCESS)
-    await pipeline.duplicate_guard(ctx, checked, log, force=options.force)
+    await pipeline.duplicate_guard(ctx, checked, log, force=options.force, ahead=not dry_run)
     if dry_run:
         n, dup = len(checked.to_post), len(checked.duplicates)
         summary = f"Dry run: {counted(n, 'document')} would be posted" + (f", {dup} skipped as already in the package" if dup else "")
@@ -227,7 +227,7 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=identifier,
                                        groups=checked.groups, plan=checked.plan)
-    await pipeline.duplicate_guard(ctx, checked, log, force=force)
+    await pipeline.duplicate_guard(ctx, checked, log, force=force, ahead=not dry_run)
     if checked.duplicates:
         log(ev.LogLine(f"{counted(len(checked.duplicates), 'document')} of batch {identifier} already in the package, "
                        "skipped; post them anyway with force", ev.Level.WARNING))

@@ -24,26 +24,55 @@ _ALLOWED = {
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return {"$enum": type(value).__name__, "v": value.value}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            "$dc": type(value).__name__,
-            **{f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)},
-        }
-    if isinstance(value, Decimal):
-        return {"$dec": str(value)}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, tuple):
-        return {"$tuple": [_encode(v) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    if value is None or isinstance(value, (str, int, float, bool)):
+    kind = _KINDS.get(type(value)) or _kind_of(type(value))
+    if kind is _PLAIN:
         return value
-    raise TypeError(f"cannot keep a {type(value).__name__} in the run journal")
+    if kind is _LIST:
+        return [_encode(v) for v in value]
+    if kind is _DECIMAL:
+        return {"$dec": str(value)}
+    if kind is _ENUM:
+        return {"$enum": type(value).__name__, "v": value.value}
+    if kind is _DATE:
+        return {"$date": value.isoformat()}
+    if kind is _TUPLE:
+        return {"$tuple": [_encode(v) for v in value]}
+    if kind is _DICT:
+        return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    out = {"$dc": type(value).__name__}
+    for name in kind:
+        out[name] = _encode(getattr(value, name))
+    return out
+
+
+# How each type is written, found once per type (a run encodes thousands of documents of a few
+# types): a marker below, or for a dataclass its field names.
+_PLAIN, _LIST, _DECIMAL, _ENUM, _DATE, _TUPLE, _DICT = ("plain",), ("list",), ("dec",), ("enum",), ("date",), ("tuple",), ("dict",)
+_KINDS: dict[type, tuple[str, ...]] = {}
+
+
+def _kind_of(cls: type) -> tuple[str, ...]:
+    # The order of the tests matters: an enum may be a str, a bool is an int.
+    if issubclass(cls, Enum):
+        kind = _ENUM
+    elif dataclasses.is_dataclass(cls):
+        kind = tuple(f.name for f in dataclasses.fields(cls))
+    elif issubclass(cls, Decimal):
+        kind = _DECIMAL
+    elif issubclass(cls, date):
+        kind = _DATE
+    elif issubclass(cls, tuple):
+        kind = _TUPLE
+    elif issubclass(cls, list):
+        kind = _LIST
+    elif issubclass(cls, dict):
+        kind = _DICT
+    elif cls is type(None) or issubclass(cls, (str, int, float, bool)):
+        kind = _PLAIN
+    else:
+        raise TypeError(f"cannot keep a {cls.__name__} in the run journal")
+    _KINDS[cls] = kind
+    return kind
 
 
 def _decode(value: Any) -> Any:

@@ -166,6 +166,18 @@ class Journal:
         event loop (other documents' requests) runs on during the disk sync."""
         await asyncio.to_thread(self.record_result, run_id, key, state, reference, error)
 
+    def record_results(self, run_id: str, results: Iterable[tuple[str, DocumentState, str, str]]) -> None:
+        """Several documents' (key, state, reference, error) in one transaction: one disk sync."""
+        now = _now()
+        with self._tx():
+            for key, state, reference, error in results:
+                cur = self._db.execute(
+                    "UPDATE documents SET state = ?, reference = ?, error = ?, updated = ? WHERE run_id = ? AND key = ?",
+                    (state.value, reference, error, now, run_id, key),
+                )
+                if cur.rowcount != 1:
+                    raise KeyError(f"run {run_id} has no document {key}")
+
     def record_batch(self, run_id: str, manage_batch_id: int) -> None:
         with self._tx():
             self._db.execute("UPDATE runs SET manage_batch_id = ? WHERE id = ?", (manage_batch_id, run_id))

@@ -6,14 +6,15 @@ batch is recorded; the steps in between, and what is journaled when, live here o
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.accounting.base import PostStatus, Problem
+from mobius_tui.accounting.base import Existing, PostResult, PostStatus, Problem
 from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, default_warehouse, plan_from_glexport
 from mobius_tui.documents.model import Document, Plan
 from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport, GLExportCustomer
@@ -110,6 +111,11 @@ class Checked:
     groups: list[ProblemGroup]
     duplicates: dict[str, str] = field(default_factory=dict)  # document key → package reference
     to_post: list[Document] = field(default_factory=list)
+    # Documents whose duplicate check is still running (``duplicate_guard(ahead=True)``): ``parts``
+    # hands them over part by part while ``post`` posts the ones already cleared.
+    unchecked: list[Document] = field(default_factory=list)
+    parts: AsyncIterator[tuple[list[Document], Existing]] | None = None
+    force: bool = False
 
     @property
     def blocked(self) -> bool:
@@ -134,22 +140,42 @@ async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: 
     return Checked(plan, reference, groups)
 
 
-async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force: bool) -> None:
-    """Fill ``to_post`` and ``duplicates``: documents the package already holds are skipped unless forced."""
+async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force: bool, ahead: bool = False) -> None:
+    """Fill ``to_post`` and ``duplicates``: documents the package already holds are skipped unless forced.
+
+    ``ahead``: await only the first part of the check; the rest answers while ``post`` posts what is
+    cleared (``checked.unchecked`` until then). A failure of the first part raises before anything
+    is journaled, as a failure of the whole check does."""
     docs = checked.plan.documents
+    checked.force = force
     log(ev.Progress("duplicates", 0, len(docs)))
-    existing = await ctx.adapter.existing(docs) if docs else None
-    found = dict(existing.found) if existing else {}
-    log(ev.Progress("duplicates", len(docs), len(docs)))
-    if found and force:
-        log(ev.LogLine(f"{len(found)} documents are already in the package and will be posted again (forced)", ev.Level.WARNING))
-        checked.to_post = list(docs)
+    if not docs:
         return
-    checked.duplicates = found
-    checked.to_post = [d for d in docs if d.key not in found]
-    for doc in docs:
-        if doc.key in found:
-            log(ev.LogLine(f"{document_label(doc)} is already in the package as {found[doc.key]}; skipped", ev.Level.WARNING))
+    parts = ctx.adapter.existing_in_parts(docs)
+    settled: set[str] = set()
+    async for part, existing in parts:
+        _settle(checked, part, existing.found, log)
+        settled.update(d.key for d in part)
+        log(ev.Progress("duplicates", len(settled), len(docs)))
+        if ahead and len(settled) < len(docs):
+            checked.unchecked = [d for d in docs if d.key not in settled]
+            checked.parts = parts
+            return
+
+
+def _settle(checked: Checked, part: Sequence[Document], found: dict[str, str], log: RunLog) -> list[Document]:
+    """Sort one part of the duplicate check into ``to_post`` and ``duplicates``; the ones to post."""
+    if found and checked.force:
+        log(ev.LogLine(f"{len(found)} documents are already in the package and will be posted again (forced)", ev.Level.WARNING))
+        clear = list(part)
+    else:
+        checked.duplicates.update(found)
+        clear = [d for d in part if d.key not in found]
+        for doc in part:
+            if doc.key in found:
+                log(ev.LogLine(f"{document_label(doc)} is already in the package as {found[doc.key]}; skipped", ev.Level.WARNING))
+    checked.to_post.extend(clear)
+    return clear
 
 
 def duplicate_results(checked: Checked) -> list[DocumentResult]:
@@ -163,19 +189,33 @@ def duplicate_results(checked: Checked) -> list[DocumentResult]:
     ]
 
 
+UNCHECKED = "not posted: the run stopped before the package said whether it already holds it"
+
+
 def journal_documents(checked: Checked) -> list[JournalDocument]:
+    """What the journal holds when posting starts. A document still being checked for duplicates
+    is NOT_POSTED until its check clears it (then PLANNED, before it is handed to the package): a
+    run stopped before that never sent it, and finishing the run must not count it as posted
+    because the package holds it from before."""
     out = []
     posting = {d.key for d in checked.to_post}
+    unchecked = {d.key for d in checked.unchecked}
     for doc in checked.plan.documents:
         dup = checked.duplicates.get(doc.key)
+        state = DocumentState.PLANNED
+        if dup is not None and doc.key not in posting:
+            state = DocumentState.DUPLICATE
+        elif doc.key in unchecked:
+            state = DocumentState.NOT_POSTED
         out.append(
             JournalDocument(
                 key=doc.key,
                 label=document_label(doc),
                 amount=batch_amount(doc),
                 gl_entry_ids=tuple(doc.origin.gl_entry_ids),
-                state=DocumentState.DUPLICATE if dup is not None and doc.key not in posting else DocumentState.PLANNED,
+                state=state,
                 reference=dup or "",
+                error=UNCHECKED if state == DocumentState.NOT_POSTED else "",
                 body=doc_codec.dumps(doc),
             )
         )
@@ -183,34 +223,104 @@ def journal_documents(checked: Checked) -> list[JournalDocument]:
 
 
 async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None:
-    """Post ``checked.to_post``, journaling each result the moment it arrives."""
-    documents = checked.to_post
-    by_key = {d.key: d for d in documents}
-    pending = dict(by_key)
-    total, posted = len(documents), 0
-    log(ev.Progress("post", 0, total))
+    """Post ``checked.to_post``, and the documents of ``checked.unchecked`` as their duplicate check
+    clears them. Each result is on disk in the journal before the run goes on with it (its event,
+    the Manage batch): the results that arrived together are written in one transaction, off the
+    event loop, while the package goes on posting."""
+    pending = {d.key: d for d in checked.to_post}
+    answered = posted = 0
+    log(ev.Progress("post", 0, len(checked.to_post) + len(checked.unchecked)))
+    stream = _cleared(ctx, run_id, checked, log, pending)
+    arrived: asyncio.Queue[PostResult | None] = asyncio.Queue()
+
+    async def receive() -> None:
+        try:
+            async for result in ctx.adapter.post_stream(checked.plan, stream, checked.reference):
+                arrived.put_nowait(result)
+        finally:
+            arrived.put_nowait(None)
+
+    receiver = asyncio.ensure_future(receive())
     try:
-        async for result in ctx.adapter.post(checked.plan, documents, checked.reference):
-            doc = pending.pop(result.document_key, None)
-            if doc is None:
-                log(ev.LogLine(f"the package reported an unknown or repeated document {result.document_key}", ev.Level.WARNING))
-                continue
-            state = _STATE.get(result.status, DocumentState.FAILED)
-            # On disk before anything goes on; the disk sync runs off the event loop, so the
-            # package's requests for other documents keep flowing meanwhile.
-            await ctx.journal.record_result_off_loop(run_id, doc.key, state, result.reference,
-                                                     redact(result.error, ctx.redact))
-            if state == DocumentState.POSTED:
-                posted += 1
-                log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc), doc.currency))
-                crash_point("after-post", posted)
-            else:
-                log(ev.DocumentFailed(doc.key, document_label(doc), result.error or "not posted"))
-            log(ev.Progress("post", total - len(pending), total))
+        ended = False
+        while not ended:
+            results = [await arrived.get()]
+            while not arrived.empty():
+                results.append(arrived.get_nowait())
+            ended = results[-1] is None
+            settled: list[tuple[Document, DocumentState, PostResult]] = []
+            for result in results:
+                if result is None:
+                    continue
+                doc = pending.pop(result.document_key, None)
+                if doc is None:
+                    log(ev.LogLine(f"the package reported an unknown or repeated document {result.document_key}", ev.Level.WARNING))
+                    continue
+                settled.append((doc, _STATE.get(result.status, DocumentState.FAILED), result))
+            if settled:
+                await asyncio.to_thread(ctx.journal.record_results, run_id, [
+                    (doc.key, state, result.reference, redact(result.error, ctx.redact)) for doc, state, result in settled])
+            for doc, state, result in settled:
+                answered += 1
+                if state == DocumentState.POSTED:
+                    posted += 1
+                    log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc), doc.currency))
+                    crash_point("after-post", posted)
+                else:
+                    log(ev.DocumentFailed(doc.key, document_label(doc), result.error or "not posted"))
+            if settled:
+                log(ev.Progress("post", answered, answered + len(pending) + len(checked.unchecked)))
+        await receiver  # the package's own failure, if any, surfaces here
     except Exception as exc:  # the adapter must not raise; if it does, what is unknown is looked up below
         log(ev.LogLine(f"the package stopped answering while posting ({type(exc).__name__}: {exc})", ev.Level.ERROR))
+    finally:
+        receiver.cancel()
+        await asyncio.gather(receiver, return_exceptions=True)
+        await stream.aclose()
+        if checked.parts is not None:  # never started when the package failed before asking for a document
+            await checked.parts.aclose()
     if pending:
         await resolve_unrecorded(ctx, run_id, list(pending.values()), log)
+
+
+async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
+                   pending: dict[str, Document]) -> AsyncIterator[Document]:
+    """The documents to post, as the duplicate check clears them: first those cleared before the
+    journal was started, then each part of ``checked.parts``, journaled PLANNED (or DUPLICATE) in
+    one transaction before any of it is handed over. A part that cannot be checked is not posted."""
+    for doc in list(checked.to_post):
+        yield doc
+    if checked.parts is None:
+        return
+    total = len(checked.plan.documents)
+    try:
+        async for part, existing in checked.parts:
+            clear = _settle(checked, part, existing.found, log)
+            cleared = {d.key for d in clear}
+            rows = [(d.key, DocumentState.PLANNED, "", "") if d.key in cleared
+                    else (d.key, DocumentState.DUPLICATE, checked.duplicates[d.key], "") for d in part]
+            await asyncio.to_thread(ctx.journal.record_results, run_id, rows)
+            done = {d.key for d in part}
+            checked.unchecked = [d for d in checked.unchecked if d.key not in done]
+            log(ev.Progress("duplicates", total - len(checked.unchecked), total))
+            for doc in clear:
+                pending[doc.key] = doc
+            for doc in clear:
+                yield doc
+    except Exception as exc:
+        left = checked.unchecked
+        checked.unchecked = []
+        why = f"not posted: the package could not say whether it already holds it ({type(exc).__name__}: {exc})"
+        log(ev.LogLine(f"{counted(len(left), 'document')} not posted: the package could not say whether it already "
+                       f"holds them ({type(exc).__name__}: {exc}); they stay unposted in Manage for the next run",
+                       ev.Level.ERROR))
+        try:
+            await asyncio.to_thread(ctx.journal.record_results, run_id,
+                                    [(d.key, DocumentState.NOT_POSTED, "", redact(why, ctx.redact)) for d in left])
+        except Exception:  # noqa: BLE001 - they are NOT_POSTED from the start: only the reason is lost
+            pass
+    finally:
+        await checked.parts.aclose()
 
 
 async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Document], log: RunLog) -> None:

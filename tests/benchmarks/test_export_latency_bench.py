@@ -24,7 +24,7 @@ import pytest
 from mobius_tui.accounting.sage300 import Sage300
 from mobius_tui.sandbox.dataset import generate
 from mobius_tui.sandbox.manage import DEMO
-from mobius_tui.service.events import Outcome
+from mobius_tui.service.events import BatchRecorded, DocumentPosted, Outcome
 from mobius_tui.service.options import ExportOptions
 from mobius_tui.service.profiles import Profile, save_profile
 from mobius_tui.service.secrets import Secrets
@@ -53,8 +53,8 @@ def _sage(pipe: Connection) -> None:
     with create_sandbox(generate(SEED, INVOICES), today=lambda: TODAY) as sb:
         sb.faults.latency_ms = LATENCY_MS
         pipe.send(sb.settings)
-        while pipe.recv() != "done":
-            pipe.send(sb.faults.requests_seen)
+        while pipe.recv() != "done":  # requests so far, and the sandbox's CPU seconds (it competes for the cores)
+            pipe.send((sb.faults.requests_seen, sum(os.times()[:2])))
 
 
 def _start(target) -> tuple[Connection, multiprocessing.Process]:  # noqa: ANN001
@@ -79,19 +79,31 @@ async def test_export_1000_invoices_to_sage300_with_latency(tmp_path, monkeypatc
         secrets = Secrets({"private_key": DEMO.private_key, **{k: settings[k] for k in secret}})
         async with await Session.open(profile, secrets) as session:
             sage_pipe.send("count")
-            before = sage_pipe.recv()
+            before, sage_cpu = sage_pipe.recv()
+            cpu = time.process_time()
             started = time.perf_counter()
             phases: dict[str, float] = {}
+            marks: dict[str, float] = {}
 
             def seen(event) -> None:  # noqa: ANN001 - when each phase started, from the run's own events
+                at = time.perf_counter() - started
                 phase = getattr(event, "phase", None)
                 if phase and phase not in phases:
-                    phases[phase] = time.perf_counter() - started
+                    phases[phase] = at
+                if phase == "duplicates" and event.done == event.total:
+                    marks["duplicate check answered"] = at
+                if isinstance(event, DocumentPosted):
+                    marks.setdefault("first document posted", at)
+                    marks["last document posted"] = at
+                if isinstance(event, BatchRecorded):
+                    marks["Manage batch recorded"] = at
 
             report = await session.run_export(ExportOptions(thru_date=date(2030, 1, 1), batch_number="LAT-I"), seen)
             wall = time.perf_counter() - started
+            cpu = time.process_time() - cpu
             sage_pipe.send("count")
-            requests = sage_pipe.recv() - before
+            requests, sage_cpu_after = sage_pipe.recv()
+            requests -= before
     finally:
         for pipe in (manage_pipe, sage_pipe):
             pipe.send("done")
@@ -105,5 +117,10 @@ async def test_export_1000_invoices_to_sage300_with_latency(tmp_path, monkeypatc
           f"load {os.getloadavg()[0]:.2f}: wall {wall:.2f} s, limit N*t/c {limit:.2f} s, limit/wall "
           f"{limit / wall:.2f}; {requests} Sage 300 requests ({requests - posted} besides one per document)")
     print("  phases started at: " + ", ".join(f"{name} {at:.2f} s" for name, at in phases.items()))
+    print("  " + ", ".join(f"{name} at {at:.2f} s" for name, at in sorted(marks.items(), key=lambda m: m[1])))
+    first, last = marks.get("first document posted", 0.0), marks.get("last document posted", 0.0)
+    if last > first:
+        print(f"  posting {last - first:.2f} s for {posted} documents = {(posted - 1) * LATENCY_MS / 1000 / CONCURRENCY / (last - first):.2f}"
+              f" of its own N*t/c; CPU: this process {cpu:.2f} s, the Sage 300 sandbox {sage_cpu_after - sage_cpu:.2f} s")
     assert report.outcome == Outcome.SUCCESS, report.summary
     assert posted > 0.9 * INVOICES

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import ssl
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -43,6 +43,30 @@ from mobius_tui.wire.hosts import is_loopback
 _SECURITY_FIX = ("Use a Sage 300 user (not ADMIN) whose security group has the 'Sage 300 Web API' right, and check "
                  "the user id and password.")
 _FILTER_CHUNK = 40  # document numbers per $filter, to keep URLs short
+
+
+def _ledger_key(where: Target, doc: Document) -> tuple[str, str]:
+    """How an A/R or A/P document is told apart: its number, and on A/P its vendor too."""
+    vendor = doc.vendor.account if where == Target.AP and isinstance(doc, PurchaseDocument) else ""
+    return vendor, doc.number
+
+
+def _chunks(docs: list[Document]) -> list[tuple[list[Document], list[str]]]:
+    """The documents by number, _FILTER_CHUNK numbers at a time: (the documents, their numbers)."""
+    by_number: dict[str, list[Document]] = {}
+    for doc in docs:
+        by_number.setdefault(doc.number, []).append(doc)
+    numbers = sorted(by_number)
+    out = []
+    for start in range(0, len(numbers), _FILTER_CHUNK):
+        chunk = numbers[start:start + _FILTER_CHUNK]
+        out.append(([d for n in chunk for d in by_number[n]], chunk))
+    return out
+
+
+async def _each(documents: Sequence[Document]) -> AsyncIterator[Document]:
+    for doc in documents:
+        yield doc
 
 
 def _flag(value: Any) -> bool:
@@ -181,10 +205,14 @@ class Sage300(AccountingPackage):
     def check(self, plan: Plan, reference: Sage300Reference) -> list[Problem]:
         return check_plan(plan, reference)
 
-    async def post(self, plan: Plan, documents: Sequence[Document], reference: Sage300Reference) -> AsyncIterator[PostResult]:
+    def post(self, plan: Plan, documents: Sequence[Document], reference: Sage300Reference) -> AsyncIterator[PostResult]:
+        return self.post_stream(plan, _each(documents), reference)
+
+    async def post_stream(self, plan: Plan, documents: AsyncIterable[Document],
+                          reference: Sage300Reference) -> AsyncIterator[PostResult]:
         poster = Poster(self._require(), reference, PostOptions(
             ready_to_post=bool(self.values.get("ready_to_post")),
-            concurrency=max(1, min(8, int(self.values.get("concurrency") or 4))),
+            concurrency=self._concurrency(),
             customer_group=str(self.values.get("customer_group") or ""),
             vendor_group=str(self.values.get("vendor_group") or ""),
         ), description=f"{BATCH_DESCRIPTION} {date.today().isoformat()} #{secrets.token_hex(3)}")
@@ -195,9 +223,9 @@ class Sage300(AccountingPackage):
                 done.add(result.document_key)
                 yield result
         except (httpx.HTTPError, WebApiError) as exc:
-            # Only a failure outside any one document (e.g. creating a customer) lands here. What was
-            # never sent is skipped; what may have been sent gets no result: the service looks it up.
-            for doc in documents:
+            # Only a failure outside any one document lands here. What was never sent is skipped;
+            # what may have been sent gets no result: the service looks it up.
+            for doc in poster.received:
                 if doc.key in done:
                     continue
                 if doc.key in poster.attempted:
@@ -205,62 +233,93 @@ class Sage300(AccountingPackage):
                 else:
                     yield PostResult(doc.key, PostStatus.SKIPPED, error=f"Sage 300 connection failed: {exc}")
 
+    def _concurrency(self) -> int:
+        return max(1, min(8, int(self.values.get("concurrency") or 4)))
+
     async def existing(self, documents: Sequence[Document]) -> Existing:
         """Documents whose number Sage 300 already holds: in an unposted batch or posted."""
-        client = self._require()
         found: dict[str, str] = {}
+        async for _, part in self.existing_in_parts(documents):
+            found.update(part.found)
+        return Existing(found)
+
+    async def existing_in_parts(self, documents: Sequence[Document]) -> AsyncIterator[tuple[list[Document], Existing]]:
+        """The look-ups of :meth:`existing`, all started at once (as many in flight as posting
+        sends), each part handed over as soon as every read its documents need has answered: an
+        A/R or A/P part after its ledger's open batches and its chunk of posted documents, journal
+        and inventory documents after the journal batches (and the I/C records)."""
+        client = self._require()
         by_target: dict[Target, list[Document]] = {t: [] for t in Target}
         for doc in documents:
             by_target[target(doc, inventory=True)].append(doc)
-        try:
-            for where in (Target.AR, Target.AP):
-                if by_target[where]:
-                    found.update(await self._existing_ledger(client, where, by_target[where]))
-            # Inventory documents go to the G/L when Inventory Control is absent: look in both.
-            journals = by_target[Target.GL] + by_target[Target.IC]
-            if journals:
-                found.update(await self._existing_journals(client, journals))
+        slots = asyncio.Semaphore(self._concurrency())
+
+        async def limited(read: Awaitable[dict[str, str]]) -> dict[str, str]:
+            async with slots:
+                return await read
+
+        parts: list[tuple[list[Document], list[asyncio.Future[dict[str, str]]]]] = []
+        for where in (Target.AR, Target.AP):
+            if docs := by_target[where]:
+                open_batches = asyncio.ensure_future(limited(self._existing_open(client, where, docs)))
+                for chunk_docs, numbers in _chunks(docs):
+                    posted = asyncio.ensure_future(limited(self._existing_posted(client, where, chunk_docs, numbers)))
+                    parts.append((chunk_docs, [open_batches, posted]))
+        # Inventory documents go to the G/L when Inventory Control is absent: look in both.
+        if journals := by_target[Target.GL] + by_target[Target.IC]:
+            in_journals = asyncio.ensure_future(limited(self._existing_journals(client, journals)))
+            if by_target[Target.GL]:
+                parts.append((by_target[Target.GL], [in_journals]))
             if by_target[Target.IC]:
-                found.update(await self._existing_inventory(client, by_target[Target.IC]))
+                in_inventory = asyncio.ensure_future(limited(self._existing_inventory(client, by_target[Target.IC])))
+                parts.append((by_target[Target.IC], [in_journals, in_inventory]))
+        reads = {id(r): r for _, part_reads in parts for r in part_reads}.values()
+        try:
+            for docs, part_reads in parts:
+                found: dict[str, str] = {}
+                for read in part_reads:
+                    found.update(await asyncio.shield(read))  # a read shared by several parts runs once
+                keys = {d.key for d in docs}
+                yield docs, Existing({k: v for k, v in found.items() if k in keys})
         except WebApiBusy as exc:
             raise _busy(exc) from None
         except WebApiError as exc:
             raise PackageError(f"Looking for documents already in Sage 300 failed: {exc.message}", _SECURITY_FIX) from None
         except httpx.HTTPError as exc:
             raise _unreachable(self.values, exc) from None
-        return Existing(found)
+        finally:
+            for read in reads:
+                read.cancel()
+            await asyncio.gather(*reads, return_exceptions=True)
 
-    async def _existing_ledger(self, client: WebApiClient, where: Target, docs: list[Document]) -> dict[str, str]:
+    async def _existing_open(self, client: WebApiClient, where: Target, docs: list[Document]) -> dict[str, str]:
+        """The ledger's documents in an unposted batch (every open batch, read whole)."""
         module = where.value
-        party = "CustomerNumber" if where == Target.AR else "VendorNumber"
-
-        def owner(doc: Document) -> str:
-            return doc.vendor.account if isinstance(doc, PurchaseDocument) else doc.customer.account  # type: ignore[attr-defined]
-
-        wanted = {(owner(d) if where == Target.AP else "", d.number): d.key for d in docs}
+        wanted = {_ledger_key(where, d): d.key for d in docs}
         found: dict[str, str] = {}
         open_batches = await client.get_all(module, f"{module}InvoiceBatches", {
             "$filter": "BatchStatus ne 'Posted'", "$select": "BatchNumber,Invoices"})
         for batch in open_batches:
             for entry in batch.get("Invoices") or []:
-                key = (entry.get(party) if where == Target.AP else "", str(entry.get("DocumentNumber")))
+                key = (entry.get("VendorNumber") if where == Target.AP else "", str(entry.get("DocumentNumber")))
                 if key in wanted:
                     found[wanted[key]] = f"{module} batch {batch['BatchNumber']} / {entry['DocumentNumber']}"
-        numbers = sorted({d.number for d in docs})
-        slots = asyncio.Semaphore(max(1, min(8, int(self.values.get("concurrency") or 4))))
+        return found
 
-        async def posted(chunk: list[str]) -> list[dict[str, Any]]:
-            async with slots:  # the chunks are read concurrently, as many at once as posting sends
-                return await client.get_all(module, f"{module}PostedDocuments", {
-                    "$filter": " or ".join(f"DocumentNumber eq {quoted(n)}" for n in chunk),
-                    "$select": f"{party},DocumentNumber,BatchNumber"})
-
-        chunks = [numbers[start:start + _FILTER_CHUNK] for start in range(0, len(numbers), _FILTER_CHUNK)]
-        for rows in await asyncio.gather(*(posted(chunk) for chunk in chunks)):
-            for row in rows:
-                key = (row.get(party) if where == Target.AP else "", str(row.get("DocumentNumber")))
-                if key in wanted:
-                    found[wanted[key]] = f"{module} posted, batch {row.get('BatchNumber')} / {row['DocumentNumber']}"
+    async def _existing_posted(self, client: WebApiClient, where: Target, docs: list[Document],
+                               numbers: list[str]) -> dict[str, str]:
+        """The ledger's posted documents with one of ``numbers`` (one $filter of ``or`` terms)."""
+        module = where.value
+        party = "CustomerNumber" if where == Target.AR else "VendorNumber"
+        wanted = {_ledger_key(where, d): d.key for d in docs}
+        found: dict[str, str] = {}
+        rows = await client.get_all(module, f"{module}PostedDocuments", {
+            "$filter": " or ".join(f"DocumentNumber eq {quoted(n)}" for n in numbers),
+            "$select": f"{party},DocumentNumber,BatchNumber"})
+        for row in rows:
+            key = (row.get(party) if where == Target.AP else "", str(row.get("DocumentNumber")))
+            if key in wanted:
+                found[wanted[key]] = f"{module} posted, batch {row.get('BatchNumber')} / {row['DocumentNumber']}"
         return found
 
     async def _existing_journals(self, client: WebApiClient, docs: list[Document]) -> dict[str, str]:

@@ -9,6 +9,7 @@ and the check says which one is missing.
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -57,12 +58,16 @@ def entity_properties(edmx: str) -> dict[str, set[str]]:
 async def load_names(client: WebApiClient) -> WireNames:
     """The names this server uses. A module whose metadata cannot be read (not activated, no right,
     no metadata served) keeps the default names: reading its records would fail anyway."""
-    properties: dict[str, set[str]] = {}
-    for module in sorted({m for m, *_ in _CANDIDATES.values()}):
+    async def read(module: str) -> dict[str, set[str]]:
         try:
-            properties.update(entity_properties(await client.get_metadata(module)))
+            return entity_properties(await client.get_metadata(module))
         except (WebApiError, ET.ParseError):
-            continue
+            return {}
+
+    properties: dict[str, set[str]] = {}
+    # The modules' documents are read at once: at connect, each would otherwise cost a round trip.
+    for found in await asyncio.gather(*(read(m) for m in sorted({m for m, *_ in _CANDIDATES.values()}))):
+        properties.update(found)
     chosen: dict[str, str] = {}
     missing: list[str] = []
     for name, (_module, entity_set, candidates, without) in _CANDIDATES.items():

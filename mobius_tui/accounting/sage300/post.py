@@ -1,9 +1,11 @@
 """Posting a run to Sage 300: master records, one batch per ledger, then one write per document.
 
-Order: customers and vendors the documents need (created when the plan carries them), then the A/R,
-A/P and G/L batches (created empty, one each), then every document as a single PATCH that inserts
-it into its batch (I/C documents: a single POST), with bounded concurrency. Nothing is read per
-document on the way.
+Documents may still be arriving while the first ones post (the service hands each over once its
+duplicate check cleared it). Each customer or vendor a document needs (created when the plan
+carries it) and each A/R, A/P and G/L batch (created empty, one per ledger) is made once, when the
+first document needing it arrives, and every document needing it waits for it; then each document
+goes as a single PATCH that inserts it into its batch (I/C documents: a single POST), with bounded
+concurrency. Nothing is read per document on the way.
 
 POST and PATCH are not idempotent here. After a timeout, a dropped connection or a 5xx the document
 is looked up (in its batch, or by reference for I/C) before it is sent again, never sent blind. Each
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -84,74 +86,102 @@ class Poster:
     batches: list[BatchInfo] = field(default_factory=list)
     attempted: set[str] = field(default_factory=set)  # documents whose write may have reached the server
     unknown: dict[str, str] = field(default_factory=dict)  # document key → why its outcome stayed unknown
+    received: list[Document] = field(default_factory=list)  # every document handed to run(), in order
+    _shared: dict[tuple[str, str], asyncio.Future[Any]] = field(default_factory=dict)  # masters and batches being made
+    _parties: tuple[dict, dict] = field(default_factory=lambda: ({}, {}))
 
-    async def run(self, plan: Plan, documents: Sequence[Document]) -> AsyncIterator[PostResult]:
-        blocked = await self._masters(plan, documents)
-        routed: dict[Target, list[Document]] = {t: [] for t in Target}
-        for doc in documents:
-            routed[payloads.target(doc, self.ref.inventory)].append(doc)
-        batch_of: dict[Target, BatchInfo | str] = {}
-        for where in (Target.AR, Target.AP, Target.GL):
-            if routed[where]:
-                batch_of[where] = await self._batch(where)
-        semaphore = asyncio.Semaphore(max(1, self.options.concurrency))
+    async def run(self, plan: Plan, documents: AsyncIterable[Document]) -> AsyncIterator[PostResult]:
+        """Post the documents as they arrive; results come as they are known. A master record or a
+        batch is created when the first document that needs it arrives, once, and every document
+        needing it waits for it."""
+        self._parties = ({c.account: c for c in plan.customers if c.account},
+                         {v.account: v for v in plan.vendors if v.account and not v.is_member})
+        slots = asyncio.Semaphore(max(1, self.options.concurrency))
+        finished: asyncio.Queue[asyncio.Future[PostResult | None] | None] = asyncio.Queue()
+        tasks: list[asyncio.Future[PostResult | None]] = []
 
-        async def one(doc: Document, where: Target) -> PostResult | None:
-            if doc.key in blocked:
-                return blocked[doc.key]
-            batch = batch_of.get(where)
+        async def one(doc: Document) -> PostResult | None:
+            where = payloads.target(doc, self.ref.inventory)
+            blocked = await self._master(doc, slots)
+            if blocked is not None:
+                return PostResult(doc.key, blocked[0], error=blocked[1])
+            batch = await self._once(("batch", where.value), lambda: self._batch(where, slots)) if where != Target.IC else None
             if isinstance(batch, str):
                 return PostResult(doc.key, PostStatus.SKIPPED, error=batch)
-            async with semaphore:
+            async with slots:
                 result = await self._document(doc, where, batch)
             if result is not None and result.posted and batch is not None:
                 batch.documents += 1
             return result
 
-        tasks = [asyncio.ensure_future(one(doc, where)) for where, docs in routed.items() for doc in docs]
+        async def feed() -> None:
+            try:
+                async for doc in documents:
+                    self.received.append(doc)
+                    task = asyncio.ensure_future(one(doc))
+                    task.add_done_callback(finished.put_nowait)
+                    tasks.append(task)
+            finally:
+                finished.put_nowait(None)
+
+        feeder = asyncio.ensure_future(feed())
+        fed, answered = False, 0
         try:
-            for finished in asyncio.as_completed(tasks):
-                result = await finished
+            while not fed or answered < len(tasks):
+                item = await finished.get()
+                if item is None:
+                    fed = True
+                    await feeder  # a failing feed raises here
+                    continue
+                answered += 1
+                result = item.result()
                 if result is not None:
                     yield result
         finally:
+            feeder.cancel()
             for task in tasks:
                 task.cancel()
+            await asyncio.gather(feeder, return_exceptions=True)  # the document stream is left at rest
         if self.options.ready_to_post:
             await self._ready()
 
+    async def _once(self, key: tuple[str, str], make: Callable[[], Awaitable[Any]]) -> Any:
+        """The outcome of ``make()``, run once for ``key`` however many documents ask at once."""
+        task = self._shared.get(key)
+        if task is None:
+            task = self._shared[key] = asyncio.ensure_future(make())
+        return await asyncio.shield(task)
+
     # --- master records ---------------------------------------------------------------------
 
-    async def _masters(self, plan: Plan, documents: Sequence[Document]) -> dict[str, PostResult]:
-        """Create the customers and vendors the documents need; document key → its result when one
-        could not be created (FAILED when Sage 300 refused it, SKIPPED when its creation got no answer:
-        the document itself is never sent then)."""
-        customers = {c.account: c for c in plan.customers if c.account}
-        vendors = {v.account: v for v in plan.vendors if v.account and not v.is_member}
-        failed: dict[str, tuple[PostStatus, str] | None] = {}
-        blocked: dict[str, PostResult] = {}
-        for doc in documents:
-            if isinstance(doc, SalesDocument):
-                account, known, records, module, resource = (doc.customer.account, self.ref.customers, customers,
-                                                             "AR", "ARCustomers")
-            elif isinstance(doc, PurchaseDocument) and not doc.employee:
-                account, known, records, module, resource = (doc.vendor.account, self.ref.vendors, vendors,
-                                                             "AP", "APVendors")
-            else:
-                continue
-            if account in known or account not in records:
-                continue
-            if account not in failed:
-                record = records[account]
-                body = (payloads.customer(record, self.options.customer_group) if module == "AR"
-                        else payloads.vendor(record, self.options.vendor_group, self.ref.names.vendor_terms,
-                                             doc.currency, payloads.vendor_terms(record, doc)))  # type: ignore[arg-type]
-                failed[account] = await self._create_master(module, resource, account, body)
-                if not failed[account]:
-                    known[account] = known.get(account) or _party(body)
-            if reason := failed[account]:
-                blocked[doc.key] = PostResult(doc.key, reason[0], error=reason[1])
-        return blocked
+    async def _master(self, doc: Document, slots: asyncio.Semaphore) -> tuple[PostStatus, str] | None:
+        """Create the customer or vendor ``doc`` needs when Sage 300 lacks it and the plan carries
+        it; the reason ``doc`` cannot be sent when that failed (FAILED when Sage 300 refused it,
+        SKIPPED when its creation got no answer: the document itself is never sent then)."""
+        customers, vendors = self._parties
+        if isinstance(doc, SalesDocument):
+            account, known, records, module, resource = (doc.customer.account, self.ref.customers, customers,
+                                                         "AR", "ARCustomers")
+        elif isinstance(doc, PurchaseDocument) and not doc.employee:
+            account, known, records, module, resource = (doc.vendor.account, self.ref.vendors, vendors,
+                                                         "AP", "APVendors")
+        else:
+            return None
+        if (module, account) not in self._shared and (account in known or account not in records):
+            return None
+
+        async def create() -> tuple[PostStatus, str] | None:  # from the first document that needs it
+            record = records[account]
+            body = (payloads.customer(record, self.options.customer_group) if module == "AR"
+                    else payloads.vendor(record, self.options.vendor_group, self.ref.names.vendor_terms,
+                                         doc.currency, payloads.vendor_terms(record, doc)))  # type: ignore[arg-type]
+            async with slots:
+                failed = await self._create_master(module, resource, account, body)
+            if not failed:
+                known[account] = known.get(account) or _party(body)
+            return failed
+
+        return await self._once((module, account), create)
 
     async def _create_master(self, module: str, resource: str, account: str,
                              body: dict[str, Any]) -> tuple[PostStatus, str] | None:
@@ -176,7 +206,7 @@ class Poster:
 
     # --- batches ---------------------------------------------------------------------------
 
-    async def _batch(self, where: Target) -> BatchInfo | str:
+    async def _batch(self, where: Target, slots: asyncio.Semaphore) -> BatchInfo | str:
         resource = _BATCH_RESOURCE[where]
         description = f"{self.description} {where.value}"[:60]
         body: dict[str, Any] = {"Description": description}
@@ -195,7 +225,8 @@ class Poster:
             return bool(rows)
 
         try:
-            await self._send(create, found)
+            async with slots:
+                await self._send(create, found)
         except (WebApiError, _Unknown, _NotSent, _NotStored) as exc:
             reason = exc.message if isinstance(exc, WebApiError) else str(exc)
             return f"The {_LEDGER[where]} batch could not be created in Sage 300: {reason}"
