@@ -6,7 +6,10 @@ Written so that a crash at any moment can be finished without posting anything t
 * each document's result is committed the moment the package reports it;
 * the Manage batch id is committed once Manage has it.
 
-A run without ``finished`` is unfinished; :meth:`Journal.unfinished` lists them. SQLite in WAL mode,
+A run without ``finished`` is unfinished; :meth:`Journal.unfinished` lists them. A run whose documents
+were written to an import file (state ``written``) stays unfinished until the user has imported it:
+finishing then finds them in the package (or, told the import is done, marks the rest not posted).
+SQLite in WAL mode,
 one short transaction per write, so a killed process loses at most the write in flight.
 """
 
@@ -233,6 +236,7 @@ class Journal:
             manage_batch_id=run.manage_batch_id,
             profile=run.profile,
             not_posted=sum(1 for d in docs if d.state == DocumentState.NOT_POSTED),
+            written=sum(1 for d in docs if d.state == DocumentState.WRITTEN),
         )
 
     def batch_identifier_in_use(self, batch_identifier: str, besides: str = "") -> str | None:
