@@ -119,6 +119,12 @@ async def test_written_imported_finished_and_a_second_import_changes_nothing(imp
         ["S50-IMP"]
     assert {batched(manage_sandbox)[i] for i in ids} == {batch.id}
 
+    # A rerun of the batch finds every imported document in the books: no new file, nothing to import.
+    rerun = env.cli(["rerun", "S50-IMP", "--profile", "demo", "--yes", "--json"])
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert len(report_of(rerun)["duplicates"]) == len(written) and report_of(rerun)["written"] == []
+    assert list(env.folder.iterdir()) == [Path(path)]
+
 
 async def test_an_import_that_left_documents_out_is_closed_with_import_done(imp_env, manage_sandbox) -> None:
     env = imp_env
