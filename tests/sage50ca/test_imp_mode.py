@@ -151,3 +151,47 @@ async def test_an_import_that_left_documents_out_is_closed_with_import_done(imp_
         posted = [d for d in journal.documents(run.run_id) if d.state == DocumentState.POSTED]
     batch = manage_sandbox.store.batch_by_identifier("S50-IMPD")
     assert set(manage_sandbox.store.batched_entry_ids(batch.id)) == set(posted[0].gl_entry_ids)
+
+
+def test_sales_invoice_and_credit_memo_import_with_their_taxes(plan, company) -> None:
+    """The sandbox's Manage invoices all carry a line without a product, so the file's sales side is
+    shown with two of them cut to their product lines (taxes kept, totals made to match), through the
+    writer, the stand-in import and the adapter's duplicate guard."""
+    from mobius_tui.accounting.sage50ca.database import open_database
+    from mobius_tui.accounting.sage50ca.imp import import_file, why_not
+    from mobius_tui.accounting.sage50ca.ledger import find_existing
+    from mobius_tui.accounting.sage50ca.reference import load_reference
+    from mobius_tui.accounting.sage50ca.settings import Sage50Settings
+    from mobius_tui.documents.model import DocumentKind
+
+    db = open_database(Sage50Settings.from_values(company.settings))
+    try:
+        ref = load_reference(db)
+        cut = []
+        for doc in plan.documents:
+            if not isinstance(doc, SalesDocument) or doc.currency or not doc.taxes:
+                continue
+            lines = [ln for ln in doc.lines if ln.item and ln.item.code.upper() in ref.items]
+            if not lines:
+                continue
+            total = sum((ln.amount for ln in lines), Decimal(0)) + sum((t.amount for t in doc.taxes), Decimal(0))
+            made = replace(doc, lines=lines, document_total=total)  # a credit memo's is positive too
+            if not why_not(made, ref, "-"):
+                cut.append(made)
+        invoice = next(d for d in cut if d.kind == DocumentKind.SALES_INVOICE)
+        credit = replace(invoice, kind=DocumentKind.CREDIT_MEMO, number=f"CM-{invoice.number}")
+        made = import_file([invoice, credit], plan.customers, plan.vendors, ref, delimiter="-")
+        assert made.carried == [invoice, credit]
+        path = company.sai_path.parent / "sales.IMP"
+        path.write_bytes(made.text.encode("cp1252"))
+        report = import_transactions(company, path)
+        assert [line for line in report if "salinvoice" in line] == \
+            [f"imported salinvoice {invoice.number}", f"imported salinvoice {credit.number}"]
+        assert set(find_existing(db, [invoice, credit], False)) == {invoice.key, credit.key}
+        with company.connect() as conn:
+            amounts = dict(conn.execute("SELECT t.sSource, d.dAmount FROM tcustr t JOIN tcustrdt d "
+                                        "ON d.lCusTrId = t.lId").fetchall())
+        assert (Decimal(str(amounts[invoice.number])), Decimal(str(amounts[credit.number]))) == \
+            (invoice.total, -invoice.total)
+    finally:
+        db.close()

@@ -116,9 +116,10 @@ def _detail(doc: SalesDocument | PurchaseDocument) -> list:
     return [line for line in doc.lines if not _freight(doc, line)]
 
 
-def _line_taxes(doc: SalesDocument | PurchaseDocument, ref: Sage50Reference) -> list[list[str]]:
+def _line_taxes(doc: SalesDocument | PurchaseDocument, ref: Sage50Reference, sign: int) -> list[list[str]]:
     """Per line, the tax groups (name, included, refundable, rate, amount): each level's amount spread
-    over the taxable lines by amount, the last line taking the rounding, so the file adds up to Manage's."""
+    over the taxable lines by amount, the last line taking the rounding, so the file adds up to Manage's.
+    A credit memo's taxes are negative, like its lines."""
     lines = _detail(doc)
     taxable = [i for i, line in enumerate(lines) if line.taxable or isinstance(doc, PurchaseDocument)]
     base = sum((lines[i].amount for i in taxable), Decimal(0))
@@ -134,13 +135,13 @@ def _line_taxes(doc: SalesDocument | PurchaseDocument, ref: Sage50Reference) -> 
             share = left if n == len(taxable) - 1 else \
                 (level.amount * lines[i].amount / base).quantize(Decimal("0.01"), ROUND_HALF_UP) if base else Decimal(0)
             left -= share
-            groups[i] += [_q(level.agency_xref[:20]), "0", refundable, _n(level.rate * 100, 2), _n(share, 2)]
+            groups[i] += [_q(level.agency_xref[:20]), "0", refundable, _n(level.rate * 100, 2), _n(sign * share, 2)]
     return groups
 
 
 def _transaction(doc: SalesDocument | PurchaseDocument, ref: Sage50Reference, vendor_invoice_module: bool,
                  sign: int) -> list[str]:
-    taxes = _line_taxes(doc, ref)
+    taxes = _line_taxes(doc, ref, sign)
     lines = _detail(doc)
     freight = sum((line.amount for line in doc.lines if _freight(doc, line)), Decimal(0))
     date = f"{doc.date:%m-%d-%Y}"
