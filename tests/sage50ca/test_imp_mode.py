@@ -195,3 +195,22 @@ def test_sales_invoice_and_credit_memo_import_with_their_taxes(plan, company) ->
             (invoice.total, -invoice.total)
     finally:
         db.close()
+
+
+async def test_killed_after_writing_the_file_then_imported_and_finished(imp_env, manage_sandbox) -> None:
+    import signal
+
+    env = imp_env
+    killed = env.cli([*RUN, "--batch-number", "S50-IMPK"], {"MOBIUS_TUI_CRASH_AT": "before-batch"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    (path,) = list(env.folder.iterdir())  # named: the journal held every written document before
+    assert path.suffix == ".IMP"
+    with Journal() as journal:
+        (run,) = journal.unfinished()
+        written = {d.key for d in journal.documents(run.run_id) if d.state == DocumentState.WRITTEN}
+    assert written and run.written == len(written)
+    import_transactions(env.company, path)
+    finished = env.cli(["finish", run.run_id, "--profile", "demo", "--json"])
+    assert finished.returncode == 2, finished.stdout + finished.stderr
+    assert set(report_of(finished)["posted"]) == written
+    assert manage_sandbox.store.batch_by_identifier("S50-IMPK") is not None
