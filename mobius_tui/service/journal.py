@@ -9,8 +9,8 @@ Written so that a crash at any moment can be finished without posting anything t
 A run without ``finished`` is unfinished; :meth:`Journal.unfinished` lists them. A run whose documents
 were written to an import file (state ``written``) stays unfinished until the user has imported it:
 finishing then finds them in the package (or, told the import is done, marks the rest not posted).
-SQLite in WAL mode,
-one short transaction per write, so a killed process loses at most the write in flight.
+SQLite in WAL mode, one short transaction per write, so a killed process loses at most the write in
+flight.
 """
 
 from __future__ import annotations
