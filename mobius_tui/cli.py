@@ -24,7 +24,11 @@ Exit codes:
        posted; nothing was recorded in Manage
     4  configuration or authentication error (profile, secrets, login, unknown batch or run,
        a TLS certificate that is not accepted)
-    5  another run holds the lock on the same books, or an interrupted run must be finished first
+    5  another run holds the lock on the same books, or an interrupted run must be finished first;
+       also a run in a package's import-file mode that wrote its file and waits for it to be
+       imported: the result starts ``AWAITING IMPORT:`` (``"outcome": "awaiting_import"``) and says
+       where the file is; import it in the package, then run ``finish`` (``--import-done`` once the
+       import is over and the package refused some)
    64  usage error: an unknown command or flag, a bad value (a date not YYYY-MM-DD, a location id
        that is not a whole number above 0); nothing was done (EX_USAGE)
    75  temporary failure: Manage or the package did not answer (retries used up on dropped
@@ -201,6 +205,9 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     finish.add_argument("--all", action="store_true", help="finish every unfinished run of the profile's books")
     finish.add_argument("--batch-number", default="",
                         help="record the run's Manage batch under this number (its own is taken by another batch)")
+    finish.add_argument("--import-done", action="store_true",
+                        help="the run's import file has been imported: documents still not in the package are not "
+                             "posted (the package refused them); record the Manage batch of the others")
 
     profiles = sub.add_parser("profiles", help="list, show, add or delete profiles; store secrets in the keyring")
     profiles.add_argument("action", choices=("list", "show", "add", "delete", "set-secret", "authorize"))
@@ -428,6 +435,8 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
         lines.append(f"  not posted (the package does not have it; run it again): {result.label}")
     for result in report.duplicates:
         lines.append(f"  already in the package: {result.label} ({result.reference})")
+    for result in report.written:
+        lines.append(f"  written for import: {result.label} ({result.reference})")
     if report.plan is not None and report.action in ("dry-run", "check"):
         lines.append(f"plan: {len(report.plan.documents)} documents")
         # One figure per currency: amounts in different currencies are never added together.
@@ -443,6 +452,8 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
 def _banner(report) -> str:  # noqa: ANN001 - RunReport or SyncReport
     """The first word of the result, in step with the exit code: a run that posted but whose Manage
     batch is not recorded is not a success yet (exit 1), whatever the documents' outcome."""
+    if getattr(report, "awaiting_import", False):
+        return "AWAITING IMPORT"
     if getattr(report, "unfinished", False):
         return "UNFINISHED"
     return report.outcome.value.upper()
@@ -452,7 +463,7 @@ def _report_json(report) -> dict[str, Any]:  # noqa: ANN001 - RunReport
     """The report event: ``outcome`` says "unfinished" when the exit code says 1 for it."""
     obj = report.to_json()
     if report.unfinished:
-        obj["outcome"] = "unfinished"
+        obj["outcome"] = "awaiting_import" if report.awaiting_import else "unfinished"
     obj["exit_code"] = _exit_for(report)
     return obj
 
@@ -460,6 +471,8 @@ def _report_json(report) -> dict[str, Any]:  # noqa: ANN001 - RunReport
 def _exit_for(report) -> int:  # noqa: ANN001 - RunReport or SyncReport
     from mobius_tui.service.events import Outcome
 
+    if getattr(report, "awaiting_import", False):  # expected: a person imports the file, then finish
+        return EXIT_LOCKED
     if getattr(report, "unfinished", False):
         return EXIT_UNEXPECTED
     return {Outcome.SUCCESS: EXIT_SUCCESS, Outcome.PARTIAL: EXIT_PARTIAL, Outcome.FAILED: EXIT_FAILED}[report.outcome]
@@ -570,7 +583,7 @@ async def _cmd_finish(session, args, printer) -> int:  # noqa: ANN001
     unfinished = session.unfinished_runs()
     if args.list or (not args.run_id and not args.all):
         lines = [f"{r.run_id}  {r.action}  batch {r.batch_identifier}  {r.posted} posted, {r.unresolved} unknown"
-                 for r in unfinished] or ["No unfinished runs."]
+                 + (f", {r.written} waiting for import" if r.written else "") for r in unfinished] or ["No unfinished runs."]
         printer.result(lines, {"unfinished": [r.run_id for r in unfinished]})
         return EXIT_SUCCESS
     if args.batch_number and not args.run_id:
@@ -581,7 +594,7 @@ async def _cmd_finish(session, args, printer) -> int:  # noqa: ANN001
     run_ids = [args.run_id] if args.run_id else [r.run_id for r in unfinished]
     worst = EXIT_SUCCESS
     for run_id in run_ids:
-        report = await session.finish(run_id, printer, batch_number=args.batch_number)
+        report = await session.finish(run_id, printer, batch_number=args.batch_number, import_done=args.import_done)
         printer.result(_report_lines(report), _report_json(report))
         worst = max(worst, _exit_for(report))
     return worst

@@ -98,6 +98,10 @@ class PostStatus(StrEnum):
     POSTED = "posted"
     FAILED = "failed"
     SKIPPED = "skipped"  # not attempted (e.g. its batch could not be created)
+    # Written to a file the user imports into the package by hand (``reference`` names the file):
+    # not in the books until then. The service keeps the run unfinished and settles it with
+    # ``existing()`` once the user has imported the file (``finish``).
+    WRITTEN = "written"
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,16 @@ class AccountingPackage(abc.ABC):
         yield nothing for that document: the service asks ``existing()`` about it afterwards, and
         if that fails too the run stays unfinished until the package can answer. Never report such
         a document FAILED or SKIPPED: it would be left out of the Manage batch while the package
-        may hold it."""
+        may hold it.
+
+        An adapter that writes an import file instead of posting (a mode the user chose at login)
+        yields WRITTEN for each document it wrote, with the file as ``reference``, and FAILED with
+        the reason for each the file cannot carry; :meth:`import_steps` tells the user what to do."""
+
+    def import_steps(self, path: str) -> str:
+        """How the user imports a file this adapter wrote (WRITTEN results) into the package: one
+        sentence naming ``path`` and the package's own menu. Only adapters that write files need it."""
+        return f"Import {path} into {self.label}"
 
     async def existing_in_parts(self, documents: Sequence[Document]) -> AsyncIterator[tuple[list[Document], Existing]]:
         """:meth:`existing` in parts, each as soon as it is known: (the documents the part settles,

@@ -226,7 +226,9 @@ def _by_cause(items: Sequence[tuple[str, str]], fix: str) -> list[ErrorGroup]:
 def alert_for_run(report: RunReport, profile: str, origin: str = "") -> Alert:
     kind = _KINDS.get(report.action, report.action)
     history = f"mobius-tui history show {report.run_id}"
-    if report.unfinished:
+    if report.awaiting_import:
+        what, command = "import needed", f"mobius-tui finish {report.run_id} --profile {profile}"
+    elif report.unfinished:
         what, command = "finish needed", f"mobius-tui finish {report.run_id} --profile {profile}"
     elif report.blocking_problems:
         what, command = "check failed", f"mobius-tui check --profile {profile}"
@@ -240,7 +242,11 @@ def alert_for_run(report: RunReport, profile: str, origin: str = "") -> Alert:
         fix = ("Correct the cause in the package or in Manage; the records stay unposted in Manage, so the next "
                "run posts them.")
         groups = _by_cause([(r.label, r.error) for r in report.failed], fix)
-    if report.unfinished:
+    if report.awaiting_import:
+        files = ", ".join(dict.fromkeys(r.reference for r in report.written))
+        groups.insert(0, ErrorGroup("Written to an import file, not in the books yet",
+                                    f"Import {files} into the package, then run: {command}", len(report.written)))
+    elif report.unfinished:
         groups.insert(0, ErrorGroup("The Manage batch is not recorded yet", f"Run: {command} (it never posts again).", 1))
     return Alert(
         profile=profile, kind=kind, what=what, summary=report.summary, needed=what != "succeeded",

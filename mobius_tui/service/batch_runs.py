@@ -245,9 +245,14 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
     return await _close_run(ctx, run_id, "rerun", identifier, checked, log, record_batch=False, look_first=False)
 
 
-async def finish(ctx: Context, run_id: str, emit: Emit, *, batch_number: str = "") -> RunReport:
+async def finish(ctx: Context, run_id: str, emit: Emit, *, batch_number: str = "",
+                 import_done: bool = False) -> RunReport:
     """Complete an interrupted run from its journal: resolve unknown results with the package's
     ``existing``, record the Manage batch of what posted. Never posts.
+
+    Documents the run wrote to an import file count as posted once the package holds them (the user
+    imported the file); until all are there the run stays unfinished, unless ``import_done`` says the
+    import is over: then those the package lacks are not posted, and the batch holds the others.
 
     ``batch_number`` replaces the run's batch identifier before its Manage batch is recorded: the
     way out when another run created a Manage batch under the same identifier."""
@@ -294,6 +299,9 @@ async def finish(ctx: Context, run_id: str, emit: Emit, *, batch_number: str = "
                 ctx.journal.set_batch_identifier(run_id, number)
                 log(ev.LogLine(f"run {run_id} will record its Manage batch as {number} (was {batch})"))
                 batch = number
+            if import_done:  # settled here; _close_run then finds nothing left waiting
+                await pipeline.resolve_unrecorded(ctx, run_id, pipeline.unresolved_documents(ctx, run_id), log,
+                                                  import_done=True)
             return await _close_run(ctx, run_id, "finish", batch, None, log,
                                     record_batch=run.action == "export", look_first=True)
     finally:

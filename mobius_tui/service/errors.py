@@ -39,7 +39,9 @@ class UnfinishedRuns(ServiceError):
 
     def __init__(self, runs: list[RunSummary]) -> None:
         self.runs = runs
-        names = ", ".join(f"{r.run_id} (batch {r.batch_identifier or '-'}, {r.posted} posted)" for r in runs)
+        names = ", ".join(f"{r.run_id} (batch {r.batch_identifier or '-'}, {r.posted} posted"
+                          + (f", {r.written} written to an import file not imported yet" if r.written else "") + ")"
+                          for r in runs)
         super().__init__(
             f"An earlier run on these books did not finish: {names}. Finish it first "
             f"('mobius-tui finish {runs[0].run_id}' or the Finish button); it records the Manage batch "

@@ -145,6 +145,8 @@ def document_line(d: DocumentResult) -> str:
         return f"skipped  {d.label} ({money}): already there {d.reference}".rstrip()
     if d.state == DocumentState.NOT_POSTED:
         return f"not posted {d.label} ({money}): the package does not have it; the next run posts it"
+    if d.state == DocumentState.WRITTEN:
+        return f"written  {d.label} ({money}) to {d.reference}: not in the package until imported; then finish the run"
     return f"unknown  {d.label} ({money}): no result recorded; finish the run"
 
 

@@ -6,13 +6,15 @@ Written so that a crash at any moment can be finished without posting anything t
 * each document's result is committed the moment the package reports it;
 * the Manage batch id is committed once Manage has it.
 
-A run without ``finished`` is unfinished; :meth:`Journal.unfinished` lists them. SQLite in WAL mode,
-one short transaction per write, so a killed process loses at most the write in flight.
+A run without ``finished`` is unfinished; :meth:`Journal.unfinished` lists them. A run whose documents
+were written to an import file (state ``written``) stays unfinished until the user has imported it:
+finishing then finds them in the package (or, told the import is done, marks the rest not posted).
+SQLite in WAL mode, one short transaction per write, so a killed process loses at most the write in
+flight.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import threading
@@ -100,7 +102,7 @@ class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else paths.journal_file()
         paths.private_file(paths.ensure_private_dir(self.path.parent) / self.path.name)  # SQLite's -wal/-shm follow its mode
-        # Shared with the writer thread that records results during posting (record_result_off_loop), and
+        # Shared with the worker threads that record results during posting (record_results), and
         # read by the screens while the TUI's session works in a thread of its own.
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
         self._write_lock = threading.Lock()
@@ -152,19 +154,7 @@ class Journal:
         return run_id
 
     def record_result(self, run_id: str, key: str, state: DocumentState, reference: str = "", error: str = "") -> None:
-        with self._tx():
-            cur = self._db.execute(
-                "UPDATE documents SET state = ?, reference = ?, error = ?, updated = ? WHERE run_id = ? AND key = ?",
-                (state.value, reference, error, _now(), run_id, key),
-            )
-            if cur.rowcount != 1:
-                raise KeyError(f"run {run_id} has no document {key}")
-
-    async def record_result_off_loop(self, run_id: str, key: str, state: DocumentState, reference: str = "",
-                                     error: str = "") -> None:
-        """:meth:`record_result` in a worker thread: returns once the result is on disk, and the
-        event loop (other documents' requests) runs on during the disk sync."""
-        await asyncio.to_thread(self.record_result, run_id, key, state, reference, error)
+        self.record_results(run_id, [(key, state, reference, error)])
 
     def record_results(self, run_id: str, results: Iterable[tuple[str, DocumentState, str, str]]) -> None:
         """Several documents' (key, state, reference, error) in one transaction: one disk sync."""
@@ -245,6 +235,7 @@ class Journal:
             manage_batch_id=run.manage_batch_id,
             profile=run.profile,
             not_posted=sum(1 for d in docs if d.state == DocumentState.NOT_POSTED),
+            written=sum(1 for d in docs if d.state == DocumentState.WRITTEN),
         )
 
     def batch_identifier_in_use(self, batch_identifier: str, besides: str = "") -> str | None:

@@ -31,7 +31,8 @@ from mobius_tui.service.runlog import RunLog
 from mobius_tui.service.secrets import redact
 from mobius_tui.service.wording import counted, format_totals
 
-_STATE = {PostStatus.POSTED: DocumentState.POSTED, PostStatus.FAILED: DocumentState.FAILED, PostStatus.SKIPPED: DocumentState.SKIPPED}
+_STATE = {PostStatus.POSTED: DocumentState.POSTED, PostStatus.FAILED: DocumentState.FAILED, PostStatus.SKIPPED: DocumentState.SKIPPED,
+          PostStatus.WRITTEN: DocumentState.WRITTEN}
 
 
 PLAN_OPTION_FIELDS = ("purchase_number_source", "strip_invoice_prefix", "add_invoice_prefix", "keep_zero_lines",
@@ -266,6 +267,8 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
                     posted += 1
                     log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc), doc.currency))
                     crash_point("after-post", posted)
+                elif state == DocumentState.WRITTEN:  # in the books once imported: finish settles it
+                    log(ev.LogLine(f"{document_label(doc)} written for import to {result.reference}"))
                 else:
                     log(ev.DocumentFailed(doc.key, document_label(doc), result.error or "not posted"))
             if settled:
@@ -323,8 +326,14 @@ async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
         await checked.parts.aclose()
 
 
-async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Document], log: RunLog) -> None:
-    """Documents with no recorded result: ask the package whether it holds them. Never posts."""
+async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Document], log: RunLog, *,
+                             import_done: bool = False) -> None:
+    """Documents with no recorded result, or written to an import file: ask the package whether it
+    holds them. Never posts.
+
+    A document without a result that the package lacks was not posted. One written for import that
+    the package lacks is waiting for the user to import the file, and stays so until ``import_done``
+    says the import is over (then what the package lacks was refused or left out: not posted)."""
     if not documents:
         return
     try:
@@ -334,17 +343,41 @@ async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Docu
             f"could not ask the package about {len(documents)} documents whose result is unknown "
             f"({type(exc).__name__}: {exc}); finish the run later", ev.Level.ERROR))
         return
+    written = {d.key: d.reference for d in ctx.journal.documents(run_id) if d.state == DocumentState.WRITTEN}
+    waiting = 0
     for doc in documents:
         if doc.key in existing:
             ctx.journal.record_result(run_id, doc.key, DocumentState.POSTED, existing.found[doc.key])
-            log(ev.LogLine(f"{document_label(doc)} is in the package as {existing.found[doc.key]}: counted as posted"))
+            how = "imported" if doc.key in written else "in the package"
+            log(ev.LogLine(f"{document_label(doc)} is {how} as {existing.found[doc.key]}: counted as posted"))
+        elif doc.key in written and not import_done:
+            waiting += 1
+        elif doc.key in written:
+            why = f"not imported from {written[doc.key]} (the package refused it or it was left out of the import)"
+            ctx.journal.record_result(run_id, doc.key, DocumentState.NOT_POSTED, written[doc.key], why)
+            log(ev.DocumentFailed(doc.key, document_label(doc), why))
         else:
             ctx.journal.record_result(run_id, doc.key, DocumentState.NOT_POSTED, error="not in the package")
             log(ev.DocumentFailed(doc.key, document_label(doc), "not in the package (its posting never completed)"))
+    if waiting:
+        log(ev.LogLine(f"{counted(waiting, 'document')} written for import not in the package yet: waiting for the import"))
 
 
 def unresolved_documents(ctx: Context, run_id: str) -> list[Document]:
-    return [doc_codec.loads(d.body) for d in ctx.journal.documents(run_id) if d.state == DocumentState.PLANNED]
+    """The run's documents it still waits for: no result recorded, or written for import and not yet
+    found in the package. While there are any, the run stays unfinished and records no Manage batch."""
+    waiting = (DocumentState.PLANNED, DocumentState.WRITTEN)
+    return [doc_codec.loads(d.body) for d in ctx.journal.documents(run_id) if d.state in waiting]
+
+
+def import_instructions(ctx: Context, run_id: str) -> str:
+    """What the user does next for a run whose documents wait in import files ("" when none do)."""
+    files = list(dict.fromkeys(d.reference for d in ctx.journal.documents(run_id) if d.state == DocumentState.WRITTEN))
+    if not files:
+        return ""
+    steps = "; ".join(ctx.adapter.import_steps(f) for f in files)
+    return (f"{steps}; then finish run {run_id} ('mobius-tui finish {run_id}'): it records the Manage batch with "
+            "exactly the documents found in the books")
 
 
 class ForeignBatch(RuntimeError):
@@ -455,9 +488,11 @@ def summary_text(results: Sequence[DocumentResult], batch: str, manage_batch_id:
     counts, totals = counts_and_totals(results)
     posted = format_totals(totals.get("posted", {}))
     parts = [f"{counts.get('posted', 0)} of {counted(counts['documents'], 'document')} posted ({posted})"]
-    for state in (DocumentState.FAILED, DocumentState.SKIPPED, DocumentState.DUPLICATE, DocumentState.NOT_POSTED, DocumentState.PLANNED):
+    for state in (DocumentState.FAILED, DocumentState.SKIPPED, DocumentState.DUPLICATE, DocumentState.NOT_POSTED, DocumentState.PLANNED,
+                  DocumentState.WRITTEN):
         if counts.get(state.value):
-            word = {"planned": "unresolved", "not_posted": "not posted", "duplicate": "already in the package"}.get(state.value, state.value)
+            word = {"planned": "unresolved", "not_posted": "not posted", "duplicate": "already in the package",
+                    "written": "written for import, not in the package yet"}.get(state.value, state.value)
             parts.append(f"{counts[state.value]} {word}")
     if manage_batch_id is not None:
         parts.append(f"Manage batch {batch} holds the posted ones")
@@ -473,6 +508,7 @@ def report_of(
     outcome = outcome_of(results, duplicates_expected=ctx.journal.run(run_id).action == "rerun")
     summary = summary_text(results, batch, manage_batch_id)
     if unfinished:
+        unfinished_why = unfinished_why or import_instructions(ctx, run_id)
         summary += f". {unfinished_why}" if unfinished_why else f". The Manage batch is not recorded yet: finish run {run_id}"
     log(ev.Finished(outcome, summary, counts, totals))
     return RunReport(

@@ -163,6 +163,7 @@ class DocumentState(StrEnum):
     SKIPPED = "skipped"  # not attempted by the package
     DUPLICATE = "duplicate"  # already in the package; not posted (rerun / duplicate guard)
     NOT_POSTED = "not_posted"  # resolved after a crash: the package does not have it
+    WRITTEN = "written"  # written to a file for import into the package; settled by finish once imported
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,16 @@ class RunReport:
         return [r for r in self.results if r.state == DocumentState.DUPLICATE]
 
     @property
+    def written(self) -> list[DocumentResult]:
+        """Written to an import file (``reference``) and not yet found in the package."""
+        return [r for r in self.results if r.state == DocumentState.WRITTEN]
+
+    @property
+    def awaiting_import(self) -> bool:
+        """The run waits for the user to import its file into the package, then ``finish`` it."""
+        return self.unfinished and bool(self.written)
+
+    @property
     def blocking_problems(self) -> list[ProblemGroup]:
         return [g for g in self.problems if g.blocking]
 
@@ -243,6 +254,7 @@ class RunReport:
                 "failed": [{"key": r.key, "error": r.error} for r in self.failed],
                 "not_posted": [{"key": r.key, "label": r.label, "error": r.error} for r in self.not_posted],
                 "duplicates": [{"key": r.key, "reference": r.reference} for r in self.duplicates],
+                "written": [{"key": r.key, "label": r.label, "file": r.reference} for r in self.written],
                 "unfinished": self.unfinished,
                 "log_path": str(self.log_path) if self.log_path else None,
                 "errors_path": str(self.errors_path) if self.errors_path else None,
@@ -278,6 +290,7 @@ class RunSummary:
     manage_batch_id: int | None = None
     profile: str = ""
     not_posted: int = 0  # found missing from the package after an interrupted posting
+    written: int = 0  # written to an import file, not yet found in the package
 
 
 @dataclass(frozen=True)

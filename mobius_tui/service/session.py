@@ -234,10 +234,10 @@ class Session:
             out[run.batch_identifier] = BatchRun(run, by_currency((doc_codec.currency_of(d.body), d.amount) for d in posted))
         return out
 
-    async def finish(self, run_id: str, emit: Emit, *, batch_number: str = "") -> RunReport:
+    async def finish(self, run_id: str, emit: Emit, *, batch_number: str = "", import_done: bool = False) -> RunReport:
         journal = self._ctx.journal if self._ctx.journal_exists() else None
         was_open = journal is not None and any(r.run_id == run_id for r in journal.unfinished())
-        report = await batch_runs.finish(self._ctx, run_id, emit, batch_number=batch_number)
+        report = await batch_runs.finish(self._ctx, run_id, emit, batch_number=batch_number, import_done=import_done)
         if was_open:  # a run already finished is only reported on, not finished again
             run_records.record_finish(self._ctx.journal, report, target=self._ctx.target, profile=self.profile.name,
                                       origin=self.origin)

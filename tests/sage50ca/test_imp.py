@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from mobius_tui.accounting.sage50ca.database import open_database
-from mobius_tui.accounting.sage50ca.imp import import_file, why_not
+from mobius_tui.accounting.sage50ca.imp import import_file, publish, save, why_not
 from mobius_tui.accounting.sage50ca.reference import Sage50Reference, load_reference
 from mobius_tui.accounting.sage50ca.settings import Sage50Settings
 from mobius_tui.documents.model import DocumentKind, Plan, PurchaseDocument, SalesDocument
@@ -70,7 +71,7 @@ def test_what_the_format_cannot_carry_is_named(plan: Plan, ref: Sage50Reference)
     assert "no general journal or inventory journal" in reasons[DocumentKind.INVENTORY_ADJUSTMENT]
     assert "without a product has no GL account" in reasons[DocumentKind.SALES_INVOICE]
     usd = next(d for d in plan.documents if isinstance(d, PurchaseDocument) and d.currency == "USD")
-    assert why_not(usd, ref) == "the Import Transactions format takes the home currency only"
+    assert why_not(usd, ref) == "the Import Transactions format takes the home currency only (USD)"
     assert len(made.carried) + len(made.not_carried) == len(plan.documents)
 
 
@@ -94,3 +95,31 @@ def test_vendor_invoice_number_module_puts_the_po_in_order_no(plan: Plan, ref: S
     receipt = next(d for d in plan.by_kind(DocumentKind.ITEM_RECEIPT) if d.vendor_invoice_number and not why_not(d, ref))
     _, options, *_ = dict(sections(import_file([receipt], [], [], ref, vendor_invoice_module=True).text))["PurInvoice"]
     assert (options[1], options[2]) == (receipt.po_number, receipt.vendor_invoice_number)
+
+
+def test_products_must_be_in_sage_with_manage_account_and_no_freight(plan: Plan, ref: Sage50Reference) -> None:
+    carried = [d for d in plan.by_kind(DocumentKind.ITEM_RECEIPT) if not why_not(d, ref, "-")]
+    receipt = carried[0]
+    line = next(ln for ln in receipt.lines if ln.item)
+    code = line.item.code.upper()
+    unknown = replace(receipt, lines=[replace(ln, item=replace(ln.item, code="NOT-IN-SAGE")) if ln is line else ln
+                                      for ln in receipt.lines])
+    assert why_not(unknown, ref, "-") == ("the product is not in Sage 50, and the Import Transactions format "
+                                          "cannot create products (NOT-IN-SAGE)")
+    elsewhere = replace(receipt, lines=[replace(ln, account="1999") if ln is line else ln for ln in receipt.lines])
+    assert why_not(elsewhere, ref, "-").startswith(
+        f"Sage 50 would post the line to the product's own account, not to Manage's account ({code}: Manage 1999")
+    freighted = [d for d in plan.by_kind(DocumentKind.ITEM_RECEIPT) if "freight" in why_not(d, ref, "-")]
+    assert freighted and all(isinstance(d, PurchaseDocument) and d.freight for d in freighted)
+
+
+def test_each_file_is_new_and_never_overwritten(tmp_path) -> None:
+    when = datetime(2025, 6, 30, 12, 0, 0)
+    first = save(tmp_path, "one\r\n", when)
+    second = save(tmp_path, "two\r\n", when)  # while the first still has its .part name
+    assert (first.name, second.name) == ("sage50-import-20250630-120000.IMP", "sage50-import-20250630-120000-2.IMP")
+    assert {p.name for p in tmp_path.iterdir()} == {f"{first.name}.part", f"{second.name}.part"}
+    publish(first)
+    publish(second)
+    assert first.read_bytes() == b"one\r\n" and second.read_bytes() == b"two\r\n"
+    assert save(tmp_path, "three\r\n", when).name == "sage50-import-20250630-120000-3.IMP"

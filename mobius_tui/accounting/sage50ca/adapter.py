@@ -21,6 +21,7 @@ from mobius_tui.accounting.base import (
     Problem,
 )
 from mobius_tui.accounting.sage50ca.bridge_client import Bridge, default_bridge_path
+from mobius_tui.accounting.sage50ca import imp
 from mobius_tui.accounting.sage50ca.check import check as check_plan
 from mobius_tui.accounting.sage50ca.database import Database, open_database
 from mobius_tui.accounting.sage50ca.ledger import find_existing, read_payments
@@ -87,6 +88,8 @@ class Sage50(AccountingPackage):
 
     def check(self, plan: Plan, reference: Sage50Reference) -> list[Problem]:
         s = self._settings or Sage50Settings.from_values(self.values)
+        if s.write_mode == "imp":
+            return imp.check(plan, reference, s.account_delimiter, s.vendor_invoice_module)
         return check_plan(plan, reference, s.account_delimiter, s.vendor_invoice_module)
 
     async def existing(self, documents: Sequence[Document]) -> Existing:
@@ -96,11 +99,23 @@ class Sage50(AccountingPackage):
     def bridge_path(self) -> Path:
         return Path(self.setup.bridge_path) if self.setup.bridge_path else default_bridge_path()
 
+    def _folder(self, chosen: str) -> Path:
+        return Path(chosen) if chosen else Path(platformdirs.user_data_dir("mobius-tui")) / "sage50"
+
+    def import_steps(self, path: str) -> str:
+        return f"Import {path} in Sage 50 (File > Import/Export > Import Transactions; Sage offers a backup first)"
+
     async def post(self, plan: Plan, documents: Sequence[Document],
                    reference: Sage50Reference) -> AsyncIterator[PostResult]:
         s = self.setup
-        worksheets = Path(s.worksheet_folder) if s.worksheet_folder else \
-            Path(platformdirs.user_data_dir("mobius-tui")) / "sage50"
+        if s.write_mode == "imp":
+            results, path = await asyncio.to_thread(self._write_import_file, plan, documents, reference)
+            for result in results:
+                yield result
+            if path is not None:  # resumed after the last result: the journal holds them all
+                await asyncio.to_thread(imp.publish, path)
+            return
+        worksheets = self._folder(s.worksheet_folder)
         poster = Poster(self.db, Bridge(self.bridge_path(), float(s.bridge_timeout)), s, reference, worksheets)
         try:
             try:
@@ -116,6 +131,25 @@ class Sage50(AccountingPackage):
                     yield result
         finally:
             await asyncio.to_thread(poster.close)
+
+    def _write_import_file(self, plan: Plan, documents: Sequence[Document],
+                           reference: Sage50Reference) -> tuple[list[PostResult], Path | None]:
+        """Import-file mode: one new .IMP file with every document the format carries (WRITTEN, not in the
+        books until the accountant imports it); the others FAILED with the reason, never written. The
+        file keeps a ``.part`` name until :func:`imp.publish` (see :func:`imp.save`)."""
+        s = self.setup
+        made = imp.import_file(documents, plan.customers, plan.vendors, reference, s.vendor_invoice_module,
+                               s.account_delimiter)
+        results = [PostResult(doc.key, PostStatus.FAILED, error=f"not written to the import file: {why}")
+                   for doc, why in made.not_carried]
+        if not made.carried:
+            return results, None
+        try:
+            path = imp.save(self._folder(s.import_folder), made.text)
+        except OSError as exc:
+            error = f"the import file could not be written ({exc}); check the import file folder on the Sage 50 login"
+            return results + [PostResult(doc.key, PostStatus.FAILED, error=error) for doc in made.carried], None
+        return results + [PostResult(doc.key, PostStatus.WRITTEN, str(path)) for doc in made.carried], path
 
     async def payments_since(self, since: date) -> list[PaymentStatus]:
         return await asyncio.to_thread(read_payments, self.db, since)

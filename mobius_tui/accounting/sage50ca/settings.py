@@ -1,7 +1,8 @@
 """Login settings of a Sage 50 Canada company and the ODBC connection string of its MySQL database.
 
 Reads go to the MySQL server Sage's Connection Manager runs for the open company; writes go through
-the SDK bridge, which opens the company file (.SAI). Sage's MySQL accepts the Sage user name and
+the SDK bridge, which opens the company file (.SAI), or (write mode ``imp``) into an Import
+Transactions file the accountant imports in Sage 50. Sage's MySQL accepts the Sage user name and
 password of a user with third-party "Read data" (or "Read and write data") rights.
 """
 
@@ -21,7 +22,7 @@ from mobius_tui.accounting.sage50ca.accounts import DELIMITERS
 DEFAULT_PORT = 13540
 DEFAULT_SCHEMA = "simply"
 DEFAULT_DRIVER = "MySQL ODBC 8.0 Unicode Driver"
-WRITE_MODES = ("sdk",)  # the Import Transactions (.IMP) mode is not offered yet
+WRITE_MODES = ("sdk", "imp")  # post through the SDK bridge; write an Import Transactions (.IMP) file
 
 SETTINGS: tuple[SettingField, ...] = (
     SettingField("company_file", "Company file (.SAI)", "The Sage 50 company, e.g. C:\\Sage\\Company\\MSP.SAI."),
@@ -36,14 +37,18 @@ SETTINGS: tuple[SettingField, ...] = (
                  default=DEFAULT_SCHEMA),
     SettingField("odbc_driver", "ODBC driver", "A MySQL or MariaDB ODBC driver as installed, e.g. "
                  "'MySQL ODBC 8.0 Unicode Driver' or 'MariaDB ODBC 3.1 Driver'.", default=DEFAULT_DRIVER),
-    SettingField("write_mode", "Write through", "sdk: post through the Sage 50 SDK bridge.", FieldKind.CHOICE,
+    SettingField("write_mode", "Write through", "sdk: post through the Sage 50 SDK bridge. imp: where the SDK is "
+                 "not installed, write each run's documents to an Import Transactions (.IMP) file to import in "
+                 "Sage 50 (File > Import/Export > Import Transactions), then finish the run.", FieldKind.CHOICE,
                  default="sdk", choices=WRITE_MODES),
     SettingField("bridge_path", "SDK bridge program", "Sage50Bridge.exe built on this PC (see the README); "
-                 "empty: the one shipped next to the package.", required=False, default=""),
+                 "empty: the one shipped next to the package. Not used with imp.", required=False, default=""),
     SettingField("bridge_timeout", "Bridge timeout (seconds)", "How long to wait for Sage 50 to answer one request.",
                  FieldKind.INTEGER, required=False, default=120),
     SettingField("worksheet_folder", "Worksheet folder", "Where the inventory worksheet (quantities to adjust by "
                  "hand in Sage 50) is saved; empty: the application's data folder.", required=False, default=""),
+    SettingField("import_folder", "Import file folder", "With imp: where each run writes its own .IMP file "
+                 "(never over an earlier one); empty: the application's data folder.", required=False, default=""),
     SettingField("account_delimiter", "GL account delimiter", "The character Manage's export puts between "
                  "account segments: a colon by default, a hyphen if Manage changed it for you.", FieldKind.CHOICE,
                  default=":", choices=DELIMITERS),
@@ -66,6 +71,7 @@ class Sage50Settings:
     bridge_path: str = ""
     bridge_timeout: int = 120
     worksheet_folder: str = ""
+    import_folder: str = ""
     account_delimiter: str = ":"
     vendor_invoice_module: bool = False
 
@@ -98,6 +104,7 @@ class Sage50Settings:
                    sage_password=str(values.get("sage_password") or ""), mysql_host=host,
                    mysql_port=int(port), mysql_schema=text("mysql_schema"), odbc_driver=text("odbc_driver"),
                    write_mode=mode, bridge_path=text("bridge_path"), worksheet_folder=text("worksheet_folder"),
+                   import_folder=text("import_folder"),
                    bridge_timeout=int(text("bridge_timeout")) if text("bridge_timeout").isdigit() else 120,
                    account_delimiter=delimiter,
                    vendor_invoice_module=values.get("vendor_invoice_module") in (True, "true", "1", "yes", 1))

@@ -1,11 +1,17 @@
 """What people do in the sandbox company's Sage 50 between runs: receive a customer payment (the
-Receipts journal, which the SDK cannot write), reversing one. Written as Sage's Receipts journal
-would write the tables (reference/sage50ca.md §3.2)."""
+Receipts journal, which the SDK cannot write), reversing one, written as Sage's Receipts journal
+would write the tables (reference/sage50ca.md §3.2); and import an Import Transactions (.IMP) file, as
+File > Import/Export > Import Transactions does (the stand-in ``SageImport.exe``)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+
+from mobius_tui.sandbox.sage50ca.build import IMPORT_EXE, build_bridge
 
 RECEIPT = 1  # tCusTrDt.nTranType of a receipt [UNCONFIRMED: any code other than 0 and 8 is an application]
 
@@ -42,3 +48,19 @@ def reverse_payment(company, cheque_id: int) -> None:
         conn.commit()
     finally:
         conn.close()
+
+
+def import_transactions(company, path: Path, build_dir: Path | None = None) -> list[str]:
+    """Import ``path`` into the company as Sage 50's Import Transactions would; return its report, one
+    line per record ("imported <tag> <number>" or "refused <tag> <number>: <why>")."""
+    from mobius_tui.sandbox.sage50ca import SAGE_PASSWORD, SAGE_USER
+
+    importer = build_bridge(build_dir).parent / IMPORT_EXE
+    mono = shutil.which("mono")
+    if mono is None:
+        raise RuntimeError("Mono is not installed: install the mono-runtime package.")
+    done = subprocess.run([mono, str(importer), str(path), str(company.sai_path), SAGE_USER, SAGE_PASSWORD],
+                          capture_output=True, text=True, timeout=300, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the import stopped ({done.returncode}): {(done.stdout + done.stderr).strip()[-2000:]}")
+    return done.stdout.splitlines()

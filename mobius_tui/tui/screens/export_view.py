@@ -170,7 +170,10 @@ class ExportScreen(Screen):
             self._drop_problems(tuple(not_posted))
         problems += [not_posted_prompt(r.label) for r in report.not_posted]
         self._add_problems(problems)
-        self._banner(report.outcome, outcome_text(report))
+        if report.awaiting_import:  # not a failure: the file waits for the accountant
+            self._banner(Outcome.PARTIAL, outcome_text(report), word="AWAITING IMPORT")
+        else:
+            self._banner(report.outcome, outcome_text(report))
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=bar.total or 1, progress=bar.total or 1)
         self.query_one("#phase", Label).update("done")
@@ -185,9 +188,9 @@ class ExportScreen(Screen):
             self.query_one(TabbedContent).active = "tab-problems"
             self.query_one("#problems", OptionList).focus()
 
-    def _banner(self, outcome: Outcome, text: str) -> None:
+    def _banner(self, outcome: Outcome, text: str, *, word: str = "") -> None:
         banner = self.query_one("#outcome", Static)
-        word = "OK" if self.dry_run and outcome == Outcome.SUCCESS else OUTCOME_WORDS[outcome]
+        word = word or ("OK" if self.dry_run and outcome == Outcome.SUCCESS else OUTCOME_WORDS[outcome])
         banner.update(f"{word}: {text}")
         banner.set_classes(f"banner {outcome.value}")
 
@@ -285,6 +288,8 @@ def outcome_text(report: RunReport) -> str:
         text = f"{text} ({counts})" if text else counts
     if refused_batch_number(report):
         text += " Close this view (Esc) to type a new batch number."
+    elif report.awaiting_import:
+        text += " Once the file is imported, finish this run from the main screen (F9)."
     elif report.unfinished:
         text += " The Manage batch is not recorded yet: finish this run from the main screen."
     return text

@@ -22,15 +22,24 @@ TABS = {"tab-new": "Run New Batch (F2)", "tab-rerun": "Rerun Previous Batch (F3)
 
 def unfinished_text(runs: list[RunSummary]) -> str:
     lines = ["These runs posted documents but did not record their Manage batch (the program stopped):"]
+    if any(run.written for run in runs):
+        lines = ["These runs have not recorded their Manage batch yet (the program stopped, or a file waits "
+                 "to be imported into the package):"]
     for run in runs:
         lines.append(
             f"  {run.batch_identifier or run.run_id} ({run.action}, started {run.started:%Y-%m-%d %H:%M}): "
             f"{run.posted} posted, {run.unresolved} without a result, {run.failed} failed"
+            + (f", {run.written} written for import" if run.written else "")
         )
     lines.append(
         "Finishing asks the package which of the unresolved documents it has, then records the Manage batch "
         "with exactly what posted. Nothing is posted again."
     )
+    if any(run.written for run in runs):
+        lines.append(
+            "Documents written for import count once the package holds them: import the file first. "
+            "'Import done' records the batch of those imported and leaves the rest unposted in Manage."
+        )
     return "\n".join(lines)
 
 
@@ -186,25 +195,29 @@ class MainScreen(Screen):
     def offer_unfinished(self) -> None:
         runs = self._unfinished()
         if runs:
+            choices = [Choice("finish", "Finish now", "f9"), Choice("later", "Later")]
+            if any(run.written for run in runs):
+                choices.insert(1, Choice("import-done", "Import done", "f6", destructive=True))
             self.app.push_screen(
-                ChoiceDialog("Unfinished runs", unfinished_text(runs), [Choice("finish", "Finish now", "f9"), Choice("later", "Later")],
-                             id="unfinished"),
-                lambda choice: self._finish(runs) if choice == "finish" else None,
+                ChoiceDialog("Unfinished runs", unfinished_text(runs), choices, id="unfinished"),
+                lambda choice: self._finish(runs, import_done=choice == "import-done")
+                if choice in ("finish", "import-done") else None,
             )
 
     def action_finish_runs(self) -> None:
         self.offer_unfinished()
 
-    def _finish(self, runs: list[RunSummary], batch_number: str = "") -> None:
-        """Finish ``runs`` (``batch_number``: record the one run's Manage batch under it), then ask for
-        a new number for each run whose batch number Manage refused."""
+    def _finish(self, runs: list[RunSummary], batch_number: str = "", *, import_done: bool = False) -> None:
+        """Finish ``runs`` (``batch_number``: record the one run's Manage batch under it; ``import_done``:
+        their import files have been imported), then ask for a new number for each run whose batch
+        number Manage refused."""
         session = self.app.session
         refused: list[tuple[RunSummary, str]] = []
 
         async def finish_all(emit):
             report = None
             for run in runs:
-                report = await session.finish(run.run_id, emit, batch_number=batch_number)
+                report = await session.finish(run.run_id, emit, batch_number=batch_number, import_done=import_done)
                 number = refused_batch_number(report)
                 if number:
                     refused.append((run, number))

@@ -133,7 +133,7 @@ namespace SimplySDK.Support
         public static DateTime ParseDate(string text)
         {
             DateTime d;
-            string[] formats = { "yyyy-MM-dd", "MMM d, yyyy", "dd/MM/yyyy" };
+            string[] formats = { "yyyy-MM-dd", "MMM d, yyyy", "dd/MM/yyyy", "MM-dd-yyyy" };
             if (!DateTime.TryParseExact(text, formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out d))
                 throw new InvalidEntryException("Invalid date: " + text);
             return d;
@@ -446,6 +446,18 @@ namespace SimplySDK.Support
                 running += tax;
             }
             return info;
+        }
+
+        // Import Transactions gives each line's taxes by tax name and amount, with no tax code.
+        internal void SetLineTax(int line, string taxName, decimal amount)
+        {
+            InvoiceLine l = Line(line);
+            if (Company.Scalar(null, "SELECT lId FROM ttaxauth WHERE sName = ?", taxName) == null)
+                throw new InvalidEntryException("The tax " + taxName + " does not exist.");
+            if (l.Taxes == null) l.Taxes = new TaxSummaryInfo();
+            if (!l.Taxes.amounts.ContainsKey(taxName)) { l.Taxes.names.Add(taxName); l.Taxes.amounts[taxName] = 0; }
+            l.Taxes.amounts[taxName] += amount;
+            total = null;
         }
 
         protected static decimal LineAmount(InvoiceLine l)
