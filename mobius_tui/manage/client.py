@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from mobius_tui.manage import conditions as c
 from mobius_tui.manage.conditions import Condition
 from mobius_tui.manage.errors import InvalidRequest, ManageError, NotFound, Unavailable
-from mobius_tui.manage.lean import decode_glexport_in_pieces
+from mobius_tui.manage.lean import GLExportStream
 from mobius_tui.manage.models import (
     AccountingBatch,
     AccountingPackageSetup,
@@ -69,6 +70,7 @@ BATCH_IDENTIFIER_MAX = 50
 # A created batch's own JSON is well under this; a longer answer to POST /batches is the batch's
 # GLExport (as large as the run's export), of no use once the batch is known: it is not kept.
 BATCH_REPLY_KEPT = 64 * 1024
+YIELD_AFTER = 0.005  # seconds of decoding a GLExport between turns of the event loop
 
 
 def _and(*conditions: Condition | None) -> Condition | None:
@@ -422,18 +424,26 @@ class ManageClient:
             response = await self._t.api("POST", path, body=body)
             data = self._t.json(response)
             return self._model(GLExport, data if data is not None else {}, response)
-        # Read into one growing buffer (not httpx's chunks and their joined copy: 2 × 56 MB for a
-        # 50,000-line export), decoded in pieces that leave the GIL to the screen's thread.
-        async def read(response: httpx.Response) -> tuple[httpx.Response, bytearray]:
-            content = bytearray()
-            async for chunk in response.aiter_bytes():
-                content += chunk
-            return response, content
+        # Decoded while it arrives, a record at a time: never the whole body in memory (httpx would
+        # hold its chunks and their joined copy: 2 × 56 MB for a 50,000-line export), and never a
+        # long call that keeps the GIL from the screen's thread.
+        answered: list[tuple[httpx.Response, GLExportStream]] = []
 
-        response, content = await self._t.api_streamed("POST", path, read, body=body)
+        async def read(response: httpx.Response) -> GLExport:
+            stream = GLExportStream(keep)
+            answered.append((response, stream))
+            turn = time.perf_counter()
+            async for chunk in response.aiter_bytes():
+                stream.feed(chunk)
+                if time.perf_counter() - turn >= YIELD_AFTER:
+                    await asyncio.sleep(0)
+                    turn = time.perf_counter()
+            return stream.close()
+
         try:
-            return await decode_glexport_in_pieces(content, keep)
+            return await self._t.api_streamed("POST", path, read, body=body)
         except msgspec.ValidationError as exc:
+            response = answered[-1][0]
             raise ManageError(
                 f"Manage sent a GLExport from {response.request.method} {response.request.url.path} that does not "
                 f"match API version {self.settings.api_version}: {exc}. Check the record in Manage, or report it "
@@ -442,7 +452,8 @@ class ManageClient:
                 where=response.request.url.path,
             ) from None
         except msgspec.DecodeError:
-            raise self._t.not_json(response, content) from None
+            response, stream = answered[-1]
+            raise self._t.not_json(response, stream.head) from None
 
     async def create_batch(self, request: CreateAccountingBatchRequest) -> AccountingBatch:
         """Record a batch: the GL entries in ``processedRecordIds`` leave the unposted lists.

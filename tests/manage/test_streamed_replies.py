@@ -1,6 +1,7 @@
-"""The large answers of Manage (a GLExport is tens of MB) are read as a stream: decoded in pieces to
-the same records as the whole decode, with the same error messages; a cut-off export is asked for
-again; the GLExport that ``POST /batches`` may answer with is not kept."""
+"""The large answers of Manage (a GLExport is tens of MB) are read as a stream: decoded while they
+arrive to the same records as the whole decode, with the same error messages, however the body is
+cut into pieces; a cut-off export is asked for again; the GLExport that ``POST /batches`` may
+answer with is not kept."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from mobius_tui.manage import ManageError
 from mobius_tui.manage.client import BATCH_REPLY_KEPT
-from mobius_tui.manage.lean import decode_glexport, decode_glexport_in_pieces
+from mobius_tui.manage.lean import GLExportStream, decode_glexport
 from mobius_tui.manage.models import CreateAccountingBatchRequest, ExportAccountingBatchRequest
 from mobius_tui.service.pipeline import converter_fields
 from tests.manage.manage_mock import Recorder
@@ -35,21 +36,30 @@ class Chunks(httpx.AsyncByteStream):
             yield self.body[start:start + CHUNK]
 
 
-async def test_pieces_decode_to_the_records_of_the_whole_decode(manage_sandbox):
+def streamed(body: bytes, size: int, keep: frozenset[str] | None = None):
+    stream = GLExportStream(keep)
+    for start in range(0, len(body), size):
+        stream.feed(body[start:start + size])
+    return stream.close()
+
+
+@pytest.mark.parametrize("size", [7, 1000, 4096, 65536, 10**9])
+def test_a_streamed_glexport_has_the_records_of_the_whole_decode(manage_sandbox, size):
     body = manage_sandbox.store.export_json(EVERYTHING)
-    pauses = []
-
-    async def pause() -> None:
-        pauses.append(1)
-
     for keep in (None, converter_fields()):
         whole = decode_glexport(body, keep)
         assert whole.transactions and whole.expenses and whole.purchaseTransactions and whole.customers
-        pieces = await decode_glexport_in_pieces(bytearray(body), keep, pause=pause, every=0)
-        assert pieces == whole
-    records = sum(len(getattr(whole, f) or []) for f in whole.__struct_fields__ if isinstance(getattr(whole, f), list))
-    assert len(pauses) == 2 * records  # every=0: a pause after each record
-    assert await decode_glexport_in_pieces(b" ") == decode_glexport(b"")
+        assert streamed(body, size, keep) == whole
+    # white space anywhere JSON allows it, escaped keys, fields of no interest, nulls
+    spaced = (b' \n{ "transactions" :\t[ {"id": 1, "detail": [{"total": 1.50}, {"total": -2e1}]} ,\r\n'
+              b' {"id": 2,"memo":"a ] } , [ \\" b"} ] , "expenses": null, "vendors": [], "\\u0063ustomers": [{}],'
+              b' "someday": {"x": [1, {"y": "}"}]}, "exportSettings": {"a": [1, 2]}, "unknown": 12.5,'
+              b' "later": [{"a": [1]}, 2, "x", [3]]} \n')
+    for size in (1, 2, 3, 5, 64, 10**9):
+        assert streamed(spaced, size) == decode_glexport(spaced)
+    assert decode_glexport(spaced).transactions[1].memo == 'a ] } , [ " b'
+    for empty in (b"", b"  ", b"{}", b" { } "):
+        assert streamed(empty, 1) == decode_glexport(empty)
 
 
 @pytest.mark.parametrize("body", [
@@ -57,14 +67,38 @@ async def test_pieces_decode_to_the_records_of_the_whole_decode(manage_sandbox):
     b'{"transactions": [{"id": 1}, "not a record"]}',
     b'{"expenses": [{"id": 3}], "transactions": 7}',
     b'{"customers": [{"company": {"id": "x"}}]}',
+    b'{"exportSettings": 1, "transactions": [{"id": 1, "currency": [1]}]}',
     b'[]',
+    b'"text"',
 ])
-async def test_a_wrong_type_is_told_at_the_same_path(body):
+def test_a_wrong_type_is_told_at_the_same_path(body):
     with pytest.raises(msgspec.ValidationError) as whole:
         decode_glexport(body)
-    with pytest.raises(msgspec.ValidationError) as pieces:
-        await decode_glexport_in_pieces(body)
-    assert str(pieces.value) == str(whole.value)
+    for size in (1, 4, 10**9):
+        with pytest.raises(msgspec.ValidationError) as pieces:
+            streamed(body, size)
+        assert str(pieces.value) == str(whole.value)
+
+
+@pytest.mark.parametrize("body", [
+    b'{"transactions": [{"id": 1}, {"id": 2',  # cut off
+    b'{"transactions": [{"id": 1}, {"id": 2}]',
+    b'{"transactions": [{"id": 1.}]}',
+    b'{"transactions": [{"id": 1} {"id": 2}]}',
+    b'{"transactions": [{"id": 1},]}',
+    b'{"transactions" [{"id": 1}]}',
+    b'{"transactions": [], }',
+    b'{"transactions": []} x',
+    b'{"transactions": [], "memo": tru}',
+    b'{"later": [1 2], "transactions": []}',
+    b'<html>Service unavailable</html>',
+])
+def test_a_malformed_or_truncated_glexport_is_refused_as_the_whole_decode_refuses_it(body):
+    with pytest.raises(msgspec.DecodeError):
+        decode_glexport(body)
+    for size in (1, 5, 10**9):
+        with pytest.raises(msgspec.DecodeError):
+            streamed(body, size)
 
 
 async def test_a_truncated_export_is_the_readable_not_json_error():
