@@ -9,9 +9,12 @@ timer measures the stalls; the goal is none over 100 ms of the event loop thread
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 
@@ -23,6 +26,7 @@ from mobius_tui.tui.screens.export_view import ExportScreen
 from mobius_tui.tui.screens.main import MainScreen
 
 INVOICES = 10_000
+SWITCH_INTERVAL = float(os.environ.get("BENCH_SWITCH_INTERVAL", "0"))  # to try another sys.setswitchinterval
 TODAY = date(2025, 6, 30)
 GOAL = 0.100
 BENCH_RUNS = (("dry run", ("f6",)), ("export", ("f8", "f8")))
@@ -42,6 +46,33 @@ class Heartbeat:
     def worst(self, phase: str) -> tuple[float, float]:
         chosen = [g for g in self.gaps if g[2] == phase] or [(0.0, 0.0, phase)]
         return max(g[0] for g in chosen), max(g[1] for g in chosen)
+
+
+class FullCollections:
+    """Each full garbage collection: how long it took, and on which thread (it walks every thread's objects)."""
+
+    def __init__(self, heart: Heartbeat) -> None:
+        self.taken: list[tuple[float, str, str]] = []  # (seconds, thread, phase)
+        self._heart = heart
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.taken.append((time.perf_counter() - self._started, threading.current_thread().name, self._heart.phase))
+
+    def line(self) -> str:
+        if not self.taken:
+            return "full garbage collections: none"
+        groups: dict[tuple[str, str], list[float]] = {}
+        for seconds, thread, phase in self.taken:
+            groups.setdefault((phase, thread), []).append(seconds)
+        return (f"full garbage collections: {len(self.taken)}, {sum(t[0] for t in self.taken) * 1000:.0f} ms in all; "
+                + "; ".join(f"{phase} on {thread}: {len(times)}, longest {max(times) * 1000:.0f} ms"
+                            for (phase, thread), times in groups.items()))
 
 
 async def wait_until(pilot, condition, limit: float) -> float:
@@ -69,22 +100,33 @@ async def test_no_freeze_during_a_ten_thousand_invoice_run(tmp_path, monkeypatch
         save_profile(Profile(name="bench", site=manage["site"], company_id=manage["company_id"],
                              client_id=manage["client_id"], public_key=manage["public_key"], package="sage300",
                              package_values=sage["package_values"], initials="JD"), Sage300)
-        figures = await drive(MobiusApp(profile_name="bench", today=TODAY))
+        heart = Heartbeat()
+        collections = FullCollections(heart)
+        gc.callbacks.append(collections)
+        load = os.getloadavg()[0]
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL or interval)
+        try:
+            figures = await drive(MobiusApp(profile_name="bench", today=TODAY), heart)
+        finally:
+            gc.callbacks.remove(collections)
+            sys.setswitchinterval(interval)
+        figures += f"\nGIL switch interval {(SWITCH_INTERVAL or interval) * 1000:g} ms"
+        figures += f"\n{collections.line()}\nload average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
     finally:
         server.terminate()
         server.wait(20)
     print("\n" + figures)
 
 
-async def drive(app: MobiusApp) -> str:
-    heart = Heartbeat()
+async def drive(app: MobiusApp, heart: Heartbeat) -> str:
     lines = []
     async with app.run_test(size=(120, 40)) as pilot:
         app.set_interval(0.005, heart.beat)
         await pilot.pause()
         heart.phase = "login and load"
         await pilot.press("f8")
-        main = lambda: isinstance(app.screen, MainScreen) and app.screen.query_one("#new-batch").unposted  # noqa: E731
+        main = lambda: isinstance(app.screen, MainScreen) and any(p.unposted for p in app.screen.query("#new-batch"))  # noqa: E731
         loaded = await wait_until(pilot, main, 300)
         await pilot.pause(0.5)
         rows = len(app.screen.query_one("#new-batch").unposted.invoices)
@@ -93,9 +135,9 @@ async def drive(app: MobiusApp) -> str:
         for name, keys in BENCH_RUNS:
             heart.phase = name
             await pilot.press(*keys)
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.thread_time()
             await pilot.press("f4")  # the first key after starting: Log → Problems on the export view
-            first_key = time.perf_counter() - t0
+            first_key, first_key_cpu = time.perf_counter() - t0, time.thread_time() - cpu0
             screen = app.screen
             assert isinstance(screen, ExportScreen)
             try:
@@ -103,8 +145,10 @@ async def drive(app: MobiusApp) -> str:
                 done = f"done in {took:.1f} s ({screen.report.summary[:80] if screen.report else screen.failure})"
             except TimeoutError:
                 done = "still posting after 40 s (stopped there)"
+                heart.phase = "stopping"
             wall, cpu = heart.worst(name)
-            lines.append(f"{name}: first key answered in {first_key * 1000:.0f} ms; worst event-loop stall "
+            lines.append(f"{name}: first key answered in {first_key * 1000:.0f} ms ({first_key_cpu * 1000:.0f} ms of the "
+                         f"event loop's work); worst event-loop stall "
                          f"{cpu * 1000:.0f} ms of work ({wall * 1000:.0f} ms wall-clock); {done}")
             if name == "dry run":
                 await pilot.press("escape")
