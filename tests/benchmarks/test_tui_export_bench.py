@@ -5,6 +5,9 @@ Run on demand: ``.venv/bin/pytest tests/benchmarks/test_tui_export_bench.py -s``
 in a child process (``mobius-tui sandbox --json``), as real servers would: in this process their
 threads would compete with the app for the GIL and be measured as the app's stalls. A 5 ms heartbeat
 timer measures the stalls; the goal is none over 100 ms of the event loop thread's own CPU time.
+Wall-clock figures include waiting for the GIL and, on a busy machine, for a core: the load average
+is printed with them. Each full garbage collection is listed by phase and thread (one holds the GIL
+for as long as it walks the heap).
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from mobius_tui.tui.screens.export_view import ExportScreen
 from mobius_tui.tui.screens.main import MainScreen
 
 INVOICES = 10_000
-SWITCH_INTERVAL = float(os.environ.get("BENCH_SWITCH_INTERVAL", "0"))  # to try another sys.setswitchinterval
 TODAY = date(2025, 6, 30)
 GOAL = 0.100
 BENCH_RUNS = (("dry run", ("f6",)), ("export", ("f8", "f8")))
@@ -104,14 +106,10 @@ async def test_no_freeze_during_a_ten_thousand_invoice_run(tmp_path, monkeypatch
         collections = FullCollections(heart)
         gc.callbacks.append(collections)
         load = os.getloadavg()[0]
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL or interval)
         try:
             figures = await drive(MobiusApp(profile_name="bench", today=TODAY), heart)
         finally:
             gc.callbacks.remove(collections)
-            sys.setswitchinterval(interval)
-        figures += f"\nGIL switch interval {(SWITCH_INTERVAL or interval) * 1000:g} ms"
         figures += f"\n{collections.line()}\nload average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
     finally:
         server.terminate()
@@ -155,6 +153,10 @@ async def drive(app: MobiusApp, heart: Heartbeat) -> str:
                 await pilot.pause(0.5)
         wall, cpu = heart.worst("login and load")
         lines.append(f"login and load: worst stall {cpu * 1000:.0f} ms of work ({wall * 1000:.0f} ms wall-clock)")
-        worst = max(g[1] for g in heart.gaps if g[2] != "start")
+        if any(g[2] == "stopping" for g in heart.gaps):
+            wall, cpu = heart.worst("stopping")
+            lines.append(f"closing the app while it posts (not counted): worst stall {cpu * 1000:.0f} ms of work "
+                         f"({wall * 1000:.0f} ms wall-clock)")
+        worst = max(g[1] for g in heart.gaps if g[2] not in ("start", "stopping"))
     verdict = "within" if worst <= GOAL else "OVER"
     return "\n".join([f"TUI, {INVOICES:,} invoices:", *lines, f"worst stall {worst * 1000:.0f} ms: {verdict} the 100 ms goal"])
