@@ -132,6 +132,21 @@ async def first_key_answered(app: MobiusApp, screen: ExportScreen) -> tuple[floa
     return time.perf_counter() - started, time.thread_time() - cpu
 
 
+KEY_EVERY = 0.25
+
+
+async def keys_while_running(app: MobiusApp, screen: ExportScreen, limit: float) -> tuple[float, list[float]]:
+    """F4 every KEY_EVERY seconds until the run ends: how long it took, and each key's answer time.
+    Past ``limit`` seconds: TimeoutError(message, answer times)."""
+    started, answers = time.perf_counter(), []
+    while screen.running:
+        if time.perf_counter() - started > limit:
+            raise TimeoutError(f"not done after {limit:.0f} s", answers)
+        answers.append((await first_key_answered(app, screen))[0])
+        await asyncio.sleep(KEY_EVERY)
+    return time.perf_counter() - started, answers
+
+
 async def wait_until(pilot, condition, limit: float) -> float:
     started = time.perf_counter()
     while not condition():
@@ -201,14 +216,17 @@ async def drive(app: MobiusApp, heart: Heartbeat) -> str:
             first_key, first_key_cpu = await first_key_answered(app, screen)
             heart.first_keys.append((name, time.perf_counter() - first_key, time.perf_counter()))
             try:
-                took = await wait_until(pilot, lambda: not screen.running, 120 if name == "dry run" else 40)
+                took, keys = await keys_while_running(app, screen, 120 if name == "dry run" else 40)
                 done = f"done in {took:.1f} s ({screen.report.summary[:80] if screen.report else screen.failure})"
-            except TimeoutError:
+            except TimeoutError as stopped:
+                keys = stopped.args[1]
                 done = "still posting after 40 s (stopped there)"
                 heart.phase = "stopping"
             wall, cpu = heart.worst(name)
             lines.append(f"{name}: first key answered in {first_key * 1000:.0f} ms ({first_key_cpu * 1000:.0f} ms of the "
-                         f"event loop's work; goal ~100-200 ms on a quiet machine); worst event-loop stall "
+                         f"event loop's work; goal ~100-200 ms on a quiet machine); a key every {KEY_EVERY * 1000:.0f} ms "
+                         f"while it ran: {len(keys)} keys, slowest answered in {max(keys, default=0) * 1000:.0f} ms; "
+                         "worst event-loop stall "
                          f"{cpu * 1000:.0f} ms of work ({wall * 1000:.0f} ms wall-clock); {done}")
             if name == "dry run":
                 await pilot.press("escape")
