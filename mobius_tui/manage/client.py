@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from mobius_tui.manage import conditions as c
 from mobius_tui.manage.conditions import Condition
 from mobius_tui.manage.errors import InvalidRequest, ManageError, NotFound, Unavailable
-from mobius_tui.manage.lean import decode_glexport
+from mobius_tui.manage.lean import GLExportStream
 from mobius_tui.manage.models import (
     AccountingBatch,
     AccountingPackageSetup,
@@ -66,6 +67,10 @@ UNPOSTED_PROCUREMENT = "/finance/accounting/unpostedprocurement"
 BATCHES = "/finance/accounting/batches"
 INVOICES = "/finance/invoices"
 BATCH_IDENTIFIER_MAX = 50
+# A created batch's own JSON is well under this; a longer answer to POST /batches is the batch's
+# GLExport (as large as the run's export), of no use once the batch is known: it is not kept.
+BATCH_REPLY_KEPT = 64 * 1024
+YIELD_AFTER = 0.005  # seconds of decoding a GLExport between turns of the event loop
 
 
 def _and(*conditions: Condition | None) -> Condition | None:
@@ -104,6 +109,20 @@ def _names_batch(content: bytes, identifier: str) -> bool:
     except (msgspec.ValidationError, msgspec.DecodeError):
         return False
     return reply is not None and type(reply.id) is int and reply.batchIdentifier == identifier
+
+
+async def _batch_reply(response: httpx.Response) -> tuple[httpx.Response, bytes] | None:
+    """The answer to ``POST /batches`` when it is short enough to be the batch itself; None (read no
+    further) when it is longer: then it is the batch's GLExport."""
+    kept = bytearray()
+    try:
+        async for chunk in response.aiter_bytes():
+            kept += chunk
+            if len(kept) > BATCH_REPLY_KEPT:
+                return None
+    except httpx.TransportError:  # the batch was created (2xx): it is looked up instead
+        return None
+    return response, bytes(kept)
 
 
 def same_payment_date(payment: InvoicePayment, when: date | datetime | None) -> bool:
@@ -398,16 +417,33 @@ class ManageClient:
             raise InvalidRequest(
                 "An export must include invoices, expenses, payments or procurement: set one of the export flags."
             )
-        response = await self._t.api("POST", "/finance/accounting/export", body=request)
-        return self._gl_export(response, lean, keep)
+        return await self._gl_export("/finance/accounting/export", request, lean, keep)
 
-    def _gl_export(self, response: httpx.Response, lean: bool = False, keep: frozenset[str] | None = None) -> GLExport:
+    async def _gl_export(self, path: str, body: Any, lean: bool, keep: frozenset[str] | None) -> GLExport:
         if not lean:
+            response = await self._t.api("POST", path, body=body)
             data = self._t.json(response)
             return self._model(GLExport, data if data is not None else {}, response)
+        # Decoded while it arrives, a record at a time: never the whole body in memory (httpx would
+        # hold its chunks and their joined copy: 2 × 56 MB for a 50,000-line export), and never a
+        # long call that keeps the GIL from the screen's thread.
+        answered: list[tuple[httpx.Response, GLExportStream]] = []
+
+        async def read(response: httpx.Response) -> GLExport:
+            stream = GLExportStream(keep)
+            answered.append((response, stream))
+            turn = time.perf_counter()
+            async for chunk in response.aiter_bytes():
+                stream.feed(chunk)
+                if time.perf_counter() - turn >= YIELD_AFTER:
+                    await asyncio.sleep(0)
+                    turn = time.perf_counter()
+            return stream.close()
+
         try:
-            return decode_glexport(response.content, keep)
+            return await self._t.api_streamed("POST", path, read, body=body)
         except msgspec.ValidationError as exc:
+            response = answered[-1][0]
             raise ManageError(
                 f"Manage sent a GLExport from {response.request.method} {response.request.url.path} that does not "
                 f"match API version {self.settings.api_version}: {exc}. Check the record in Manage, or report it "
@@ -416,8 +452,8 @@ class ManageClient:
                 where=response.request.url.path,
             ) from None
         except msgspec.DecodeError:
-            self._t.json(response)  # raises the readable "not JSON" error
-            raise
+            response, stream = answered[-1]
+            raise self._t.not_json(response, stream.head) from None
 
     async def create_batch(self, request: CreateAccountingBatchRequest) -> AccountingBatch:
         """Record a batch: the GL entries in ``processedRecordIds`` leave the unposted lists.
@@ -438,7 +474,7 @@ class ManageClient:
             )
         for attempt in range(1, self.settings.retry.attempts + 1):
             try:
-                response = await self._t.api("POST", BATCHES, body=request, idempotent=False)
+                reply = await self._t.api_streamed("POST", BATCHES, _batch_reply, body=request, idempotent=False)
             except Unavailable as exc:
                 if not exc.outcome_unknown:
                     raise
@@ -450,8 +486,8 @@ class ManageClient:
                     raise
                 log.warning("Manage batch %s was not created (%s); sending it again", identifier, exc)
                 continue
-            if _names_batch(response.content, identifier):
-                return AccountingBatch.model_validate(self._t.json(response))
+            if reply is not None and _names_batch(reply[1], identifier):
+                return AccountingBatch.model_validate(self._t.json(*reply))
             break
         created = await self.find_batch(identifier)
         if created is None:
@@ -494,8 +530,7 @@ class ManageClient:
         """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun
         (``lean`` as for :meth:`export`)."""
         body: ExportAccountingBatchRequest | dict = request if request is not None else {}
-        response = await self._t.api("POST", f"{BATCHES}/{int(batch_id)}/export", body=body)
-        return self._gl_export(response, lean, keep)
+        return await self._gl_export(f"{BATCHES}/{int(batch_id)}/export", body, lean, keep)
 
     async def batch_entries(self, batch_id: int) -> list[BatchEntry]:
         return await self.list_all(f"{BATCHES}/{int(batch_id)}/entries", BatchEntry)

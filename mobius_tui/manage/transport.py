@@ -12,7 +12,7 @@ import logging
 import socket
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -47,6 +47,7 @@ log = logging.getLogger("mobius_tui.manage")
 
 Auth = Literal["member", "integrator", "none"]
 USER_AGENT = "mobius-tui"
+T = TypeVar("T")
 
 
 def _check_setting(value: str, what: str, how: str) -> str:
@@ -247,11 +248,14 @@ class ManageTransport:
         body: Any = None,
         idempotent: bool = True,
         headers: Mapping[str, str] | None = None,
+        stream: bool = False,
     ) -> httpx.Response:
-        """A request to ``{base}{path}``; re-resolves the codebase once if the route is gone."""
+        """A request to ``{base}{path}``; re-resolves the codebase once if the route is gone.
+        ``stream``: as for :meth:`send`."""
         url = await self.base_url() + path
         try:
-            return await self.send(method, url, params=params, body=body, idempotent=idempotent, headers=headers)
+            return await self.send(method, url, params=params, body=body, idempotent=idempotent, headers=headers,
+                                   stream=stream)
         except NotFound as exc:
             # A 404 without Manage's JSON error body means the route itself is unknown: hosted
             # codebases move between releases, so ask companyinfo again once.
@@ -262,7 +266,53 @@ class ManageTransport:
                 raise
             log.warning("Manage codebase changed from %r to %r; repeating %s %s", old, self._codebase, method, path)
             url = await self.base_url() + path
-            return await self.send(method, url, params=params, body=body, idempotent=idempotent, headers=headers)
+            return await self.send(method, url, params=params, body=body, idempotent=idempotent, headers=headers,
+                                   stream=stream)
+
+    async def api_streamed(
+        self,
+        method: str,
+        path: str,
+        consume: Callable[[httpx.Response], Awaitable[T]],
+        *,
+        body: Any = None,
+        idempotent: bool = True,
+    ) -> T:
+        """``consume(response)`` for the 2xx answer to a request to ``{base}{path}``, its body not
+        yet read: ``consume`` takes it in piece by piece (``response.aiter_bytes()``), so an answer
+        of tens of MB is never held whole twice over, or not at all when only its start matters.
+        The response is closed afterwards, read to the end or not.
+
+        A connection lost while reading the body is retried like one lost before the answer when
+        the request is ``idempotent``; otherwise the server surely acted (it answered 2xx), and
+        :class:`Unavailable` says the answer was lost."""
+        policy = self.settings.retry
+        attempt = 0
+        while True:
+            attempt += 1
+            response = await self.api(method, path, body=body, idempotent=idempotent, stream=True)
+            try:
+                return await consume(response)
+            except httpx.TransportError as exc:
+                where = f"{self.site.host}{response.request.url.path}"
+                reason = self._describe_exception(exc)
+                if not idempotent:
+                    raise Unavailable(
+                        f"Manage carried out {method} {where}, but the connection broke while reading its answer "
+                        f"({reason}).",
+                        method=method,
+                        where=where,
+                    ) from None
+                if attempt >= policy.attempts:
+                    raise Unavailable(
+                        f"Manage's answer to {method} {where} was cut off {attempt} times (last: {reason}). Check "
+                        "the network, then try again.",
+                        method=method,
+                        where=where,
+                    ) from None
+                await self._wait(method, where, reason, attempt, None)
+            finally:
+                await response.aclose()
 
     async def send(
         self,
@@ -275,8 +325,12 @@ class ManageTransport:
         idempotent: bool = True,
         accept: str | None = None,
         headers: Mapping[str, str] | None = None,
+        stream: bool = False,
     ) -> httpx.Response:
         """Send with retries; return a 2xx response or raise a typed error.
+
+        ``stream``: a 2xx response is returned with its body unread (the caller reads and closes
+        it); any other answer is read whole, as without ``stream``.
 
         ``idempotent=False`` requests are repeated only when the server surely did not act on
         them (connection refused, 429, 503); otherwise :class:`Unavailable` is raised with
@@ -299,9 +353,12 @@ class ManageTransport:
                 async with self._slots:
                     self.requests_sent += 1
                     self.requests_by_method[method] += 1
-                    response = await self._http.request(
+                    request = self._http.build_request(
                         method, url, params=params, content=content, headers=request_headers
                     )
+                    response = await self._http.send(request, stream=stream)
+                    if stream and response.status_code >= 300:
+                        await response.aread()  # closes it
             except httpx.TransportError as exc:
                 reason = self._describe_exception(exc)
                 refused_certificate = certificate_failure(exc)
@@ -425,16 +482,22 @@ class ManageTransport:
             kind = "the server does not speak HTTPS at this address (a plain-http server answered)"
         return f"{kind}: {detail}" if detail and detail not in kind else kind
 
-    def json(self, response: httpx.Response) -> Any:
+    def json(self, response: httpx.Response, content: bytes | None = None) -> Any:
+        """The JSON of ``response`` (``content``: its body, read by the caller from a streamed response)."""
+        body = response.content if content is None else content
         try:
-            return loads(response.content)
+            return loads(body)
         except ValueError:
-            excerpt = response.content[:120].decode("utf-8", errors="replace")
-            raise ManageError(
-                f"Manage answered {response.request.method} {response.request.url.path} with something that is "
-                f"not JSON ({response.headers.get('content-type', 'no content type')}: {excerpt!r}). "
-                "Check that the site address points at the Manage API.",
-                status=response.status_code,
-                method=response.request.method,
-                where=response.request.url.path,
-            ) from None
+            raise self.not_json(response, body) from None
+
+    @staticmethod
+    def not_json(response: httpx.Response, content: bytes | bytearray) -> ManageError:
+        excerpt = bytes(content[:120]).decode("utf-8", errors="replace")
+        return ManageError(
+            f"Manage answered {response.request.method} {response.request.url.path} with something that is "
+            f"not JSON ({response.headers.get('content-type', 'no content type')}: {excerpt!r}). "
+            "Check that the site address points at the Manage API.",
+            status=response.status_code,
+            method=response.request.method,
+            where=response.request.url.path,
+        )
