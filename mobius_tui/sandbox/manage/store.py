@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS payments (
     invoice_id INTEGER NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL, amount TEXT NOT NULL,
     payment_date TEXT NOT NULL, applied_by TEXT NOT NULL, entered_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS payments_by_invoice ON payments (invoice_id, id);
 CREATE TABLE IF NOT EXISTS tokens (
     public_key TEXT PRIMARY KEY, private_key TEXT NOT NULL, member TEXT NOT NULL, expiration TEXT NOT NULL
 );
@@ -596,25 +597,26 @@ class ManageStore:
             glBatch=self.glbatch_of(inv, batch_names),
         )
 
-    def _payment_model(self, row: tuple) -> m.InvoicePayment:
+    def _payment_model(self, row: tuple, paid: Decimal) -> m.InvoicePayment:
+        """``paid``: the invoice's payments added up (its balance is a snapshot, as in Manage)."""
         pid, invoice_id, type_, source, amount, payment_date, applied_by = row
         inv = self.invoices_by_id[invoice_id]
-        balance = inv.total - self.paid(invoice_id) - inv.credits
         return m.InvoicePayment(
             id=pid, type=type_, source=source,
             invoice=m.InvoiceReference(id=inv.id, identifier=inv.number, billingType=inv.type,
                                        invoiceDate=wire.iso(inv.date)),
-            amount=Decimal(amount), invoiceBalance=balance, invoiceTotal=inv.total,
+            amount=Decimal(amount), invoiceBalance=inv.total - paid - inv.credits, invoiceTotal=inv.total,
             paymentDate=datetime.fromisoformat(payment_date.replace("Z", "+00:00")) if payment_date else None,
             appliedBy=applied_by,
         )
 
     def payments(self, invoice_id: int) -> list[m.InvoicePayment]:
-        return [self._payment_model(r) for r in self.payments_of(invoice_id)]
+        rows = self.payments_of(invoice_id)
+        paid = sum((Decimal(r[4]) for r in rows), Decimal(0))
+        return [self._payment_model(r, paid) for r in rows]
 
     def payment(self, invoice_id: int, payment_id: int) -> m.InvoicePayment | None:
-        rows = [r for r in self.payments_of(invoice_id) if r[0] == payment_id]
-        return self._payment_model(rows[0]) if rows else None
+        return next((p for p in self.payments(invoice_id) if p.id == payment_id), None)
 
     @staticmethod
     def _check_payment(amount: Any, payment_date: Any, type_: Any) -> tuple[Decimal, str, str]:
