@@ -127,6 +127,9 @@ class ManageStore:
         self.dataset = ds
         self.invoices_by_unposted = {i.unposted_id: i for i in ds.invoices}
         self.invoices_by_id = {i.id: i for i in ds.invoices}
+        self.invoices_by_number: dict[str, list[Invoice]] = {}  # lower-cased number
+        for inv in ds.invoices:
+            self.invoices_by_number.setdefault(inv.number.lower(), []).append(inv)
         self.expenses_by_id = {e.id: e for e in ds.expenses}
         self.procurements_by_id = {p.id: p for p in ds.procurements}
         self.procurements_by_product_id = {p.unposted_product_id.lower(): p for p in ds.procurements}
@@ -561,13 +564,24 @@ class ManageStore:
     def paid(self, invoice_id: int) -> Decimal:
         return sum((Decimal(r[4]) for r in self.payments_of(invoice_id)), Decimal(0))
 
+    def invoices_numbered(self, numbers: Iterable[str]) -> list[Invoice]:
+        """The invoices whose number is one of ``numbers`` (lower-cased), in dataset order."""
+        found = [inv for n in set(numbers) for inv in self.invoices_by_number.get(n, ())]
+        return sorted(found, key=lambda inv: inv.id)
+
     def invoice_rows(self, invoices: list[Invoice]) -> list[WireRow]:
         """/finance/invoices rows; the uncached ones are built with one query for all their payments."""
         with self._lock:
             paid: dict[int, Decimal] = {}
             names: dict[int, str] = {}
-            if any(("invoice", i.id) not in self._wire_cache for i in invoices):
-                for invoice_id, amount in self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id"):
+            uncached = [i.id for i in invoices if ("invoice", i.id) not in self._wire_cache]
+            if uncached:
+                if len(uncached) <= 500:  # a few: the index; many: one pass over the table
+                    rows = self._db.execute(f"SELECT invoice_id, amount FROM payments WHERE invoice_id IN "
+                                            f"({','.join('?' * len(uncached))}) ORDER BY id", uncached)
+                else:
+                    rows = self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id")
+                for invoice_id, amount in rows:
                     paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
                 names = dict(self._db.execute("SELECT id, identifier FROM batches"))
             return self.wire_rows("invoice", invoices, lambda i: i.id,
