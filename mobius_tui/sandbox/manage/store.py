@@ -630,7 +630,9 @@ class ManageStore:
         return [self._payment_model(r, paid) for r in rows]
 
     def payment(self, invoice_id: int, payment_id: int) -> m.InvoicePayment | None:
-        return next((p for p in self.payments(invoice_id) if p.id == payment_id), None)
+        rows = self.payments_of(invoice_id)
+        row = next((r for r in rows if r[0] == payment_id), None)
+        return None if row is None else self._payment_model(row, sum((Decimal(r[4]) for r in rows), Decimal(0)))
 
     @staticmethod
     def _check_payment(amount: Any, payment_date: Any, type_: Any) -> tuple[Decimal, str, str]:
