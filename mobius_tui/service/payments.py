@@ -15,9 +15,11 @@ only when a sync had no errors or conflicts. Invoices unknown to Manage are warn
 an invoice typed straight into the package will never exist in Manage, and must not pin the start
 date.
 
-At scale: Manage invoices are found in chunked ``in`` reads trimmed to three fields; an invoice's
-payments are read only when Manage says it has some (once); writes run at the Manage client's
-concurrency and are skipped when Manage already holds the right payment.
+At scale: Manage invoices are found in chunked ``in`` reads trimmed to three fields, whose
+``payments`` (Manage's paid total) settles most invoices without more requests: an invoice's
+payments are read only where that total differs from the package's, or where it agrees but the
+date paid may not (see :mod:`payment_marks`); writes run at the Manage client's concurrency and
+are skipped when Manage already holds the right payment.
 """
 
 from __future__ import annotations
@@ -38,12 +40,17 @@ from mobius_tui.service.dates import start_date
 from mobius_tui.service.events import Emit, Outcome
 from mobius_tui.service.journal import new_run_id
 from mobius_tui.service.lock import current_user
+from mobius_tui.service.payment_marks import Mark, PaymentMarks
 from mobius_tui.service.reports import PaymentAction, PaymentResult, StartChoice, SyncReport, by_currency
 from mobius_tui.service.wording import format_totals
 
 ZERO = Decimal(0)
 INVOICE_FIELDS = "id,invoiceNumber,payments"  # all the sync reads of a Manage invoice
 PROGRESS_STEPS = 100  # progress events per sync, at most
+# Invoices in flight per request slot of the Manage client: while one invoice's request waits on
+# Manage, another's answer is being checked, so the client's c slots stay busy (the client still
+# sends at most c requests at once).
+WORKERS_PER_SLOT = 2
 OVERWRITE_FLAG = "--overwrite-manage-payments"
 
 
@@ -135,21 +142,27 @@ async def _sync(ctx: Context, since: date, today: date, log, overwrite: bool) ->
     pending = iter(range(len(statuses)))
     step = max(1, len(statuses) // PROGRESS_STEPS)
     finished = 0
+    with PaymentMarks(ctx.profile.site, ctx.profile.company_id) as store:
+        marks = store.load(int(i.id) for invoices in found.values() for i in invoices if i.id is not None)
+        seen: dict[int, Mark] = {}  # what Manage holds now, as checked or written by this sync
+        unsure: set[int] = set()  # failed or left alone: the old mark no longer says anything
 
-    async def work() -> None:
-        nonlocal finished
-        for i in pending:  # shared: each worker takes the next invoice
-            status = statuses[i]
-            result = await _one(ctx, status, candidates[status.document_number], found, today, log, overwrite)
-            results[i] = replace(result, currency=payment_currency(status, home))
-            finished += 1
-            if finished % step == 0 or finished == len(statuses):
-                log(ev.Progress("payments", finished, len(statuses)))
+        async def work() -> None:
+            nonlocal finished
+            for i in pending:  # shared: each worker takes the next invoice
+                status = statuses[i]
+                result = await _one(ctx, status, candidates[status.document_number], found, today, log, overwrite,
+                                    marks, seen, unsure)
+                results[i] = replace(result, currency=payment_currency(status, home))
+                finished += 1
+                if finished % step == 0 or finished == len(statuses):
+                    log(ev.Progress("payments", finished, len(statuses)))
 
-    # As many invoices in flight as the Manage client sends requests at once.
-    async with asyncio.TaskGroup() as group:
-        for _ in range(max(1, min(ctx.manage.settings.max_concurrency, len(statuses)))):
-            group.create_task(work())
+        workers = max(1, min(ctx.manage.settings.max_concurrency * WORKERS_PER_SLOT, len(statuses)))
+        async with asyncio.TaskGroup() as group:
+            for _ in range(workers):
+                group.create_task(work())
+        store.save({k: v for k, v in seen.items() if marks.get(k) != v}, forget=unsure & marks.keys())
     return [r for r in results if r is not None]
 
 
@@ -166,7 +179,8 @@ def _conflict(ctx: Context, status: PaymentStatus, current: list[InvoicePayment]
 
 
 async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: dict[str, list[Invoice]],
-               today: date, log, overwrite: bool) -> PaymentResult:
+               today: date, log, overwrite: bool, marks: dict[int, Mark], seen: dict[int, Mark],
+               unsure: set[int]) -> PaymentResult:
     number = next((n for n in numbers if n in found), None)
     if number is None:
         log(ev.LogLine(f"invoice {status.document_number} is in the package but not in Manage; left alone", ev.Level.WARNING))
@@ -178,28 +192,39 @@ async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: d
         log(ev.LogLine(f"invoice {number}: {message}", ev.Level.ERROR))
         return PaymentResult(status.document_number, number, PaymentAction.FAILED, status.paid, message=message)
     invoice = matches[0]
+    invoice_id = int(invoice.id)
     paid_on = payment_day(status)
     if paid_on is None and status.fully_paid:
         paid_on = today  # paid in full, the package gives no day: the day it was seen paid
+    wanted = (status.paid, paid_on if status.paid else None)
+    # Manage's invoice carries its payments' total: where it is the package's, and the date paid
+    # is known to be too (or there is none), there is nothing to read or write.
+    if invoice.payments is not None and invoice.payments == status.paid and (
+            status.paid == 0 or marks.get(invoice_id) == wanted):
+        seen[invoice_id] = wanted
+        return PaymentResult(status.document_number, number, PaymentAction.UNCHANGED, status.paid, paid_on)
     try:
-        # Manage's invoice carries its payments' total: none there means none to read.
         none_there = invoice.payments is not None and invoice.payments == 0
-        current = [] if none_there else await ctx.manage.invoice_payments(int(invoice.id))
+        current = [] if none_there else await ctx.manage.invoice_payments(invoice_id)
         total = sum((p.amount or ZERO for p in current), ZERO)
         if (not current and status.paid == 0) or (
                 len(current) == 1 and total == status.paid and same_payment_date(current[0], paid_on)):
+            seen[invoice_id] = wanted
             return PaymentResult(status.document_number, number, PaymentAction.UNCHANGED, status.paid, paid_on)
         conflict = _conflict(ctx, status, current, number)
         if conflict and not overwrite:
+            unsure.add(invoice_id)
             log(ev.LogLine(f"invoice {number}: {conflict}", ev.Level.ERROR))
             return PaymentResult(status.document_number, number, PaymentAction.CONFLICT, total, paid_on, conflict)
         if conflict:
             log(ev.LogLine(f"invoice {number}: Manage's payments of {total} overwritten with the package's total",
                            ev.Level.WARNING))
-        await ctx.manage.set_invoice_payment(int(invoice.id), status.paid, paid_on, current=current)
+        await ctx.manage.set_invoice_payment(invoice_id, status.paid, paid_on, current=current)
     except ManageError as exc:
+        unsure.add(invoice_id)
         log(ev.LogLine(f"invoice {number}: Manage refused the payment update ({exc})", ev.Level.ERROR))
         return PaymentResult(status.document_number, number, PaymentAction.FAILED, status.paid, paid_on, str(exc))
+    seen[invoice_id] = wanted
     action = PaymentAction.UPDATED if current else PaymentAction.CREATED
     in_full = f" on {paid_on} (paid in full)" if paid_on else " (part paid: no date paid)"
     log(ev.LogLine(f"invoice {number}: paid {format_totals({status.currency: status.paid})}{in_full}"))

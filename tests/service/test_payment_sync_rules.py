@@ -99,7 +99,8 @@ async def test_sync_refused_while_an_export_holds_the_books(manage_sandbox, new_
 
 async def test_sync_of_1000_invoices_reads_manage_in_pages(new_env):
     """Manage reads grow with pages of invoice numbers, not with invoices: one write per invoice
-    changed, one payment read per invoice that already has a payment, nothing written twice."""
+    changed; a second sync finds every total right on the invoice records and reads no payment
+    list and writes nothing."""
     with sandbox_of(size=1000, seed=5) as sandbox:
         store = sandbox.store
         for invoice in store.dataset.invoices:  # a Manage with no payments yet
@@ -126,7 +127,37 @@ async def test_sync_of_1000_invoices_reads_manage_in_pages(new_env):
     pages = -(-len(rows) // 100)  # generous: a chunked "in" read holds well over 100 numbers
     assert first_sent.get("GET", 0) <= pages and first_sent == {"GET": first_sent.get("GET", 0), "POST": len(rows)}
     assert again.count(PaymentAction.UNCHANGED) == len(rows)
-    assert again_sent == {"GET": again_sent["GET"]} and again_sent["GET"] <= pages + len(rows)  # read once, no write
+    assert again_sent == {"GET": again_sent["GET"]} and again_sent["GET"] <= pages  # no payment list, no write
+
+
+async def test_a_date_paid_changed_in_the_package_is_corrected_in_manage(manage_sandbox, new_env):
+    """Same total, new date paid: the invoice record cannot tell, the sync reads and corrects it.
+    A date changed by hand in Manage alone, total unchanged, is left as Manage has it."""
+    env = new_env(manage_sandbox)
+    await exported(env)
+    release_ar(env, datetime.combine(TODAY - timedelta(days=60), datetime.min.time()))
+    customer, number, balance = open_invoices(env)[0]
+    pay(env, customer, number, balance, TODAY - timedelta(days=3))
+    async with await env.session() as session:
+        first = await session.sync_payments(StartChoice.PAST_WEEK, env.emit, today=TODAY)
+        assert [r.action for r in first.results if r.manage_number == number] == [PaymentAction.CREATED]
+        assert manage_paid(manage_sandbox, number) == (balance, [TODAY - timedelta(days=3)])
+        with env.sl() as s:  # the payment's date corrected in SL
+            day = datetime.combine(TODAY - timedelta(days=2), datetime.min.time())
+            s.execute("UPDATE ARAdjust SET AdjgDocDate = ?, DateAppl = ? WHERE AdjdRefNbr = ?", day, day, number)
+            s.commit()
+        moved = await session.sync_payments(StartChoice.PAST_WEEK, env.emit, today=TODAY)
+        assert [r.action for r in moved.results if r.manage_number == number] == [PaymentAction.UPDATED]
+        assert manage_paid(manage_sandbox, number) == (balance, [TODAY - timedelta(days=2)])
+        invoice = next(i for i in manage_sandbox.store.dataset.invoices if i.number == number)
+        [payment] = manage_sandbox.store.payments(invoice.id)
+        manage_sandbox.store.update_payment(invoice.id, payment.id, {"paymentDate": "2025-01-02T00:00:00Z"})
+        manage = session._ctx.manage
+        before = manage.requests_by_method
+        again = await session.sync_payments(StartChoice.PAST_WEEK, env.emit, today=TODAY)
+        assert _since(before, manage.requests_by_method).keys() == {"GET"}
+    assert [r.action for r in again.results if r.manage_number == number] == [PaymentAction.UNCHANGED]
+    assert manage_paid(manage_sandbox, number) == (balance, [date(2025, 1, 2)])
 
 
 def _since(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:

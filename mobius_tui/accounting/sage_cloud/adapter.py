@@ -8,6 +8,7 @@ expense bills) and other payments (expenses paid by card); see :mod:`.check` for
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -336,25 +337,32 @@ class SageCloud(AccountingPackage):
                     artefact = allocated.get("artefact") or {}
                     if artefact.get("id") and "credit_note" not in str(artefact.get("$path") or ""):
                         ids.setdefault(str(artefact["id"]), None)
-            out: list[PaymentStatus] = []
-            for artefact_id in ids:
+
+            async def status(artefact_id: str) -> PaymentStatus | None:
                 try:
                     invoice = await client.get(f"sales_invoices/{artefact_id}")
                 except SageError as exc:
                     if exc.status == 404:  # a credit note or a since-deleted invoice
-                        continue
+                        return None
                     raise
                 if invoice.get("reference") is None and not invoice.get("invoice_number"):
-                    continue
+                    return None
                 total = Decimal(str(invoice.get("total_amount") or 0))
                 balance = Decimal(str(invoice.get("outstanding_amount") or 0))
                 paid = total - balance
                 full = (invoice.get("status") or {}).get("id") == "PAID" and balance == 0
-                out.append(PaymentStatus(
+                return PaymentStatus(
                     document_number=str(invoice.get("reference") or invoice.get("invoice_number")), total=total,
                     paid=paid, balance=balance, date_paid_in_full=_day(invoice.get("last_paid")) if full else None,
                     last_payment_date=_day(invoice.get("last_paid")),
-                    currency=str((invoice.get("currency") or {}).get("id") or "")))
+                    currency=str((invoice.get("currency") or {}).get("id") or ""))
+
+            # One read per invoice (the API lists no invoices by id): in flight as the client allows.
+            read = await asyncio.gather(*(status(i) for i in ids), return_exceptions=True)
+            failed = next((r for r in read if isinstance(r, BaseException)), None)
+            if failed is not None:
+                raise failed
+            out = [r for r in read if isinstance(r, PaymentStatus)]
             return out
         except Exception as exc:
             raise self._error(exc, "Reading payments from Sage failed") from None

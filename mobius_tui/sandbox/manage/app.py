@@ -34,7 +34,7 @@ from mobius_tui.sandbox.faults import FaultMiddleware, Faults
 from mobius_tui.sandbox.manage import credentials as cred
 from mobius_tui.sandbox.manage import wire
 from mobius_tui.sandbox.manage.encoding import encode, wire_row
-from mobius_tui.sandbox.manage.query import QueryError, count, query_list
+from mobius_tui.sandbox.manage.query import QueryError, count, in_texts, query_list
 from mobius_tui.sandbox.manage.store import ManageStore, StoreError
 
 API_ROOT = "/v4_6_release/apis/3.0"
@@ -208,7 +208,11 @@ class ManageApp:
         self.collection(acc + "/batches/{parentId}/entries", m.BatchEntry, entries, "Batch entry", accounting=True)
 
         # invoices and payments
-        self.collection("/finance/invoices", m.Invoice, lambda c: s.invoice_rows(ds.invoices), "Invoice")
+        def invoices(c: Ctx) -> list[dict[str, Any]]:
+            numbers = in_texts(c.params.get("conditions"), "invoiceNumber")
+            return s.invoice_rows(ds.invoices if numbers is None else s.invoices_numbered(numbers))
+
+        self.collection("/finance/invoices", m.Invoice, invoices, "Invoice")
 
         def payments(c: Ctx) -> list[dict[str, Any]]:
             return [m.to_wire(p) for p in s.payments(self._invoice(c.args[0]).id)]

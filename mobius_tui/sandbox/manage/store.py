@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS payments (
     invoice_id INTEGER NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL, amount TEXT NOT NULL,
     payment_date TEXT NOT NULL, applied_by TEXT NOT NULL, entered_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS payments_by_invoice ON payments (invoice_id, id);
 CREATE TABLE IF NOT EXISTS tokens (
     public_key TEXT PRIMARY KEY, private_key TEXT NOT NULL, member TEXT NOT NULL, expiration TEXT NOT NULL
 );
@@ -126,6 +127,9 @@ class ManageStore:
         self.dataset = ds
         self.invoices_by_unposted = {i.unposted_id: i for i in ds.invoices}
         self.invoices_by_id = {i.id: i for i in ds.invoices}
+        self.invoices_by_number: dict[str, list[Invoice]] = {}  # lower-cased number
+        for inv in ds.invoices:
+            self.invoices_by_number.setdefault(inv.number.lower(), []).append(inv)
         self.expenses_by_id = {e.id: e for e in ds.expenses}
         self.procurements_by_id = {p.id: p for p in ds.procurements}
         self.procurements_by_product_id = {p.unposted_product_id.lower(): p for p in ds.procurements}
@@ -560,13 +564,24 @@ class ManageStore:
     def paid(self, invoice_id: int) -> Decimal:
         return sum((Decimal(r[4]) for r in self.payments_of(invoice_id)), Decimal(0))
 
+    def invoices_numbered(self, numbers: Iterable[str]) -> list[Invoice]:
+        """The invoices whose number is one of ``numbers`` (lower-cased), in dataset order."""
+        found = [inv for n in set(numbers) for inv in self.invoices_by_number.get(n, ())]
+        return sorted(found, key=lambda inv: inv.id)
+
     def invoice_rows(self, invoices: list[Invoice]) -> list[WireRow]:
         """/finance/invoices rows; the uncached ones are built with one query for all their payments."""
         with self._lock:
             paid: dict[int, Decimal] = {}
             names: dict[int, str] = {}
-            if any(("invoice", i.id) not in self._wire_cache for i in invoices):
-                for invoice_id, amount in self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id"):
+            uncached = [i.id for i in invoices if ("invoice", i.id) not in self._wire_cache]
+            if uncached:
+                if len(uncached) <= 500:  # a few: the index; many: one pass over the table
+                    rows = self._db.execute(f"SELECT invoice_id, amount FROM payments WHERE invoice_id IN "
+                                            f"({','.join('?' * len(uncached))}) ORDER BY id", uncached)
+                else:
+                    rows = self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id")
+                for invoice_id, amount in rows:
                     paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
                 names = dict(self._db.execute("SELECT id, identifier FROM batches"))
             return self.wire_rows("invoice", invoices, lambda i: i.id,
@@ -596,25 +611,28 @@ class ManageStore:
             glBatch=self.glbatch_of(inv, batch_names),
         )
 
-    def _payment_model(self, row: tuple) -> m.InvoicePayment:
+    def _payment_model(self, row: tuple, paid: Decimal) -> m.InvoicePayment:
+        """``paid``: the invoice's payments added up (its balance is a snapshot, as in Manage)."""
         pid, invoice_id, type_, source, amount, payment_date, applied_by = row
         inv = self.invoices_by_id[invoice_id]
-        balance = inv.total - self.paid(invoice_id) - inv.credits
         return m.InvoicePayment(
             id=pid, type=type_, source=source,
             invoice=m.InvoiceReference(id=inv.id, identifier=inv.number, billingType=inv.type,
                                        invoiceDate=wire.iso(inv.date)),
-            amount=Decimal(amount), invoiceBalance=balance, invoiceTotal=inv.total,
+            amount=Decimal(amount), invoiceBalance=inv.total - paid - inv.credits, invoiceTotal=inv.total,
             paymentDate=datetime.fromisoformat(payment_date.replace("Z", "+00:00")) if payment_date else None,
             appliedBy=applied_by,
         )
 
     def payments(self, invoice_id: int) -> list[m.InvoicePayment]:
-        return [self._payment_model(r) for r in self.payments_of(invoice_id)]
+        rows = self.payments_of(invoice_id)
+        paid = sum((Decimal(r[4]) for r in rows), Decimal(0))
+        return [self._payment_model(r, paid) for r in rows]
 
     def payment(self, invoice_id: int, payment_id: int) -> m.InvoicePayment | None:
-        rows = [r for r in self.payments_of(invoice_id) if r[0] == payment_id]
-        return self._payment_model(rows[0]) if rows else None
+        rows = self.payments_of(invoice_id)
+        row = next((r for r in rows if r[0] == payment_id), None)
+        return None if row is None else self._payment_model(row, sum((Decimal(r[4]) for r in rows), Decimal(0)))
 
     @staticmethod
     def _check_payment(amount: Any, payment_date: Any, type_: Any) -> tuple[Decimal, str, str]:
