@@ -641,12 +641,13 @@ def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
 
 
 def _cmd_where(args: argparse.Namespace, printer: Printer) -> int:
-    from mobius_tui.service import paths
+    from mobius_tui.service import alerts, paths, schedules
     from mobius_tui.service.secrets import keyring_status
 
     usable, reason = keyring_status()
     places = {
         "config_dir": str(paths.config_dir()), "profiles": str(paths.profiles_file()),
+        "alerts": str(alerts.settings_file()), "schedules": str(schedules.schedules_file()),
         "data_dir": str(paths.data_dir()), "journal": str(paths.journal_file()),
         "logs": str(paths.logs_dir()), "locks": str(paths.locks_dir()),
         "keyring": ("usable: " if usable else "not usable: ") + reason,
