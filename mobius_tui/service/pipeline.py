@@ -7,7 +7,7 @@ batch is recorded; the steps in between, and what is journaled when, live here o
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -86,19 +86,31 @@ async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False) -> 
     return plan_from_glexport(export, options)
 
 
-def same_numbers(plan: Plan) -> list[Problem]:
-    """Two documents that would carry the same number in the package: one would overwrite or
-    duplicate the other, and neither could be told apart in the journal."""
-    seen: dict[str, Document] = {}
+def same_numbers(plan: Plan, posted: Mapping[str, tuple[str, tuple[int, ...]]] | None = None) -> list[Problem]:
+    """Two different Manage records that would carry the same number in the package: the package
+    tells documents apart by number, so one would overwrite, duplicate or be taken for the other.
+    Numbers are compared as the packages compare them (case and outer spaces ignored). ``posted``
+    (``Journal.posted_under``): a document posted before under the same number from other GL
+    entries is another record, which the duplicate guard would take for this one and skip."""
+    seen: dict[tuple[str, str], Document] = {}
     out: list[Problem] = []
     for doc in plan.documents:
-        first = seen.setdefault(doc.key, doc)
+        first = seen.setdefault((doc.kind.value, doc.number.strip().casefold()), doc)
         if first is not doc:
             out.append(Problem(
                 cause=f"Two documents would be numbered {doc.number} in the package",
-                fix="Give each record its own number in Manage, or post them in separate batches.",
+                fix="Give each record its own number in Manage: the package tells documents apart by number only.",
                 document=doc.origin,
                 detail=f"also {first.origin.label()}",
+            ))
+        batch, entries = (posted or {}).get(doc.key, ("", ()))
+        if entries and doc.origin.gl_entry_ids and set(entries).isdisjoint(doc.origin.gl_entry_ids):
+            out.append(Problem(
+                cause="Another Manage record was posted before under the same number",
+                fix="The package would take this record for that one and skip it: give it a number of its own in "
+                    "Manage, or enter it in the package by hand and leave it out of this batch.",
+                document=doc.origin,
+                detail=f"{doc.number}: batch {batch or '(none)'}, GL entries {', '.join(map(str, entries[:6]))}",
             ))
     return out
 
@@ -123,7 +135,8 @@ async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: 
     log(ev.LogLine(f"{counted(len(plan.documents), 'document')} planned"))
     log(ev.Progress("check", 0, 1))
     reference = await ctx.adapter.reference()
-    problems = problems_from_plan(plan) + same_numbers(plan) + list(ctx.adapter.check(plan, reference))
+    posted = ctx.journal.posted_under(ctx.target, (d.key for d in plan.documents)) if ctx.journal_exists() else {}
+    problems = problems_from_plan(plan) + same_numbers(plan, posted) + list(ctx.adapter.check(plan, reference))
     groups = group_problems(problems)
     log(ev.Progress("check", 1, 1))
     for group in groups:
