@@ -417,7 +417,7 @@ def _options(args: argparse.Namespace, batch_number: str = ""):
 
 def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
     from mobius_tui.service.problems import describe_groups
-    from mobius_tui.service.wording import format_totals
+    from mobius_tui.service.wording import counted, format_totals
 
     lines = [f"{_banner(report)}: {report.summary}"]
     if report.problems:
@@ -429,7 +429,7 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
     for result in report.duplicates:
         lines.append(f"  already in the package: {result.label} ({result.reference})")
     if report.plan is not None and report.action in ("dry-run", "check"):
-        lines.append(f"plan: {len(report.plan.documents)} documents")
+        lines.append(f"plan: {counted(len(report.plan.documents), 'document')}")
         # One figure per currency: amounts in different currencies are never added together.
         for kind, totals in sorted(report.plan.totals.items()):
             lines.append(f"  {kind}: {format_totals(totals)}")

@@ -39,7 +39,7 @@ from mobius_tui.service.events import Emit, Outcome
 from mobius_tui.service.journal import new_run_id
 from mobius_tui.service.lock import current_user
 from mobius_tui.service.reports import PaymentAction, PaymentResult, StartChoice, SyncReport, by_currency
-from mobius_tui.service.wording import format_totals
+from mobius_tui.service.wording import counted, format_totals
 
 ZERO = Decimal(0)
 INVOICE_FIELDS = "id,invoiceNumber,payments"  # all the sync reads of a Manage invoice
@@ -106,7 +106,7 @@ async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: d
         outcome = Outcome.SUCCESS if not problems else (Outcome.PARTIAL if done else Outcome.FAILED)
         conflicts = (f"{counts['conflict']} with a payment only Manage has (left alone), "
                      if counts["conflict"] else "")
-        summary = (f"{len(results)} invoices changed since {since}: {counts['created'] + counts['updated']} updated in Manage, "
+        summary = (f"{counted(len(results), 'invoice')} changed since {since}: {counts['created'] + counts['updated']} updated in Manage, "
                    f"{counts['unchanged']} already right, {counts['unknown']} unknown to Manage, {conflicts}"
                    f"{counts['failed']} failed")
         if not advanced:
@@ -123,7 +123,7 @@ async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: d
 async def _sync(ctx: Context, since: date, today: date, log, overwrite: bool) -> list[PaymentResult]:
     log(ev.Progress("payments", 0, 1))
     statuses = await ctx.adapter.payments_since(since)
-    log(ev.LogLine(f"the package reports {len(statuses)} invoices with payments changed since {since}"))
+    log(ev.LogLine(f"the package reports {counted(len(statuses), 'invoice')} with payments changed since {since}"))
     added, manage_prefix = _prefixes(ctx)
     candidates = {s.document_number: manage_numbers(s.document_number, added, manage_prefix) for s in statuses}
     wanted = sorted({n for numbers in candidates.values() for n in numbers})

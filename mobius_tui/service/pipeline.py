@@ -25,6 +25,7 @@ from mobius_tui.service.journal import JournalDocument
 from mobius_tui.service.problems import ProblemGroup, group_problems, problems_from_plan
 from mobius_tui.service.reports import (
     ByCurrency, DocumentResult, DocumentState, PlanSummary, RunReport, batch_amount, by_currency, document_label,
+    named_currency,
 )
 from mobius_tui.service.runlog import RunLog
 from mobius_tui.service.secrets import redact
@@ -122,6 +123,7 @@ class Checked:
     groups: list[ProblemGroup]
     duplicates: dict[str, str] = field(default_factory=dict)  # document key → package reference
     to_post: list[Document] = field(default_factory=list)
+    home_currency: str = ""  # the books' own currency (``AccountingPackage.home_currency``)
 
     @property
     def blocked(self) -> bool:
@@ -135,6 +137,7 @@ async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: 
     log(ev.LogLine(f"{counted(len(plan.documents), 'document')} planned"))
     log(ev.Progress("check", 0, 1))
     reference = await ctx.adapter.reference()
+    log.home_currency = ctx.adapter.home_currency(reference)
     posted = ctx.journal.posted_under(ctx.target, (d.key for d in plan.documents)) if ctx.journal_exists() else {}
     problems = problems_from_plan(plan) + same_numbers(plan, posted) + list(ctx.adapter.check(plan, reference))
     groups = group_problems(problems)
@@ -144,7 +147,7 @@ async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: 
             log(ev.LogLine(f"{group.headline()}. {group.fix}", ev.Level.WARNING))
     if any(g.blocking for g in groups):
         log(ev.CheckFailed([g.to_json() for g in groups if g.blocking]))
-    return Checked(plan, reference, groups)
+    return Checked(plan, reference, groups, home_currency=log.home_currency)
 
 
 async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force: bool) -> None:
@@ -155,7 +158,7 @@ async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force:
     found = dict(existing.found) if existing else {}
     log(ev.Progress("duplicates", len(docs), len(docs)))
     if found and force:
-        log(ev.LogLine(f"{len(found)} documents are already in the package and will be posted again (forced)", ev.Level.WARNING))
+        log(ev.LogLine(f"{counted(len(found), 'document')} already in the package will be posted again (forced)", ev.Level.WARNING))
         checked.to_post = list(docs)
         return
     checked.duplicates = found
@@ -189,7 +192,7 @@ def journal_documents(checked: Checked) -> list[JournalDocument]:
                 gl_entry_ids=tuple(doc.origin.gl_entry_ids),
                 state=DocumentState.DUPLICATE if dup is not None and doc.key not in posting else DocumentState.PLANNED,
                 reference=dup or "",
-                body=doc_codec.dumps(doc),
+                body=doc_codec.dumps(doc, checked.home_currency),
             )
         )
     return out
@@ -215,7 +218,8 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
                                                      redact(result.error, ctx.redact))
             if state == DocumentState.POSTED:
                 posted += 1
-                log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc), doc.currency))
+                log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc),
+                                      doc.currency or log.home_currency))
                 crash_point("after-post", posted)
             else:
                 log(ev.DocumentFailed(doc.key, document_label(doc), result.error or "not posted"))
@@ -234,7 +238,7 @@ async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Docu
         existing = await ctx.adapter.existing(list(documents))
     except Exception as exc:
         log(ev.LogLine(
-            f"could not ask the package about {len(documents)} documents whose result is unknown "
+            f"could not ask the package about {counted(len(documents), 'document')} whose result is unknown "
             f"({type(exc).__name__}: {exc}); finish the run later", ev.Level.ERROR))
         return
     for doc in documents:
@@ -371,7 +375,7 @@ def report_of(
     ctx: Context, run_id: str, action: str, log: RunLog, *, batch: str, manage_batch_id: int | None,
     groups: list[ProblemGroup], plan: Plan | None, unfinished: bool = False, unfinished_why: str = "",
 ) -> RunReport:
-    results = results_from_journal(ctx, run_id)
+    results = [named_currency(r, log.home_currency) for r in results_from_journal(ctx, run_id)]
     counts, totals = counts_and_totals(results)
     outcome = outcome_of(results, duplicates_expected=ctx.journal.run(run_id).action == "rerun")
     summary = summary_text(results, batch, manage_batch_id)
@@ -381,7 +385,7 @@ def report_of(
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
         manage_batch_id=manage_batch_id, counts=counts, totals=totals, problems=groups,
-        plan=PlanSummary.of(plan) if plan is not None else None, results=results, unfinished=unfinished,
+        plan=PlanSummary.of(plan, log.home_currency) if plan is not None else None, results=results, unfinished=unfinished,
         log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
     )
 
@@ -391,7 +395,7 @@ def refused_report(
     plan: Plan | None = None, outcome: Outcome = Outcome.FAILED, results: list[DocumentResult] | None = None,
 ) -> RunReport:
     """A run that stopped before writing anything (check failed, bad batch number, dry run, nothing to do)."""
-    summary_of_plan = PlanSummary.of(plan) if plan else None
+    summary_of_plan = PlanSummary.of(plan, log.home_currency) if plan else None
     documents = len(plan.documents) if plan else 0
     counts = {"documents": documents, "posted": 0}
     totals = {"documents": summary_of_plan.grand_totals() if summary_of_plan else {}, "posted": {}}
@@ -399,6 +403,6 @@ def refused_report(
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
         counts=counts, totals=totals, problems=groups or [], plan=summary_of_plan,
-        results=results or [], log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
+        results=[named_currency(r, log.home_currency) for r in results or []], log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
     )
 
