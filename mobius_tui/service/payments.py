@@ -69,9 +69,9 @@ def _prefixes(ctx: Context) -> tuple[str, str]:
 
 
 def payment_currency(status: PaymentStatus, home_currency: str) -> str:
-    """The invoice's ISO code as the documents carry it: "" for the company's home currency."""
-    code = (status.currency or "").strip()
-    return "" if home_currency and code.upper() == home_currency.upper() else code
+    """The invoice's ISO code as the package gives it, else the profile's home currency: every
+    amount a sync shows names its currency."""
+    return (status.currency or "").strip().upper() or home_currency.strip().upper()
 
 
 def payment_day(status: PaymentStatus) -> date | None:
@@ -159,7 +159,8 @@ def _conflict(ctx: Context, status: PaymentStatus, current: list[InvoicePayment]
     if status.paid != 0 or total == 0:
         return ""
     package = getattr(ctx.adapter, "label", "the package")
-    return (f"Manage holds {len(current)} payment(s) of {total} on invoice {number} that {package} does not "
+    money = format_totals({payment_currency(status, str(ctx.profile.plan_options.get("home_currency") or "")): total})
+    return (f"Manage holds {counted(len(current), 'payment')} of {money} on invoice {number} that {package} does not "
             f"know of; left as they are. Record the payment in {package}, or delete it in Manage (Finance > "
             f"Invoice Search > Payments), or sync again overwriting Manage's payments ({OVERWRITE_FLAG}) to "
             f"set Manage to {package}'s total of 0.")
@@ -194,7 +195,9 @@ async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: d
             log(ev.LogLine(f"invoice {number}: {conflict}", ev.Level.ERROR))
             return PaymentResult(status.document_number, number, PaymentAction.CONFLICT, total, paid_on, conflict)
         if conflict:
-            log(ev.LogLine(f"invoice {number}: Manage's payments of {total} overwritten with the package's total",
+            code = payment_currency(status, str(ctx.profile.plan_options.get("home_currency") or ""))
+            log(ev.LogLine(f"invoice {number}: Manage's payments of {format_totals({code: total})} overwritten with "
+                           "the package's total",
                            ev.Level.WARNING))
         await ctx.manage.set_invoice_payment(int(invoice.id), status.paid, paid_on, current=current)
     except ManageError as exc:
@@ -202,5 +205,5 @@ async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: d
         return PaymentResult(status.document_number, number, PaymentAction.FAILED, status.paid, paid_on, str(exc))
     action = PaymentAction.UPDATED if current else PaymentAction.CREATED
     in_full = f" on {paid_on} (paid in full)" if paid_on else " (part paid: no date paid)"
-    log(ev.LogLine(f"invoice {number}: paid {format_totals({status.currency: status.paid})}{in_full}"))
+    log(ev.LogLine(f"invoice {number}: paid {format_totals({payment_currency(status, str(ctx.profile.plan_options.get('home_currency') or '')): status.paid})}{in_full}"))
     return PaymentResult(status.document_number, number, action, status.paid, paid_on)
