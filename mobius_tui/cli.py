@@ -424,7 +424,7 @@ def _options(args: argparse.Namespace, batch_number: str = ""):
 
 def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
     from mobius_tui.service.problems import describe_groups
-    from mobius_tui.service.wording import format_totals
+    from mobius_tui.service.wording import counted, format_totals
 
     lines = [f"{_banner(report)}: {report.summary}"]
     if report.problems:
@@ -438,7 +438,7 @@ def _report_lines(report) -> list[str]:  # noqa: ANN001 - RunReport
     for result in report.written:
         lines.append(f"  written for import: {result.label} ({result.reference})")
     if report.plan is not None and report.action in ("dry-run", "check"):
-        lines.append(f"plan: {len(report.plan.documents)} documents")
+        lines.append(f"plan: {counted(len(report.plan.documents), 'document')}")
         # One figure per currency: amounts in different currencies are never added together.
         for kind, totals in sorted(report.plan.totals.items()):
             lines.append(f"  {kind}: {format_totals(totals)}")
@@ -654,12 +654,13 @@ def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
 
 
 def _cmd_where(args: argparse.Namespace, printer: Printer) -> int:
-    from mobius_tui.service import paths
+    from mobius_tui.service import alerts, paths, schedules
     from mobius_tui.service.secrets import keyring_status
 
     usable, reason = keyring_status()
     places = {
         "config_dir": str(paths.config_dir()), "profiles": str(paths.profiles_file()),
+        "alerts": str(alerts.settings_file()), "schedules": str(schedules.schedules_file()),
         "data_dir": str(paths.data_dir()), "journal": str(paths.journal_file()),
         "logs": str(paths.logs_dir()), "locks": str(paths.locks_dir()),
         "keyring": ("usable: " if usable else "not usable: ") + reason,

@@ -203,6 +203,15 @@ class AccountingPackage(abc.ABC):
     async def reference(self) -> Any:
         """Reference data needed to check a run, read once."""
 
+    def home_currency(self, reference: Any) -> str:
+        """ISO code of the books' own currency, from the reference data ("" when the package does not
+        say): what an amount without a currency of its own is shown in."""
+        for name in ("home_currency", "base_currency"):
+            code = str(getattr(reference, name, "") or "").strip()
+            if code:
+                return code
+        return ""
+
     @abc.abstractmethod
     def check(self, plan: Plan, reference: Any) -> list[Problem]:
         """Every problem with the plan against the reference (pure)."""

@@ -411,11 +411,13 @@ class _Converter:
         ids = [e.id] if e.id is not None else []
         if e.offset is not None and e.offset.id is not None:
             ids.append(e.offset.id)
-        label = f"{e.id} ({member})" if member else text(e.id)
+        # Named by its number as posted ("E6001"), the name the package, the log and the reports share.
+        number = numbers.expense_number(e.id)
+        label = f"{number} ({member})" if member and number else number
         record = _Record(Origin(RecordKind.EXPENSE, record_id(e), label, _unique(ids)))
         if e.id is None:
             record.problem("has no GL entry id", FIX_REEXPORT)
-        day = self._header(record, numbers.expense_number(e.id), e.documentDate, "expense id")
+        day = self._header(record, number, e.documentDate, "expense id")
         total = record.total(e.total)
         account = record.account(e.accountNumber, "expense account")
         offset_total = ZERO
@@ -432,7 +434,7 @@ class _Converter:
         doc = JournalEntry(
             kind=DocumentKind.JOURNAL_ENTRY,
             origin=record.origin,
-            number=numbers.expense_number(e.id),
+            number=number,
             date=day,
             currency=currency_code(e.currency, self.options.home_currency),
             description=f"{who}: {description}" if who and description else who or description,

@@ -104,20 +104,31 @@ def _allowed(name: str) -> type:
         raise ValueError(f"the run journal names an unknown type {name!r}") from None
 
 
-def dumps(document: model.Document) -> str:
-    return json.dumps(_encode(document), separators=(",", ":"))
+HOME = "home_currency"  # beside the document's fields: the books' own currency, for what has none of its own
+
+
+def dumps(document: model.Document, home_currency: str = "") -> str:
+    encoded = _encode(document)
+    if home_currency and not document.currency:
+        encoded[HOME] = home_currency
+    return json.dumps(encoded, separators=(",", ":"))
 
 
 def currency_of(text: str) -> str:
-    """The currency of a stored document ("" = home) without rebuilding it; "" for an empty body."""
+    """The currency of a stored document, the books' own where it has none of its own (as the run
+    that stored it knew it); "" for an empty body or a currency never named."""
     if not text:
         return ""
-    found = json.loads(text).get("currency", "")
+    data = json.loads(text)
+    found = data.get("currency") or data.get(HOME) or ""
     return found if isinstance(found, str) else ""
 
 
 def loads(text: str) -> model.Document:
-    document = _decode(json.loads(text))
+    data = json.loads(text)
+    if isinstance(data, dict):
+        data.pop(HOME, None)
+    document = _decode(data)
     if not isinstance(document, model.Document):
         raise ValueError("the run journal holds something that is not a document")
     return document

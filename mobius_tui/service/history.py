@@ -252,7 +252,8 @@ def _figures(db: sqlite3.Connection, run_ids: list[str]) -> dict[str, tuple[dict
     for start in range(0, len(run_ids), 500):
         chunk = run_ids[start:start + 500]
         rows = db.execute(
-            "SELECT run_id, state, CASE WHEN body = '' THEN '' ELSE COALESCE(json_extract(body, '$.currency'), '') END,"
+            "SELECT run_id, state, CASE WHEN body = '' THEN '' ELSE COALESCE(NULLIF(json_extract(body, '$.currency'), ''),"
+            " json_extract(body, '$.home_currency'), '') END,"
             f" amount FROM documents WHERE run_id IN ({','.join('?' * len(chunk))})",
             chunk,
         ).fetchall()

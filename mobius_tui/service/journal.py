@@ -207,6 +207,20 @@ class Journal:
             for key, label, amount, ids, state, reference, error, body in rows
         ]
 
+    def posted_under(self, target: str, keys: Iterable[str]) -> dict[str, tuple[str, tuple[int, ...]]]:
+        """Document key → (batch identifier, GL entry ids) of the latest document posted under it to these books."""
+        wanted = list(dict.fromkeys(keys))
+        out: dict[str, tuple[str, tuple[int, ...]]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self._db.execute(
+                "SELECT d.key, r.batch_identifier, d.gl_entry_ids FROM documents d JOIN runs r ON r.id = d.run_id"
+                f" WHERE r.target = ? AND d.state = ? AND d.key IN ({', '.join('?' * len(chunk))}) ORDER BY r.started",
+                (target, DocumentState.POSTED.value, *chunk),
+            ).fetchall()
+            out.update({key: (batch, tuple(json.loads(ids))) for key, batch, ids in rows})
+        return out
+
     def unfinished(self, target: str | None = None) -> list[RunSummary]:
         sql = "SELECT id FROM runs WHERE finished IS NULL"
         args: tuple = ()

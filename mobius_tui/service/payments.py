@@ -42,7 +42,7 @@ from mobius_tui.service.journal import new_run_id
 from mobius_tui.service.lock import current_user
 from mobius_tui.service.payment_marks import Mark, PaymentMarks
 from mobius_tui.service.reports import PaymentAction, PaymentResult, StartChoice, SyncReport, by_currency
-from mobius_tui.service.wording import format_totals
+from mobius_tui.service.wording import counted, format_totals
 
 ZERO = Decimal(0)
 INVOICE_FIELDS = "id,invoiceNumber,payments"  # all the sync reads of a Manage invoice
@@ -76,9 +76,9 @@ def _prefixes(ctx: Context) -> tuple[str, str]:
 
 
 def payment_currency(status: PaymentStatus, home_currency: str) -> str:
-    """The invoice's ISO code as the documents carry it: "" for the company's home currency."""
-    code = (status.currency or "").strip()
-    return "" if home_currency and code.upper() == home_currency.upper() else code
+    """The invoice's ISO code as the package gives it, else the profile's home currency: every
+    amount a sync shows names its currency."""
+    return (status.currency or "").strip().upper() or home_currency.strip().upper()
 
 
 def payment_day(status: PaymentStatus) -> date | None:
@@ -113,7 +113,7 @@ async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: d
         outcome = Outcome.SUCCESS if not problems else (Outcome.PARTIAL if done else Outcome.FAILED)
         conflicts = (f"{counts['conflict']} with a payment only Manage has (left alone), "
                      if counts["conflict"] else "")
-        summary = (f"{len(results)} invoices changed since {since}: {counts['created'] + counts['updated']} updated in Manage, "
+        summary = (f"{counted(len(results), 'invoice')} changed since {since}: {counts['created'] + counts['updated']} updated in Manage, "
                    f"{counts['unchanged']} already right, {counts['unknown']} unknown to Manage, {conflicts}"
                    f"{counts['failed']} failed")
         if not advanced:
@@ -130,7 +130,7 @@ async def sync_payments(ctx: Context, choice: StartChoice, emit: Emit, custom: d
 async def _sync(ctx: Context, since: date, today: date, log, overwrite: bool) -> list[PaymentResult]:
     log(ev.Progress("payments", 0, 1))
     statuses = await ctx.adapter.payments_since(since)
-    log(ev.LogLine(f"the package reports {len(statuses)} invoices with payments changed since {since}"))
+    log(ev.LogLine(f"the package reports {counted(len(statuses), 'invoice')} with payments changed since {since}"))
     added, manage_prefix = _prefixes(ctx)
     candidates = {s.document_number: manage_numbers(s.document_number, added, manage_prefix) for s in statuses}
     wanted = sorted({n for numbers in candidates.values() for n in numbers})
@@ -172,7 +172,8 @@ def _conflict(ctx: Context, status: PaymentStatus, current: list[InvoicePayment]
     if status.paid != 0 or total == 0:
         return ""
     package = getattr(ctx.adapter, "label", "the package")
-    return (f"Manage holds {len(current)} payment(s) of {total} on invoice {number} that {package} does not "
+    money = format_totals({payment_currency(status, str(ctx.profile.plan_options.get("home_currency") or "")): total})
+    return (f"Manage holds {counted(len(current), 'payment')} of {money} on invoice {number} that {package} does not "
             f"know of; left as they are. Record the payment in {package}, or delete it in Manage (Finance > "
             f"Invoice Search > Payments), or sync again overwriting Manage's payments ({OVERWRITE_FLAG}) to "
             f"set Manage to {package}'s total of 0.")
@@ -217,7 +218,9 @@ async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: d
             log(ev.LogLine(f"invoice {number}: {conflict}", ev.Level.ERROR))
             return PaymentResult(status.document_number, number, PaymentAction.CONFLICT, total, paid_on, conflict)
         if conflict:
-            log(ev.LogLine(f"invoice {number}: Manage's payments of {total} overwritten with the package's total",
+            code = payment_currency(status, str(ctx.profile.plan_options.get("home_currency") or ""))
+            log(ev.LogLine(f"invoice {number}: Manage's payments of {format_totals({code: total})} overwritten with "
+                           "the package's total",
                            ev.Level.WARNING))
         await ctx.manage.set_invoice_payment(invoice_id, status.paid, paid_on, current=current)
     except ManageError as exc:
@@ -227,5 +230,5 @@ async def _one(ctx: Context, status: PaymentStatus, numbers: list[str], found: d
     seen[invoice_id] = wanted
     action = PaymentAction.UPDATED if current else PaymentAction.CREATED
     in_full = f" on {paid_on} (paid in full)" if paid_on else " (part paid: no date paid)"
-    log(ev.LogLine(f"invoice {number}: paid {format_totals({status.currency: status.paid})}{in_full}"))
+    log(ev.LogLine(f"invoice {number}: paid {format_totals({payment_currency(status, str(ctx.profile.plan_options.get('home_currency') or '')): status.paid})}{in_full}"))
     return PaymentResult(status.document_number, number, action, status.paid, paid_on)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from mobius_tui.service.journal import JournalDocument
 from mobius_tui.service.problems import ProblemGroup, group_problems, problems_from_plan
 from mobius_tui.service.reports import (
     ByCurrency, DocumentResult, DocumentState, PlanSummary, RunReport, batch_amount, by_currency, document_label,
+    named_currency,
 )
 from mobius_tui.service.runlog import RunLog
 from mobius_tui.service.secrets import redact
@@ -88,19 +89,31 @@ async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False) -> 
     return plan_from_glexport(export, options)
 
 
-def same_numbers(plan: Plan) -> list[Problem]:
-    """Two documents that would carry the same number in the package: one would overwrite or
-    duplicate the other, and neither could be told apart in the journal."""
-    seen: dict[str, Document] = {}
+def same_numbers(plan: Plan, posted: Mapping[str, tuple[str, tuple[int, ...]]] | None = None) -> list[Problem]:
+    """Two different Manage records that would carry the same number in the package: the package
+    tells documents apart by number, so one would overwrite, duplicate or be taken for the other.
+    Numbers are compared as the packages compare them (case and outer spaces ignored). ``posted``
+    (``Journal.posted_under``): a document posted before under the same number from other GL
+    entries is another record, which the duplicate guard would take for this one and skip."""
+    seen: dict[tuple[str, str], Document] = {}
     out: list[Problem] = []
     for doc in plan.documents:
-        first = seen.setdefault(doc.key, doc)
+        first = seen.setdefault((doc.kind.value, doc.number.strip().casefold()), doc)
         if first is not doc:
             out.append(Problem(
                 cause=f"Two documents would be numbered {doc.number} in the package",
-                fix="Give each record its own number in Manage, or post them in separate batches.",
+                fix="Give each record its own number in Manage: the package tells documents apart by number only.",
                 document=doc.origin,
                 detail=f"also {first.origin.label()}",
+            ))
+        batch, entries = (posted or {}).get(doc.key, ("", ()))
+        if entries and doc.origin.gl_entry_ids and set(entries).isdisjoint(doc.origin.gl_entry_ids):
+            out.append(Problem(
+                cause="Another Manage record was posted before under the same number",
+                fix="The package would take this record for that one and skip it: give it a number of its own in "
+                    "Manage, or enter it in the package by hand and leave it out of this batch.",
+                document=doc.origin,
+                detail=f"{doc.number}: batch {batch or '(none)'}, GL entries {', '.join(map(str, entries[:6]))}",
             ))
     return out
 
@@ -117,6 +130,7 @@ class Checked:
     unchecked: list[Document] = field(default_factory=list)
     parts: AsyncIterator[tuple[list[Document], Existing]] | None = None
     force: bool = False
+    home_currency: str = ""  # the books' own currency (``AccountingPackage.home_currency``)
 
     @property
     def blocked(self) -> bool:
@@ -130,7 +144,9 @@ async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: 
     log(ev.LogLine(f"{counted(len(plan.documents), 'document')} planned"))
     log(ev.Progress("check", 0, 1))
     reference = await ctx.adapter.reference()
-    problems = problems_from_plan(plan) + same_numbers(plan) + list(ctx.adapter.check(plan, reference))
+    log.home_currency = ctx.adapter.home_currency(reference)
+    posted = ctx.journal.posted_under(ctx.target, (d.key for d in plan.documents)) if ctx.journal_exists() else {}
+    problems = problems_from_plan(plan) + same_numbers(plan, posted) + list(ctx.adapter.check(plan, reference))
     groups = group_problems(problems)
     log(ev.Progress("check", 1, 1))
     for group in groups:
@@ -138,7 +154,7 @@ async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: 
             log(ev.LogLine(f"{group.headline()}. {group.fix}", ev.Level.WARNING))
     if any(g.blocking for g in groups):
         log(ev.CheckFailed([g.to_json() for g in groups if g.blocking]))
-    return Checked(plan, reference, groups)
+    return Checked(plan, reference, groups, home_currency=log.home_currency)
 
 
 async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force: bool, ahead: bool = False) -> None:
@@ -167,7 +183,7 @@ async def duplicate_guard(ctx: Context, checked: Checked, log: RunLog, *, force:
 def _settle(checked: Checked, part: Sequence[Document], found: dict[str, str], log: RunLog) -> list[Document]:
     """Sort one part of the duplicate check into ``to_post`` and ``duplicates``; the ones to post."""
     if found and checked.force:
-        log(ev.LogLine(f"{len(found)} documents are already in the package and will be posted again (forced)", ev.Level.WARNING))
+        log(ev.LogLine(f"{counted(len(found), 'document')} already in the package will be posted again (forced)", ev.Level.WARNING))
         clear = list(part)
     else:
         checked.duplicates.update(found)
@@ -217,7 +233,7 @@ def journal_documents(checked: Checked) -> list[JournalDocument]:
                 state=state,
                 reference=dup or "",
                 error=UNCHECKED if state == DocumentState.NOT_POSTED else "",
-                body=doc_codec.dumps(doc),
+                body=doc_codec.dumps(doc, checked.home_currency),
             )
         )
     return out
@@ -265,7 +281,8 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
                 answered += 1
                 if state == DocumentState.POSTED:
                     posted += 1
-                    log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc), doc.currency))
+                    log(ev.DocumentPosted(doc.key, document_label(doc), result.reference, batch_amount(doc),
+                                          doc.currency or log.home_currency))
                     crash_point("after-post", posted)
                 elif state == DocumentState.WRITTEN:  # in the books once imported: finish settles it
                     log(ev.LogLine(f"{document_label(doc)} written for import to {result.reference}"))
@@ -340,7 +357,7 @@ async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Docu
         existing = await ctx.adapter.existing(list(documents))
     except Exception as exc:
         log(ev.LogLine(
-            f"could not ask the package about {len(documents)} documents whose result is unknown "
+            f"could not ask the package about {counted(len(documents), 'document')} whose result is unknown "
             f"({type(exc).__name__}: {exc}); finish the run later", ev.Level.ERROR))
         return
     written = {d.key: d.reference for d in ctx.journal.documents(run_id) if d.state == DocumentState.WRITTEN}
@@ -503,7 +520,7 @@ def report_of(
     ctx: Context, run_id: str, action: str, log: RunLog, *, batch: str, manage_batch_id: int | None,
     groups: list[ProblemGroup], plan: Plan | None, unfinished: bool = False, unfinished_why: str = "",
 ) -> RunReport:
-    results = results_from_journal(ctx, run_id)
+    results = [named_currency(r, log.home_currency) for r in results_from_journal(ctx, run_id)]
     counts, totals = counts_and_totals(results)
     outcome = outcome_of(results, duplicates_expected=ctx.journal.run(run_id).action == "rerun")
     summary = summary_text(results, batch, manage_batch_id)
@@ -514,7 +531,7 @@ def report_of(
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
         manage_batch_id=manage_batch_id, counts=counts, totals=totals, problems=groups,
-        plan=PlanSummary.of(plan) if plan is not None else None, results=results, unfinished=unfinished,
+        plan=PlanSummary.of(plan, log.home_currency) if plan is not None else None, results=results, unfinished=unfinished,
         log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
     )
 
@@ -524,7 +541,7 @@ def refused_report(
     plan: Plan | None = None, outcome: Outcome = Outcome.FAILED, results: list[DocumentResult] | None = None,
 ) -> RunReport:
     """A run that stopped before writing anything (check failed, bad batch number, dry run, nothing to do)."""
-    summary_of_plan = PlanSummary.of(plan) if plan else None
+    summary_of_plan = PlanSummary.of(plan, log.home_currency) if plan else None
     documents = len(plan.documents) if plan else 0
     counts = {"documents": documents, "posted": 0}
     totals = {"documents": summary_of_plan.grand_totals() if summary_of_plan else {}, "posted": {}}
@@ -532,6 +549,6 @@ def refused_report(
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
         counts=counts, totals=totals, problems=groups or [], plan=summary_of_plan,
-        results=results or [], log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
+        results=[named_currency(r, log.home_currency) for r in results or []], log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
     )
 

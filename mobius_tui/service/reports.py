@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -86,7 +86,7 @@ class PlannedDocument:
     currency: str = ""  # ISO code; "" = the company's home currency
 
     @classmethod
-    def of(cls, doc: Document) -> PlannedDocument:
+    def of(cls, doc: Document, home_currency: str = "") -> PlannedDocument:
         party = getattr(doc, "customer", None) or getattr(doc, "vendor", None)
         taxes = tuple((t.tax_code_xref, t.amount) for t in getattr(doc, "taxes", []) or [])
         return cls(
@@ -100,7 +100,7 @@ class PlannedDocument:
             lines=tuple(PlanLine(p.account, p.amount, p.description) for p in doc.postings()),
             taxes=taxes,
             gl_entry_ids=doc.origin.gl_entry_ids,
-            currency=doc.currency,
+            currency=doc.currency or home_currency,
         )
 
 
@@ -118,14 +118,15 @@ class PlanSummary:
     items: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, plan: Plan) -> PlanSummary:
+    def of(cls, plan: Plan, home_currency: str = "") -> PlanSummary:
+        """``home_currency``: the books' own currency, named for documents without a currency of their own."""
         out = cls(
             customers=[c.account for c in plan.customers],
             vendors=[v.account for v in plan.vendors],
             items=[i.code for i in plan.items],
         )
         for doc in plan.documents:
-            planned = PlannedDocument.of(doc)
+            planned = PlannedDocument.of(doc, home_currency)
             out.documents.append(planned)
             currency = planned.currency
             _add(out.totals.setdefault(planned.kind, {}), currency, planned.total)
@@ -175,6 +176,11 @@ class DocumentResult:
     reference: str = ""
     error: str = ""
     currency: str = ""  # ISO code; "" = the company's home currency
+
+
+def named_currency(result: DocumentResult, home_currency: str) -> DocumentResult:
+    """``result`` with the books' own currency named where it has no currency of its own."""
+    return replace(result, currency=home_currency) if home_currency and not result.currency else result
 
 
 @dataclass

@@ -61,6 +61,9 @@ class RunLog:
         self.lines: list[str] = []
         self.errors: list[str] = []
         self._redact = [s for s in (redact or []) if s]
+        # The books' own currency (``AccountingPackage.home_currency``), once the run has read the
+        # package's reference: amounts without a currency of their own are shown in it.
+        self.home_currency = ""
         self._file: TextIO | None = None
         if path is not None:
             paths.private_file(paths.ensure_private_dir(path.parent) / path.name)

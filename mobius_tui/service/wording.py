@@ -23,6 +23,9 @@ def label_list(labels: Sequence[str], limit: int = 5) -> str:
     return capitalised(shown) + (f" and {more} more" if more > 0 else "")
 
 
+NOTHING = "nothing"
+
+
 def format_money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
@@ -34,9 +37,10 @@ def currency_order(code: str) -> tuple[bool, str]:
 
 def format_totals(totals: Mapping[str, Decimal]) -> str:
     """One amount per currency, never added across currencies: "300,000.00 CAD · 23,252.83 USD".
-    An amount in the company's own currency ("") has no code; no amounts at all is "0.00"."""
+    An amount in the company's own currency ("") has no code (the reports name it where the package
+    says which it is); no amounts at all is "nothing", never a figure without a currency."""
     if not totals:
-        return format_money(Decimal("0"))
+        return NOTHING
     return " · ".join(format_money(totals[c]) + (f" {c}" if c else "") for c in sorted(totals, key=currency_order))
 
 

@@ -128,6 +128,8 @@ class MobiusApp(App[None]):
                 continue
             if binding.id is None and not isinstance(active.node, (Screen, App)):
                 continue  # a field's own editing keys (cursor moves, cut and paste): not commands
+            if binding.description.lower() in titles:
+                continue  # two keys for one command (Escape and Ctrl+Q both quit on the login screen)
             seen.add(binding.action)
             titles.add(binding.description.lower())
             help_text = binding.tooltip or f"Key: {active.binding.key_display or binding.key}"

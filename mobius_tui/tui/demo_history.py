@@ -3,15 +3,15 @@
 So a new user's first Update Invoice Payments finds payments to bring back to Manage, and Recent
 batches lists a batch with its run. The export goes through the service as any run does (Manage
 records the batch, the journal the run); posting the package's batch and paying the invoices is
-done in the Sage 300 sandbox, as its users would in Sage.
+done in each package's sandbox, as its users would there (``sandbox/demo_payments.py``). The
+packages share one Manage sandbox, so each exports invoices of its own under a free batch number.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 from mobius_tui.documents.model import RecordKind
 from mobius_tui.service.events import ignore
@@ -20,14 +20,15 @@ from mobius_tui.service.profiles import Profile
 from mobius_tui.service.secrets import load_secrets
 
 PAID_INVOICES = 4
-PACKAGES = ("sage300",)  # whose sandbox can post and pay invoices here
 
 
 def seed_paid_invoices(profiles: list[Profile], sandboxes, today: date) -> str:
     """Export, post and pay a few invoices on each package that can; "" or what went wrong."""
+    from mobius_tui.sandbox.demo_payments import PAYERS
+
     problems: list[str] = []
     for profile in profiles:
-        if profile.package not in PACKAGES or profile.package not in sandboxes.by_name:
+        if profile.package not in PAYERS or profile.package not in sandboxes.by_name:
             continue
         outcome: list[BaseException] = []
 
@@ -45,7 +46,8 @@ def seed_paid_invoices(profiles: list[Profile], sandboxes, today: date) -> str:
     return "; ".join(problems)
 
 
-async def _export_and_pay(profile: Profile, sage, today: date) -> None:
+async def _export_and_pay(profile: Profile, handle, today: date) -> None:
+    from mobius_tui.sandbox.demo_payments import pay_exported
     from mobius_tui.service.packages import find
     from mobius_tui.service.session import Session
 
@@ -54,15 +56,12 @@ async def _export_and_pay(profile: Profile, sage, today: date) -> None:
         rows = [r for r in (await session.unposted(None, today)).invoices if r.amount > 0][:PAID_INVOICES]
         if not rows:
             return
-        options = ExportOptions(thru_date=today, invoices=True, batch_number=f"{today:%Y%m%d}DM-I",
+        options = ExportOptions(thru_date=today, invoices=True,
                                 selections={RecordKind.INVOICE: Selection(include=[r.id for r in rows])})
+        options.batch_number = await session.free_batch_number(options)
         report = await session.run_export(options, ignore)
-    batches = {r.reference.split("/")[0].split()[-1] for r in report.posted}  # "AR batch 1 / INV10001"
-    for batch in batches:
-        sage.post_batch("AR", batch, on=today - timedelta(days=3))
-    for n, result in enumerate(report.posted):
-        number = result.label.split()[-1]
-        [posted] = sage.books.store.find_doc("ARPostedDocuments", number)
-        due = Decimal(str(posted["CustomerCurrencyAmountDue"]))
-        paid = due if n % 2 == 0 else (due / 2).quantize(Decimal("0.01"))  # paid in full, and in part
-        sage.apply_receipt(posted["CustomerNumber"], number, paid, today - timedelta(days=2))
+    if not report.posted:
+        raise RuntimeError(report.summary)
+    # The invoice number is the last word of the label ("invoice INV10001"); the demo adds no prefix.
+    exported = [(r.reference, r.label.split()[-1], r.amount) for r in report.posted]
+    pay_exported(profile.package, handle, exported, today)

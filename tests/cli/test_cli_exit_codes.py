@@ -150,7 +150,12 @@ def test_profiles_where_and_batches(env, manage_sandbox, app_dirs):
     code, out, _ = run("profiles", "delete", "second", "--yes")
     assert code == 0 and run("profiles", "list")[1].strip() == "demo"
     code, out, _ = run("where", "--json")
-    assert json.loads(out)["data_dir"] == str(app_dirs[1])
+    places = json.loads(out)
+    assert places["data_dir"] == str(app_dirs[1])
+    assert places["alerts"] == str(app_dirs[0] / "alerts.json")
+    assert places["schedules"] == str(app_dirs[0] / "schedules.json")
+    code, out, _ = run("where")
+    assert "alerts.json" in out and "schedules.json" in out
     code, out, _ = run("batches", "list", "--profile", "demo")
     assert code == 0 and "OPENING-2025-03-31" in out
     assert run("batches", "show", "OPENING-2025-03-31", "--profile", "demo")[0] == 0

@@ -23,7 +23,7 @@ def test_journal_expense_debits_the_expense_and_credits_the_offset(export):
     assert taxi.description == "Jane Doe: Ground transportation"
     assert taxi.origin.record_kind == RecordKind.EXPENSE
     assert taxi.origin.gl_entry_ids == (6001, 6002)
-    assert taxi.origin.label() == "expense 6001 (jdoe)"
+    assert taxi.origin.label() == "expense E6001 (jdoe)"  # the number as posted
     assert hotel.origin.gl_entry_ids == (6003, 6004)
     assert hotel.total == Decimal("189.99")
 

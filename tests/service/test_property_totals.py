@@ -78,7 +78,9 @@ def test_posted_totals_and_processed_ids_match_the_glexport(seed, size, refuse, 
         posted_records = [doc.origin.record_id for doc in posted_docs]
         assert sum((d.amount for d in posted), ZERO) == sum((totals[r] for r in posted_records), ZERO)
         # the report's posted total is per currency: each currency adds up to its own records
-        assert report.totals["posted"] == by_currency((doc.currency, totals[doc.origin.record_id]) for doc in posted_docs)
+        # (a document without a currency of its own counts in the books' own, as the journal keeps it)
+        assert report.totals["posted"] == by_currency((doc_codec.currency_of(d.body), totals[doc.origin.record_id])
+                                                      for d, doc in zip(posted, posted_docs))
         expected_ids = {i for d in posted for i in d.gl_entry_ids}
         if posted:
             batch = sandbox.store.batch_by_identifier(options.batch_number)

@@ -69,7 +69,9 @@ def test_the_demo_offers_dynamics_sl_where_pyodbc_and_the_sqlite_driver_are():
         assert "Microsoft Dynamics SL" in demo_notice(demo)
 
 
-async def test_the_demos_first_payment_sync_brings_payments_back():
+async def test_the_demos_first_payment_sync_brings_payments_back_for_every_package():
+    """Each demo package starts with four invoices exported, posted and paid there (two in full, two
+    in part): its first payment sync, from the default start date, updates them in Manage."""
     from datetime import date
 
     from mobius_tui.tui.screens.payments import PaymentsPane
@@ -77,27 +79,42 @@ async def test_the_demos_first_payment_sync_brings_payments_back():
     today = date(2025, 6, 30)
     with demo_environment(size=20, today=today) as demo:
         assert demo.history_problem == ""
-        sage = next(p.name for p in demo.profiles if p.package == "sage300")
-        app = MobiusApp(profile_name=sage, today=today, notice=demo_notice(demo))
+        assert {"sage300", "sage_cloud"} <= set(demo.offered), demo.unavailable  # pure Python: always offered
+        app = MobiusApp(profile_name=demo.first, today=today, notice=demo_notice(demo))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await pilot.press("f8")
-            await settle(pilot, app)
-            assert isinstance(app.screen, MainScreen)
-            await pilot.press("f3")
-            await settle(pilot, app)
-            recent = str(app.screen.query_one("#recent-batches").get_option_at_index(0).prompt)
-            assert "20250630DM-I" in recent and "4 posted" in recent, recent
-            await pilot.press("f4")
-            await pilot.pause()
-            await pilot.press("f8", "f8")
-            await settle(pilot, app)
-            summary = str(app.screen.query_one("#sync-summary").render())
-            assert summary.startswith("SUCCESS") and "4 updated" in summary, summary
-            pane = app.screen.query_one(PaymentsPane)
-            assert pane.report.since == date(2024, 6, 30)
-            paid = [line for line in pane.query_one("#sync-log").history if ": paid " in line]
-            # Each amount with its currency; a date paid only for invoices paid in full.
-            assert len(paid) == 4 and all(" CAD" in line or " USD" in line for line in paid), paid
-            assert all((" on 2025-06-28 (paid in full)" in line) != ("part paid: no date paid" in line)
-                       for line in paid), paid
+            for index, profile in enumerate(demo.profiles):
+                await pilot.pause()
+                if index:
+                    app.screen.query_one("#profile", Select).value = profile.name
+                    for _ in range(50):
+                        await pilot.pause(0.05)
+                        login = app.screen
+                        if isinstance(login, LoginScreen) and login.profile.name == profile.name \
+                                and login.query(SettingsForm):
+                            break
+                await pilot.press("f8")
+                await settle(pilot, app)
+                assert isinstance(app.screen, MainScreen), profile.name
+                assert app.session.package.name == profile.package
+                await pilot.press("f3")
+                await settle(pilot, app)
+                recent = [str(app.screen.query_one("#recent-batches").get_option_at_index(n).prompt)
+                          for n in range(len(demo.profiles))]
+                assert any("20250630DM-I" in line and "4 posted" in line for line in recent), recent
+                await pilot.press("f4")
+                await pilot.pause()
+                await pilot.press("f8", "f8")
+                await settle(pilot, app)
+                summary = str(app.screen.query_one("#sync-summary").render())
+                assert summary.startswith("SUCCESS") and "4 updated" in summary, (profile.package, summary)
+                pane = app.screen.query_one(PaymentsPane)
+                # The first sync looks a year back; later ones (another package, same Manage company)
+                # start at the last successful run: the day the demo's invoices were paid.
+                assert pane.report.since == (date(2024, 6, 30) if index == 0 else today)
+                paid = [line for line in pane.query_one("#sync-log").history if ": paid " in line]
+                # Each amount with its currency; a date paid only for invoices paid in full.
+                assert len(paid) == 4 and all(" CAD" in line or " USD" in line for line in paid), paid
+                assert sum(" on 2025-06-30 (paid in full)" in line for line in paid) == 2, paid
+                assert sum("part paid: no date paid" in line for line in paid) == 2, paid
+                await pilot.press("f10")
+                await settle(pilot, app)

@@ -126,8 +126,13 @@ async def test_toggle_select_all_and_the_count_line(tui_env):
 async def test_every_action_is_in_the_palette_and_logout_returns_to_login(tui_env):
     app = tui_env.app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        on_login = [command.title for command in app.get_system_commands(app.screen)]
+        assert on_login.count("Quit") == 1, on_login  # Escape and Ctrl+Q: one command
         await login(pilot, app)
-        titles = {command.title for command in app.get_system_commands(app.screen)}
+        listed = [command.title for command in app.get_system_commands(app.screen)]
+        assert listed.count("Quit") == 1 and listed.count("Select all") == 1, listed
+        titles = set(listed)
         assert {"Include", "Select all", "Deselect all", "Refresh", "Dry run", "Run", "Log out", "Help", "Quit",
                 "Run New Batch tab", "Rerun Previous Batch tab", "Update Invoice Payments tab"} <= titles
         await pilot.press("f10")

@@ -126,3 +126,18 @@ async def test_a_run_that_needs_finishing_is_finished_from_history(tui_env):
         assert history.query_one("#history-finish").disabled
     finish_run, export = History().runs()
     assert finish_run.of_run == export.run_id and not export.needs_finish
+
+
+def test_a_history_line_never_cuts_the_batch_number():
+    from datetime import UTC, datetime
+
+    from mobius_tui.service.history import HistoryRun
+    from mobius_tui.tui.screens.history import run_prompt
+
+    def line(batch: str) -> str:
+        return run_prompt(HistoryRun("r1", "export", "p", "books", datetime(2025, 6, 30, 12, tzinfo=UTC), None,
+                                     "success", batch, 3, counts={"documents": 4, "posted": 4}))
+
+    assert "20250630DM-I-1 " in line("20250630DM-I-1") and len(line("20250630DM-I-10")) <= 76
+    assert "20250630DM-I-1 " not in line("20250630DM-I-11") and "20250630DM-I-11" in line("20250630DM-I-11")
+    assert "A-VERY-LONG-BATCH-NUMBER-OF-30C" in line("A-VERY-LONG-BATCH-NUMBER-OF-30C")  # wraps, never cut

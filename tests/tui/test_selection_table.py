@@ -114,4 +114,4 @@ async def test_amounts_in_different_currencies_are_totalled_apart():
 def test_totals_put_the_home_currency_first_and_keep_every_code():
     assert format_totals({"USD": Decimal("5"), "": Decimal("1234.5"), "EUR": Decimal("-2")}) == "1,234.50 · -2.00 EUR · 5.00 USD"
     assert format_totals({"CAD": Decimal("10")}) == "10.00 CAD"
-    assert format_totals({}) == "0.00"
+    assert format_totals({}) == "nothing"  # never a figure without a currency

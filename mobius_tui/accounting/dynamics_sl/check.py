@@ -502,7 +502,8 @@ def _check_adjustment(doc: InventoryAdjustment, ref: SLReference, out: _Problems
         where = f"line {n}"
         found = _check_item(line.item, doc, ref, out, where, needs_site=False)
         if found is not None:
-            rule = f", warehouse {line.warehouse}: {line.warehouse_rule}" if line.warehouse and line.warehouse_rule else ""
+            rule = (f", warehouse {line.warehouse}" + (f": {line.warehouse_rule}" if line.warehouse_rule else "")
+                    if line.warehouse else "")
             _check_site(adjustment_site(line, ref), line.item.code, doc, ref, out, where + rule)
         if found is not None and int(found.get("stkitem") or 0) != 1:
             out.add(f"Item {line.item.code} is not a stock item in Dynamics SL", "Only stock items can be adjusted: "

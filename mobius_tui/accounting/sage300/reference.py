@@ -43,6 +43,7 @@ class Sage300Reference:
     locations: set[str] = field(default_factory=set)
     unavailable: dict[str, str] = field(default_factory=dict)  # module → "not activated" | "no Web API right"
     user: str = ""
+    home_currency: str = ""  # CSCompanyProfile's HomeCurrency; "" when it cannot be read
     names: WireNames = field(default_factory=WireNames)  # field names read from the server's $metadata
 
     @property
@@ -67,6 +68,7 @@ _READS: dict[str, tuple[str, str, str]] = {
     "tax_authorities": ("TX", "TXTaxAuthorities", "TaxAuthorityKey,TaxClasses"),
     "items": ("IC", "ICItems", "ItemNumber"),
     "locations": ("IC", "ICLocations", "LocationKey"),
+    "company": ("CS", "CSCompanyProfile", "HomeCurrency"),  # [UNCONFIRMED field name]
 }
 
 
@@ -81,6 +83,8 @@ async def load_reference(client: WebApiClient, user: str, names: WireNames | Non
         try:
             return name, await client.get_all(module, resource, {"$select": select})
         except WebApiError as exc:
+            if name == "company":  # only names the currency of amounts shown; never stops a run
+                return name, None
             if exc.status == 403 or exc.code == "Forbidden":
                 ref.unavailable[module] = "no Web API right"
             elif exc.status == 404 and exc.code in ("ResourceNotFound", "RecordNotFound"):
@@ -106,6 +110,8 @@ async def load_reference(client: WebApiClient, user: str, names: WireNames | Non
                 r[key]: Party(r[key], r.get("CurrencyCode") or "", r.get("TaxGroup") or "",
                               (r.get(terms_field) or "") if terms_field else "", r.get(label) or "")
                 for r in rows})
+        elif name == "company":
+            ref.home_currency = next((str(r.get("HomeCurrency") or "").strip() for r in rows), "")
         elif name in ("ar_terms", "ap_terms"):
             getattr(ref, name).update(r["TermsCode"] for r in rows)
         elif name == "tax_groups":

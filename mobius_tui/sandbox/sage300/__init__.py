@@ -21,7 +21,7 @@ from mobius_tui.sandbox.dataset import Dataset, generate
 from mobius_tui.sandbox.faults import FaultMiddleware, Faults
 from mobius_tui.sandbox.sage300.app import ApiSettings, Sage300Api
 from mobius_tui.sandbox.sage300.books import Books, BooksSettings
-from mobius_tui.sandbox.sage300.seed import seed_company
+from mobius_tui.sandbox.sage300.seed import seed_company, seed_company_profile
 from mobius_tui.sandbox.sage300.store import Store
 from mobius_tui.sandbox.server import RunningServer, serve
 
@@ -107,6 +107,8 @@ def create_sandbox(
     for other in other_companies:
         if other != company:
             companies[other] = Books(Store(), books_settings)
+    for code, books in companies.items():
+        seed_company_profile(books, code)
     api = ApiSettings(companies=companies, users={user: password, "ADMIN": "ADMIN"}, rights=dict(rights or {}),
                       modules=frozenset(modules), page_size=page_size, allow_admin=allow_admin,
                       company_names={company: "Sample Company Ltd.", **{c: c.title() for c in other_companies}})

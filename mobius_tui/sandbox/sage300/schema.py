@@ -180,6 +180,10 @@ ENTITIES: tuple[Entity, ...] = (
         "ItemNumber", "UnformattedItemNumber", "Description", "Category", "AccountSetCode", "StockItem",
         "KittingItem", "StockingUnitOfMeasure", "StructureCode", "Status", "DefaultPriceListCode",
         "QuantityOnHand", "QuantityAvailable"}), type_name="Item"),
+    # The company's options: its home (functional) currency [UNCONFIRMED: key and field names].
+    Entity("CS", "CSCompanyProfile", ("CompanyID",), frozenset({
+        "CompanyID", "Name", "HomeCurrency", "Multicurrency"}), verbs=frozenset({"GET", "PATCH"}),
+        type_name="CompanyProfile"),
     Entity("IC", "ICLocations", ("LocationKey",), frozenset({"LocationKey", "Name", "LocationType", "Status"}),
            type_name="Location"),
     Entity("IC", "ICAdjustments", ("SequenceNumber",), frozenset({

@@ -111,3 +111,11 @@ def seed_company(store: Store, dataset: Dataset, include_missing: bool = False) 
             store.put("ICLocations", location.location_xref, {
                 "LocationKey": location.location_xref, "Name": location.name, "LocationType": "Physical",
                 "Status": "Active"})
+
+
+def seed_company_profile(books, company: str) -> None:
+    """The company's options (Common Services > Company Profile): its home currency."""
+    with books.store.transaction():
+        books.store.put("CSCompanyProfile", company, {
+            "CompanyID": company, "Name": company, "HomeCurrency": books.settings.home_currency,
+            "Multicurrency": True})

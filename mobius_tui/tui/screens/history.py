@@ -32,13 +32,15 @@ ALL = "all"
 
 
 def run_prompt(run: HistoryRun) -> str:
-    """One line of the list, 76 columns at most (huge counts aside): when, what, outcome, batch, counts; S = scheduled."""
+    """One line of the list, 76 columns with a batch number of up to 15 characters: when, what, outcome,
+    batch, counts; S = scheduled. A longer batch number is never cut (two batches would look alike):
+    the line wraps instead."""
     counts = run.counts
     failed = counts.get("failed", 0) + counts.get("skipped", 0)
     figures = f"{counts.get('posted', 0)} posted {failed} failed" if counts.get("documents") else "no documents"
     mark = "S" if run.origin == "scheduled" else " "
-    batch = (run.batch_identifier or "-")[:13]
-    return f"{mark} {run.started.astimezone():%Y-%m-%d %H:%M} {run.kind:<12} {run.outcome.upper():<10} {batch:<13} {figures}"
+    batch = run.batch_identifier or "-"
+    return f"{mark} {run.started.astimezone():%Y-%m-%d %H:%M} {run.kind:<12} {run.outcome.upper():<10} {batch:<15} {figures}"
 
 
 def run_summary(run: HistoryRun) -> str:

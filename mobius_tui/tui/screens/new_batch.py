@@ -340,7 +340,8 @@ class NewBatchPane(Vertical):
         lines = []
         for kind in options.kinds():
             table = self.query_one(f"#panel-{kind.value}", SelectionPanel).table
-            lines.append(f"  {KIND_TITLES[kind]}: {len(table.included)} (total {format_totals(table.included_totals)})")
+            total = f" (total {format_totals(table.included_totals)})" if table.included_totals else ""
+            lines.append(f"  {KIND_TITLES[kind]}: {len(table.included)}{total}")
         package = package_label(self.app.session)
         body = (f"Export batch {options.batch_number} from Manage into {package}, "
                 f"{self.location_name(options.location_id)}, through {options.thru_date}:\n" + "\n".join(lines))

@@ -186,9 +186,11 @@ class SelectionTable(ScrollView, can_focus=True):
         return self._rows[self._index[key]]
 
     def summary(self) -> str:
-        """The count and the total per currency included; with nothing included, 0.00 in each of the table's."""
+        """The count and the total per currency included; with nothing included, 0.00 in each of the table's;
+        an empty table has no total (no currency to show it in)."""
         totals = self.included_totals or {code: Decimal("0") for code in self._all.totals()}
-        return f"{len(self.included)} of {self.total_rows} included · total {format_totals(totals)}"
+        count = f"{len(self.included)} of {self.total_rows} included"
+        return f"{count} · total {format_totals(totals)}" if totals else count
 
     # --- loading ---------------------------------------------------------------------
 
