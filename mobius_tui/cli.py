@@ -401,7 +401,12 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def _options(args: argparse.Namespace, batch_number: str = ""):
-    from mobius_tui.service.options import ExportOptions, InvoiceDetail, RecordKind, Selection
+    from mobius_tui.service.options import (
+        ExportOptions,
+        InvoiceDetail,
+        RecordKind,
+        Selection,
+    )
 
     any_kind = any(v is not None for v in (args.invoices, args.expenses, args.inventory))
     selections = {
@@ -654,7 +659,8 @@ def _cmd_profiles(args: argparse.Namespace, printer: Printer) -> int:
 
 
 def _cmd_where(args: argparse.Namespace, printer: Printer) -> int:
-    from mobius_tui.service import alerts, paths, schedules
+    from mobius_tui import paths
+    from mobius_tui.service import alerts, schedules
     from mobius_tui.service.secrets import keyring_status
 
     usable, reason = keyring_status()
@@ -670,7 +676,11 @@ def _cmd_where(args: argparse.Namespace, printer: Printer) -> int:
 
 
 def _exit_code_for(exc: BaseException) -> int | None:
-    from mobius_tui.service.errors import is_configuration_error, is_lock_error, temporary_cause
+    from mobius_tui.service.errors import (
+        is_configuration_error,
+        is_lock_error,
+        temporary_cause,
+    )
 
     if isinstance(exc, CliError):
         return exc.code

@@ -27,7 +27,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.service import config_file, paths
+from mobius_tui import paths
+from mobius_tui.service import config_file
 from mobius_tui.service.events import Outcome, jsonable
 from mobius_tui.service.reports import ByCurrency, RunReport, SyncReport
 from mobius_tui.service.secrets import get_secret, redact

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.service import paths
+from mobius_tui import paths
 
 
 def read_entries(path: Path, key: str, error: type[Exception], what: str) -> dict[str, dict[str, Any]]:

@@ -8,9 +8,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mobius_tui import paths
 from mobius_tui.accounting.base import AccountingPackage
 from mobius_tui.manage.client import ManageClient
-from mobius_tui.service import paths
 from mobius_tui.service.events import Emit
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.lock import RunLock

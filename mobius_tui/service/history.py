@@ -18,9 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.service import paths
+from mobius_tui import paths
 from mobius_tui.service.events import Outcome, jsonable
-from mobius_tui.service.reports import ByCurrency, DocumentResult, DocumentState, RunReport, by_currency
+from mobius_tui.service.reports import (
+    ByCurrency,
+    DocumentResult,
+    DocumentState,
+    RunReport,
+    by_currency,
+)
 from mobius_tui.service.run_records import INTERACTIVE, SCHEDULED
 
 UNFINISHED = "unfinished"

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from mobius_tui.service import paths
+from mobius_tui import paths
 from mobius_tui.service.reports import DocumentState, RunSummary
 
 _SCHEMA = """

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mobius_tui.service import paths
-
+from mobius_tui import paths
 
 UNREADABLE_PID = -1  # the holder of a lock file that is empty or not valid JSON
 

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from mobius_tui.service import paths
+from mobius_tui import paths
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS payment_marks (

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
+from mobius_tui import paths
 from mobius_tui.accounting.base import AccountingPackage, SettingField
-from mobius_tui.service import config_file, paths
+from mobius_tui.service import config_file
 
 AuthType = Literal["APIKey", "MemberImpersonation"]
 AUTH_TYPES: tuple[str, ...] = ("APIKey", "MemberImpersonation")

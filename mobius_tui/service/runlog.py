@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from mobius_tui import paths
 from mobius_tui.service import events as ev
-from mobius_tui.service import paths
 from mobius_tui.service.events import Emit, Event
 from mobius_tui.service.secrets import redact, redact_data
 from mobius_tui.service.wording import format_totals, label_list

@@ -28,7 +28,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from mobius_tui.service import config_file, paths
+from mobius_tui import paths
+from mobius_tui.service import config_file
 from mobius_tui.service.events import Emit, Level, LogLine
 
 KINDS = ("invoices", "expenses", "procurement")

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
+from mobius_tui import paths
 from mobius_tui.service import packages
 from mobius_tui.service.packages import AccountingPackage
-from mobius_tui.service import paths
 from mobius_tui.service.profiles import Profile, save_profile
 from mobius_tui.service.secrets import MANAGE_ENV
 from mobius_tui.tui.demo_history import seed_paid_invoices

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from mobius_tui import paths
 from mobius_tui.service import events as ev
-from mobius_tui.service import paths
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.options import ExportOptions

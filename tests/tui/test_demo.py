@@ -6,14 +6,13 @@ import json
 
 from textual.widgets import Input, Select, Static
 
-from mobius_tui.service import paths
+from mobius_tui import paths
 from mobius_tui.service.profiles import list_profiles, load_profile
 from mobius_tui.tui.app import MobiusApp
 from mobius_tui.tui.demo import demo_environment, demo_notice
 from mobius_tui.tui.screens.login import LoginScreen
 from mobius_tui.tui.screens.main import MainScreen
 from mobius_tui.tui.widgets.settings_form import SettingsForm
-
 from tests.tui.tui_helpers import settle
 
 

@@ -34,11 +34,15 @@ from pathlib import Path
 from typing import Protocol
 
 import httpx
-
 from cryptography.fernet import Fernet, InvalidToken
 
-from mobius_tui.accounting.sage_cloud.oauth import AuthorizationNeeded, OAuthConfig, Tokens, refresh
-from mobius_tui.service import paths
+from mobius_tui import paths
+from mobius_tui.accounting.sage_cloud.oauth import (
+    AuthorizationNeeded,
+    OAuthConfig,
+    Tokens,
+    refresh,
+)
 
 KEYRING_SERVICE = "mobius-tui"  # the service name of every secret of the product
 TOKEN_FIELD = "oauth_tokens"
@@ -76,8 +80,8 @@ class VaultUnavailable(Exception):
 def lock_file(key: str) -> Path:
     """The lock file serialising refreshes of one sign-in, with the product's other locks.
 
-    ``service.paths`` is the one definition of the product's folders (a leaf module: no service
-    code comes with it), so the sign-in's lock follows ``MOBIUS_TUI_DATA_DIR`` like every lock."""
+    ``mobius_tui.paths`` is the one definition of the product's folders, below every layer, so the
+    sign-in's lock follows ``MOBIUS_TUI_DATA_DIR`` like every lock."""
     return paths.locks_dir() / f"sage-cloud-{_safe(key)}.oauth.lock"
 
 
