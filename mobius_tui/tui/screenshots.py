@@ -25,6 +25,7 @@ FROZEN_TODAY = date(2025, 6, 30)  # the demo dataset is dated in the quarter bef
 _MASKS = (
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:8080"),
     (re.compile(r"/tmp/[^\s'\"]*?/([^/\s'\"]+\.\w+)"), r"/srv/mobius/\1"),
+    (re.compile(r"/tmp/(mobius-[a-z0-9]+-sandbox)-[A-Za-z0-9_]+"), r"/srv/mobius/\1"),  # a sandbox's folder
     (re.compile(r"\b\d{8}-\d{6}-[0-9a-f]{6}\b"), "20250630-120000-a1b2c3"),  # run ids
     (re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b"), "2025-06-30 12:00"),  # when a run started (History)
     (re.compile(r"/\S*/sage50-bridge/[0-9a-f]+/"), "/srv/mobius/"),  # the Sage 50 bridge built for the demo
