@@ -47,7 +47,8 @@ async def test_every_document_kind_posts_into_open_batches(adapter: Sage300, san
     assert len(entries(sandbox, "GLJournalBatches", "000001")) == kinds[DocumentKind.JOURNAL_ENTRY]
     assert sandbox.books.store.count("ICAdjustments") == kinds[DocumentKind.INVENTORY_ADJUSTMENT]
     assert sandbox.books.store.count("ICTransfers") == kinds[DocumentKind.INVENTORY_TRANSFER]
-    assert [(b.target, b.status) for b in adapter.batches] == [("AR", "Open"), ("AP", "Open"), ("GL", "Open")]
+    # each batch is opened when the first document needing it is posted, so their order varies
+    assert sorted((b.target, b.status) for b in adapter.batches) == [("AP", "Open"), ("AR", "Open"), ("GL", "Open")]
     assert sandbox.books.store.get("ARInvoiceBatches", "1")["BatchStatus"] == "Open"
     # the customer the dataset leaves out was created from the plan
     assert sandbox.books.store.get("ARCustomers", "C00107")["CustomerName"] == "Zèbre Numérique S.E.N.C."
