@@ -53,3 +53,24 @@ async def test_the_dry_run_plan_written_in_pieces_is_complete_and_opens_at_the_t
         assert len(screen._plan_text) > 3 * 2  # really written in several pieces
         assert list(plan.lines) == [part for line in screen._plan_text for part in line.splitlines()]
         assert plan.scroll_y == 0
+
+
+async def test_the_main_screen_is_not_restyled_whole_right_after_mounting(tui_env):
+    from mobius_tui.tui.screens.main import MainScreen
+
+    app = tui_env.app()
+    restyled: list[object] = []
+    async with app.run_test(size=(100, 40)) as pilot:
+        real_update = app.update_styles
+
+        def recording(node=None, animate=True):
+            restyled.append(node)
+            return real_update(node, animate=animate)
+
+        app.update_styles = recording
+        await login(pilot, app)
+        assert isinstance(app.screen, MainScreen)
+        assert not any(isinstance(node, MainScreen) for node in restyled)
+        # Styled all the same: the hidden line stays hidden, the tabs show their labels.
+        assert not app.screen.query_one("#last-scheduled").display
+        assert "Run New Batch (F2)" in str(app.screen.query_one("#main-tabs").get_tab("tab-new").label)
