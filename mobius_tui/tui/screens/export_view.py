@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Log, OptionList, ProgressBar, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
@@ -28,9 +27,14 @@ from mobius_tui.service.runlog import describe
 from mobius_tui.service.wording import capitalised, label_list
 from mobius_tui.tui.plan_text import plan_lines
 from mobius_tui.tui.screens.dialogs import SavePathDialog
+from mobius_tui.tui.screens.styled_at_mount import StyledAtMountScreen
 from mobius_tui.tui.widgets.log_pane import DRAIN_SECONDS, LogPane, wrap_lines
 
 Runner = Callable[[Emit], Awaitable[RunReport]]
+
+# Lines of the Plan tab written per turn of the event loop: 10,000 documents make some 60,000 lines,
+# about 200 ms in one write; in pieces of this size keys keep being answered in between.
+PLAN_CHUNK_LINES = 2_000
 
 OUTCOME_WORDS = {
     Outcome.SUCCESS: "SUCCESS",
@@ -39,7 +43,7 @@ OUTCOME_WORDS = {
 }
 
 
-class ExportScreen(Screen):
+class ExportScreen(StyledAtMountScreen):
     HELP = (
         "The export runs in the background. The log shows each step; when it ends the banner says "
         "whether the batch failed (nothing posted), succeeded, or partly succeeded. Problems lists every "
@@ -112,8 +116,10 @@ class ExportScreen(Screen):
             self._plan_text = await asyncio.to_thread(lambda: wrap_lines(plan_lines(plan, check_failed=failed), width))
         self._drain()
         self.report = report
-        self.running = False
         self._show_outcome()
+        if report is not None and report.plan is not None:
+            await self._write_plan()  # still "running" meanwhile: Esc cannot close a half-written tab
+        self.running = False
         self.refresh_bindings()
 
     def _drain(self) -> None:
@@ -179,14 +185,22 @@ class ExportScreen(Screen):
         self.query_one("#phase", Label).update("done")
         if report.plan is not None:
             self.query_one("#tab-plan").disabled = False
-            plan = self.query_one("#plan", Log)
-            plan.write_lines(self._plan_text)
-            plan.scroll_home(animate=False)
             if self.dry_run:
                 self.query_one(TabbedContent).active = "tab-plan"
         if report.problems and report.outcome == Outcome.FAILED:
             self.query_one(TabbedContent).active = "tab-problems"
             self.query_one("#problems", OptionList).focus()
+
+    async def _write_plan(self) -> None:
+        """The Plan tab's lines, a piece per turn of the event loop, then back to the top."""
+        plan = self.query_one("#plan", Log)
+        lines = self._plan_text
+        for start in range(0, len(lines), PLAN_CHUNK_LINES):
+            if not plan.is_attached:
+                return
+            plan.write_lines(lines[start:start + PLAN_CHUNK_LINES], scroll_end=False)
+            await asyncio.sleep(0)
+        plan.scroll_home(animate=False)
 
     def _banner(self, outcome: Outcome, text: str, *, word: str = "") -> None:
         banner = self.query_one("#outcome", Static)

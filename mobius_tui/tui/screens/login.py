@@ -1,8 +1,9 @@
 """Login: the Manage connection, the accounting package and that package's own fields.
 
 Non-secret values come back from the profile; secrets come from the keyring (or environment) and
-are saved there only when "Save password" is ticked and a keyring works. Logging in runs in a
-worker; a failure stays on this screen with the reason and the fix.
+are saved there only when "Save password" is ticked and a keyring works. Finding the keyring backend
+can take a second, so it is asked on a thread and "Save password" stays off until it answers.
+Logging in runs in a worker; a failure stays on this screen with the reason and the fix.
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ class LoginScreen(Screen):
         except ProfileError:
             self.profile_names = []
         self.packages: dict[str, type[AccountingPackage]] = packages.installed()
-        self.keyring_ok, self.keyring_reason = secret_store.keyring_status()
+        # Until the keyring answers (``_check_keyring``): no saving, and no note yet.
+        self.keyring_ok, self.keyring_reason = False, ""
+        self.keyring_known = False
         self._saved_secrets: dict[str, str] = {}
 
     # --- layout -------------------------------------------------------------------------
@@ -114,8 +117,7 @@ class LoginScreen(Screen):
             yield Vertical(id="package-fields")
             with Horizontal(classes="form-row"):
                 yield Label("", classes="form-label")
-                yield Checkbox("Save password", value=self.keyring_ok and self._has_saved_secret(), id="save-password",
-                               disabled=not self.keyring_ok, compact=True)
+                yield Checkbox("Save password", value=False, id="save-password", disabled=True, compact=True)
             yield Static("", id="keyring-note", markup=False)
             yield Static("", id="login-error", markup=False)
             with Horizontal(id="login-buttons"):
@@ -137,12 +139,27 @@ class LoginScreen(Screen):
         await self._render_package_fields()
         first_empty = next((i for i in self.query(Input) if not i.value and i.display), None)
         (first_empty or self.query_one("#site", Input)).focus()
+        self._check_keyring()
+
+    @work(thread=True, exclusive=True, group="keyring", exit_on_error=False)
+    def _check_keyring(self) -> None:
+        ok, reason = secret_store.keyring_status()
+        saved = ok and self._has_saved_secret()
+        self.app.call_from_thread(self._keyring_answered, ok, reason, saved)
+
+    def _keyring_answered(self, ok: bool, reason: str, saved: bool) -> None:
+        if not self.is_attached:
+            return
+        self.keyring_ok, self.keyring_reason, self.keyring_known = ok, reason, True
+        box = self.query_one("#save-password", Checkbox)
+        box.value, box.disabled = saved, not ok
+        self._update_keyring_note()
 
     def _update_keyring_note(self) -> None:
         self.query_one("#keyring-note", Static).update(self._keyring_note())
 
     def _keyring_note(self) -> str:
-        if self.keyring_ok:
+        if self.keyring_ok or not self.keyring_known:
             return ""
         names = ", ".join(sorted(self._env_vars().values()))
         return f"Save password is off: {self.keyring_reason} ({names})."

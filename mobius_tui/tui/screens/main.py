@@ -7,7 +7,6 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from mobius_tui.service.reports import RunSummary
@@ -16,6 +15,7 @@ from mobius_tui.tui.screens.export_view import ExportScreen, refused_batch_numbe
 from mobius_tui.tui.screens.new_batch import NewBatchPane
 from mobius_tui.tui.screens.payments import PaymentsPane
 from mobius_tui.tui.screens.rerun import RerunPane
+from mobius_tui.tui.screens.styled_at_mount import StyledAtMountScreen
 
 TABS = {"tab-new": "Run New Batch (F2)", "tab-rerun": "Rerun Previous Batch (F3)", "tab-payments": "Update Invoice Payments (F4)"}
 
@@ -58,7 +58,7 @@ def last_scheduled_text(profile: str) -> str:
             f"{run.outcome.upper()}, {posted} posted · F7 History")
 
 
-class MainScreen(Screen):
+class MainScreen(StyledAtMountScreen):
     HELP = (
         "Run New Batch: choose a location and through date, tick transactions (Space toggles, a / d select or "
         "deselect all), then Dry Run (F6) to see the plan or Run Export (F8).\n"
