@@ -15,6 +15,7 @@ created only when nothing resembles it; a member is never created as a supplier.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from mobius_tui.accounting.base import Problem, Severity
@@ -167,10 +168,24 @@ def _customer(doc: SalesDocument, ref: CloudReference, records: dict,
                             f"{currency}", "Bill the customer in the contact's currency, or use a contact in "
                             f"{currency}.", doc.origin)]
         return []
-    if account in reported:  # same cause and fix as the account's first document
-        return [replace(p, document=doc.origin) for p in reported[account]]
-    reported[account] = _missing_customer(doc, ref, records)
-    return reported[account]
+    return _once_per_account(doc, account, reported, lambda: _missing_customer(doc, ref, records))
+
+
+def _once_per_account(doc: Document, account: str, reported: dict[str, list[Problem]],
+                      missing: Callable[[], list[Problem]]) -> list[Problem]:
+    """One cause and fix per missing contact, repeated for each of its documents."""
+    if account not in reported:
+        reported[account] = missing()
+    return [replace(p, document=doc.origin) for p in reported[account]]
+
+
+def _near_miss(who: str, record: str, name: str, account: str, candidates: list, doc: Document) -> Problem:
+    """A contact of nearly the same name exists: its reference is the fix, never a duplicate."""
+    fixes = "; ".join(f"set the reference of Sage {record} '{c.name}' to {account}"
+                      + (f" (it is {c.reference} now)" if c.reference else "") for c in candidates)
+    return Problem(f"{who} {name} ({account}) is not in Sage by reference, but a {record} of nearly the same "
+                   "name is", f"In Sage, {fixes}; then run again. Nothing is created meanwhile, so no "
+                   f"duplicate {record} appears.", doc.origin)
 
 
 def _missing_customer(doc: SalesDocument, ref: CloudReference, records: dict) -> list[Problem]:
@@ -184,11 +199,7 @@ def _missing_customer(doc: SalesDocument, ref: CloudReference, records: dict) ->
     name = records[account].name if account in records else doc.customer.name
     candidates = near_misses(name, ref.contacts)
     if candidates:
-        fixes = "; ".join(f"set the reference of Sage contact '{c.name}' to {account}"
-                          + (f" (it is {c.reference} now)" if c.reference else "") for c in candidates)
-        return [Problem(f"Customer {name} ({account}) is not in Sage by reference, but a contact of nearly the "
-                        "same name is", f"In Sage, {fixes}; then run again. Nothing is created meanwhile, so "
-                        "no duplicate contact appears.", doc.origin)]
+        return [_near_miss("Customer", "contact", name, account, candidates, doc)]
     if account not in records:
         return [Problem(f"Customer {account} is not in Sage and the export does not describe it",
                         f"Create the Sage contact with reference {account}.", doc.origin)]
@@ -207,10 +218,7 @@ def _vendor(doc: PurchaseDocument, ref: CloudReference, records: dict,
                             f"{currency}", "Record it in the supplier's currency in Manage, or use a Sage supplier "
                             f"in {currency}.", doc.origin)]
         return []
-    if account in reported:
-        return [replace(p, document=doc.origin) for p in reported[account]]
-    reported[account] = _missing_vendor(doc, ref, records)
-    return reported[account]
+    return _once_per_account(doc, account, reported, lambda: _missing_vendor(doc, ref, records))
 
 
 def _missing_vendor(doc: PurchaseDocument, ref: CloudReference, records: dict) -> list[Problem]:
@@ -227,11 +235,7 @@ def _missing_vendor(doc: PurchaseDocument, ref: CloudReference, records: dict) -
     name = records[account].name if account in records else doc.vendor.name
     candidates = near_misses(name, ref.vendors)
     if candidates:
-        fixes = "; ".join(f"set the reference of Sage supplier '{c.name}' to {account}"
-                          + (f" (it is {c.reference} now)" if c.reference else "") for c in candidates)
-        return [Problem(f"Vendor {name} ({account}) is not in Sage by reference, but a supplier of nearly the same "
-                        "name is", f"In Sage, {fixes}; then run again. Nothing is created meanwhile, so no "
-                        "duplicate supplier appears.", doc.origin)]
+        return [_near_miss("Vendor", "supplier", name, account, candidates, doc)]
     if doc.employee:  # members are never created as suppliers: Manage's member is no company record
         return [Problem(f"Member {name} ({account}) is not a Sage supplier", f"In Sage create a supplier for "
                         f"{name} with reference {account}, or set {where} in Manage to the Sage supplier's "
