@@ -64,7 +64,21 @@ CREATE TABLE IF NOT EXISTS payment_sync (
     last_success TEXT NOT NULL,
     PRIMARY KEY (os_user, machine, site, company)
 );
+CREATE TABLE IF NOT EXISTS payment_marks (
+    site TEXT NOT NULL,
+    company TEXT NOT NULL,
+    invoice_id INTEGER NOT NULL,
+    amount TEXT NOT NULL,
+    paid_on TEXT NOT NULL,
+    PRIMARY KEY (site, company, invoice_id)
+);
 """
+
+# What payment sync last found or left in Manage for one invoice: its paid total and date paid
+# (None: undated or no payment). Manage's invoice record carries the total but no date paid, so a
+# mark that agrees with the package spares reading the invoice's payment list. Marks are a cache:
+# a missing or stale mark costs a read, never a wrong write.
+PaymentMark = tuple[Decimal, date | None]
 
 
 def _now() -> str:
@@ -276,6 +290,26 @@ class Journal:
                 " ON CONFLICT (os_user, machine, site, company) DO UPDATE SET last_success = excluded.last_success",
                 (os_user, machine, site.lower(), company.lower(), day.isoformat()),
             )
+
+    def payment_marks(self, site: str, company: str, invoice_ids: Iterable[int]) -> dict[int, PaymentMark]:
+        wanted = set(invoice_ids)
+        rows = self._db.execute("SELECT invoice_id, amount, paid_on FROM payment_marks WHERE site = ? AND company = ?",
+                                (site.lower(), company.lower()))
+        return {i: (Decimal(amount), date.fromisoformat(day) if day else None)
+                for i, amount, day in rows if i in wanted}
+
+    def save_payment_marks(self, site: str, company: str, marks: dict[int, PaymentMark],
+                           forget: Iterable[int] = ()) -> None:
+        """Record ``marks``; drop the marks of ``forget`` (invoices whose state in Manage is unknown)."""
+        key = (site.lower(), company.lower())
+        with self._tx():
+            self._db.executemany(
+                "INSERT INTO payment_marks (site, company, invoice_id, amount, paid_on) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (site, company, invoice_id) DO UPDATE SET amount = excluded.amount,"
+                " paid_on = excluded.paid_on",
+                [(*key, i, str(amount), day.isoformat() if day else "") for i, (amount, day) in marks.items()])
+            self._db.executemany("DELETE FROM payment_marks WHERE site = ? AND company = ? AND invoice_id = ?",
+                                 [(*key, i) for i in forget])
 
     # --- plumbing ------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ date.
 At scale: Manage invoices are found in chunked ``in`` reads trimmed to three fields, whose
 ``payments`` (Manage's paid total) settles most invoices without more requests: an invoice's
 payments are read only where that total differs from the package's, or where it agrees but the
-date paid may not (see :mod:`payment_marks`); writes run at the Manage client's concurrency and
+date paid may not (``Journal.payment_marks``: what the last sync found or left); writes run at the Manage client's concurrency and
 are skipped when Manage already holds the right payment.
 """
 
@@ -40,7 +40,7 @@ from mobius_tui.service.dates import start_date
 from mobius_tui.service.events import Emit, Outcome
 from mobius_tui.service.journal import new_run_id
 from mobius_tui.service.lock import current_user
-from mobius_tui.service.payment_marks import Mark, PaymentMarks
+from mobius_tui.service.journal import PaymentMark as Mark
 from mobius_tui.service.reports import PaymentAction, PaymentResult, StartChoice, SyncReport, by_currency
 from mobius_tui.service.wording import counted, format_totals
 
@@ -142,27 +142,29 @@ async def _sync(ctx: Context, since: date, today: date, log, overwrite: bool) ->
     pending = iter(range(len(statuses)))
     step = max(1, len(statuses) // PROGRESS_STEPS)
     finished = 0
-    with PaymentMarks(ctx.profile.site, ctx.profile.company_id) as store:
-        marks = store.load(int(i.id) for invoices in found.values() for i in invoices if i.id is not None)
-        seen: dict[int, Mark] = {}  # what Manage holds now, as checked or written by this sync
-        unsure: set[int] = set()  # failed or left alone: the old mark no longer says anything
+    site, company = ctx.profile.site, ctx.profile.company_id
+    marks = ctx.journal.payment_marks(site, company,
+                                      (int(i.id) for invoices in found.values() for i in invoices if i.id is not None))
+    seen: dict[int, Mark] = {}  # what Manage holds now, as checked or written by this sync
+    unsure: set[int] = set()  # failed or left alone: the old mark no longer says anything
 
-        async def work() -> None:
-            nonlocal finished
-            for i in pending:  # shared: each worker takes the next invoice
-                status = statuses[i]
-                result = await _one(ctx, status, candidates[status.document_number], found, today, log, overwrite,
-                                    marks, seen, unsure)
-                results[i] = replace(result, currency=payment_currency(status, home))
-                finished += 1
-                if finished % step == 0 or finished == len(statuses):
-                    log(ev.Progress("payments", finished, len(statuses)))
+    async def work() -> None:
+        nonlocal finished
+        for i in pending:  # shared: each worker takes the next invoice
+            status = statuses[i]
+            result = await _one(ctx, status, candidates[status.document_number], found, today, log, overwrite,
+                                marks, seen, unsure)
+            results[i] = replace(result, currency=payment_currency(status, home))
+            finished += 1
+            if finished % step == 0 or finished == len(statuses):
+                log(ev.Progress("payments", finished, len(statuses)))
 
-        workers = max(1, min(ctx.manage.settings.max_concurrency * WORKERS_PER_SLOT, len(statuses)))
-        async with asyncio.TaskGroup() as group:
-            for _ in range(workers):
-                group.create_task(work())
-        store.save({k: v for k, v in seen.items() if marks.get(k) != v}, forget=unsure & marks.keys())
+    workers = max(1, min(ctx.manage.settings.max_concurrency * WORKERS_PER_SLOT, len(statuses)))
+    async with asyncio.TaskGroup() as group:
+        for _ in range(workers):
+            group.create_task(work())
+    ctx.journal.save_payment_marks(site, company, {k: v for k, v in seen.items() if marks.get(k) != v},
+                                   forget=unsure & marks.keys())
     return [r for r in results if r is not None]
 
 
