@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -55,6 +57,24 @@ class S50Env:
         return subprocess.run([sys.executable, "-c", script, *args], env=environ, capture_output=True, text=True,
                               timeout=300)
 
+    def wait_for_orphans(self, marker: str, timeout: float = 60) -> None:
+        """Until no process started with ``marker`` in its environment is left (the bridge of a killed run
+        finishes the document it was writing, then sees its input close and exits)."""
+        needle = f"MOBIUS_TEST_MARK={marker}".encode()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            alive = []
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    if needle in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                        alive.append(pid)
+                except OSError:
+                    continue
+            if not alive:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"processes of the killed run still alive after {timeout} s: {alive}")
+
     def invoices_in_sage(self) -> list[str]:
         with self.company.connect() as conn:
             return sorted(r[0] for r in conn.execute("SELECT sSource FROM tcustr"))
@@ -96,8 +116,11 @@ async def test_full_batch_through_the_cli_then_a_rerun_skips_every_duplicate(env
 
 
 async def test_killed_mid_run_then_finished_without_loss_or_duplicate(env, manage_sandbox) -> None:
-    killed = env.cli([*EXPORT, "--batch-number", "S50-K"], {"MOBIUS_TUI_CRASH_AT": "after-post:5"})
+    mark = uuid.uuid4().hex
+    killed = env.cli([*EXPORT, "--batch-number", "S50-K"], {"MOBIUS_TUI_CRASH_AT": "after-post:5",
+                                                             "MOBIUS_TEST_MARK": mark})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
+    env.wait_for_orphans(mark)  # a document in flight at the kill may still land; finish must find it
     in_sage = env.invoices_in_sage()
     assert len(in_sage) >= 5 and manage_sandbox.store.batch_by_identifier("S50-K") is None
     with Journal() as journal:

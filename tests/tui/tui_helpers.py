@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -12,11 +13,21 @@ from mobius_tui.sandbox.sage300 import Sage300Sandbox
 _BATCHES = {"AR": "ARInvoiceBatches", "AP": "APInvoiceBatches", "GL": "GLJournalBatches"}
 
 
-async def settle(pilot, app) -> None:
-    """Until every worker is done and the screen has caught up (log queues drain every 100 ms)."""
-    for _ in range(3):
+async def settle(pilot, app, timeout: float = 120) -> None:
+    """Until every worker is done, no screen says it is still running, and the screen has caught up
+    (log queues drain every 100 ms). Three quiet looks in a row: a worker a callback starts after
+    the first look (a dialog's answer opening the run screen) is waited for too, however slow the
+    machine."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < 3:
         await app.workers.wait_for_complete()
         await pilot.pause(0.15)
+        busy = any(w.is_running for w in app.workers) or any(
+            getattr(screen, "running", False) is True for screen in app.screen_stack)
+        quiet = 0 if busy else quiet + 1
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still busy after {timeout} s:\n{screen_text(app)}")
 
 
 async def login(pilot, app) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import ssl
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Coroutine, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -254,9 +254,12 @@ class Sage300(AccountingPackage):
             by_target[target(doc, inventory=True)].append(doc)
         slots = asyncio.Semaphore(self._concurrency())
 
-        async def limited(read: Awaitable[dict[str, str]]) -> dict[str, str]:
-            async with slots:
-                return await read
+        async def limited(read: Coroutine[Any, Any, dict[str, str]]) -> dict[str, str]:
+            try:
+                async with slots:
+                    return await read
+            finally:
+                read.close()  # cancelled while waiting for a slot: never started, closed without a warning
 
         parts: list[tuple[list[Document], list[asyncio.Future[dict[str, str]]]]] = []
         for where in (Target.AR, Target.AP):
