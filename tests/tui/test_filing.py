@@ -10,7 +10,7 @@ from textual.widgets import Input, OptionList
 from mobius_tui.tui.screens.export_view import ExportScreen
 
 from tests.tui.test_flows import NewBatchPaneRows
-from tests.tui.tui_helpers import deactivate_accounts, login, settle
+from tests.tui.tui_helpers import deactivate_accounts, login, screen_text, settle
 
 DATED = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} ")
 
@@ -55,6 +55,7 @@ async def test_the_error_list_has_a_header_and_recent_batches_tell_the_story(tui
         total = sum(r.amount for r in NewBatchPaneRows(app)[:2])
         await pilot.press("f8", "f8")
         await settle(pilot, app)
+        assert app.screen.report is not None, f"{app.screen.failure}\n{screen_text(app)}"
         batch = app.screen.report.batch_identifier
         errors = await save(pilot, app, "f2", tmp_path / "errors.txt")
         assert errors.splitlines()[1] == f"Batch {batch} · all locations, through 2025-06-30"
