@@ -16,6 +16,7 @@ from mobius_tui.sandbox.dataset import Dataset, generate
 from mobius_tui.sandbox.sage50ca import MariaDBServer, Sage50Company, create_sandbox_company
 from mobius_tui.sandbox.sage50ca.build import build_bridge
 
+from .e2e_env import env  # noqa: F401 - fixture: the end-to-end environment, SDK and import-file mode
 from .plans import sandbox_plan
 
 
