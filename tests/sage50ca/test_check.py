@@ -204,6 +204,29 @@ def test_customers_vendors_and_members(plan: Plan, ref: Sage50Reference) -> None
     assert p.cause.endswith("for a Manage member does not exist in Sage 50") and "never created" in p.fix
 
 
+def test_customers_and_vendors_are_checked_alike_each_in_its_own_words(plan: Plan, ref: Sage50Reference) -> None:
+    invoice = next(d for d in plan.by_kind(DocumentKind.SALES_INVOICE)
+                   if isinstance(d, SalesDocument) and d.customer.name in ref.customers and not errors(plan, ref, d))
+    receipt = next(d for d in plan.documents if isinstance(d, PurchaseDocument) and not d.employee
+                   and d.vendor.name in ref.vendors and not errors(plan, ref, d))
+    customer, vendor = invoice.customer.name, receipt.vendor.name
+    ref.customers[customer] = replace(ref.customers[customer], inactive=True)
+    ref.vendors[vendor] = replace(ref.vendors[vendor], inactive=True)
+    assert [(p.cause, p.fix) for p in errors(plan, ref, invoice, receipt)] == [
+        (f"Customer '{customer}' is inactive in Sage 50",
+         "Make the customer active in Sage 50 (Receivables > Customers)."),
+        (f"Vendor '{vendor}' is inactive in Sage 50", "Make the vendor active in Sage 50 (Payables > Vendors).")]
+    del ref.vendors[vendor]
+    assert one(replace(plan, vendors=[]), ref, receipt).cause == f"Vendor '{vendor}' does not exist in Sage 50"
+    record = next(v for v in plan.vendors if v.name == vendor)
+    created = [p.cause for p in check(replace(plan, vendors=[record], documents=[receipt, receipt]), ref, "-", False)
+               if not p.blocking and p.cause.startswith("Vendor")]
+    assert created == [f"Vendor '{vendor}' will be created in Sage 50"]  # said once, however many documents need it
+    long_name = "N" * 53
+    assert one(plan, ref, replace(invoice, customer=replace(invoice.customer, name=long_name))).fix == \
+        "Shorten the company name in Manage."
+
+
 def test_dates_outside_what_sage_accepts(plan: Plan, ref: Sage50Reference) -> None:
     doc = first(plan, DocumentKind.SALES_INVOICE, number="INV10003")
     assert one(plan, ref, replace(doc, date=date(2024, 12, 31))).cause.startswith("Dated before Sage 50's fiscal year")
