@@ -42,17 +42,18 @@ class Script:
 
     async def write(self):
         self.sent += 1
-        outcome = self.writes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
+        return played(self.writes.pop(0))
 
     async def found(self):
         self.looked += 1
-        outcome = self.looks.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
+        return played(self.looks.pop(0))
+
+
+def played(outcome):
+    """An outcome given to a stand-in: raised when it is an exception, else returned."""
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
 
 def lost() -> UncertainWrite:
@@ -157,10 +158,7 @@ class Answers:
 
     async def send(self) -> httpx.Response:
         self.sent += 1
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return httpx.Response(outcome, request=REQUEST)
+        return httpx.Response(played(self.outcomes.pop(0)), request=REQUEST)
 
     async def pause(self, n: int, why: str, answer: httpx.Response | None) -> None:
         self.pauses.append((n, why, answer.status_code if answer is not None else None))
