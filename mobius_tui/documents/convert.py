@@ -60,6 +60,7 @@ from mobius_tui.manage.lean import is_record
 from mobius_tui.manage.models import (
     GLExport,
     GLExportAdjustmentTransaction,
+    GLExportAdjustmentTransactionDetail,
     GLExportCustomer,
     GLExportExpense,
     GLExportExpenseBill,

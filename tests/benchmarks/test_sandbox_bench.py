@@ -44,7 +44,7 @@ def test_ten_thousand_invoices() -> None:
         print(f"  GLExport body: {len(export.content) / 1e6:.1f} MB")
         timed("export everything again (cached documents)",
               lambda: c.post(f"{ACC}/export", json=ALL).raise_for_status())
-        g = timed("client: parse GLExport into models", lambda: m.GLExport.model_validate_json(export.content))
+        g = timed("client: parse GLExport into models", lambda body=export.content: m.GLExport.model_validate_json(body))
         ids = sb.store.export_ids_for(g)
         del g, export
         timed(f"create batch of {len(ids)} entry ids (reply: the batch's GLExport)",

@@ -7,29 +7,11 @@ import io
 import json
 from decimal import Decimal
 
-import pytest
-
 from mobius_tui import cli
 from mobius_tui.accounting.dynamics_sl import DynamicsSL
 from mobius_tui.service.lock import RunLock, target_key
 from mobius_tui.service.reports import by_currency
-
-
-@pytest.fixture
-def env(manage_sandbox, new_env, monkeypatch):
-    env = new_env(manage_sandbox)
-    for name, value in env.env_vars().items():
-        monkeypatch.setenv(name, value)
-    return env
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-EXPORT = ("export", "--profile", "demo", "--invoices", "--yes")
+from tests.headless import EXPORT, run
 
 
 def test_exit_0_success_with_json_events(env, manage_sandbox):

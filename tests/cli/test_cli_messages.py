@@ -3,10 +3,7 @@ a run whose Manage batch is not recorded, a problem on records that share a labe
 
 from __future__ import annotations
 
-import io
 import json
-
-import pytest
 
 from mobius_tui import cli
 from mobius_tui.accounting.base import Problem
@@ -14,23 +11,7 @@ from mobius_tui.accounting.sage300 import Sage300
 from mobius_tui.documents.model import Origin, RecordKind
 from mobius_tui.sandbox.sage300 import create_sandbox
 from mobius_tui.service.problems import describe_groups, group_problems
-from mobius_tui.wire.retry import RetryPolicy
-
-EXPORT = ("export", "--profile", "demo", "--invoices", "--yes")
-
-
-@pytest.fixture
-def env(manage_sandbox, new_env, monkeypatch):
-    env = new_env(manage_sandbox)
-    for name, value in env.env_vars().items():
-        monkeypatch.setenv(name, value)
-    return env
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
+from tests.headless import EXPORT, run
 
 
 def test_finish_suggests_an_option_that_exists_and_says_when_there_is_nothing(env):
@@ -49,8 +30,7 @@ def test_finish_suggests_an_option_that_exists_and_says_when_there_is_nothing(en
     assert code == cli.EXIT_USAGE and "--list finishes nothing" in err
 
 
-def test_unrecorded_batch_is_not_called_success(env, manage_sandbox, monkeypatch):
-    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, n: 0.01)
+def test_unrecorded_batch_is_not_called_success(env, manage_sandbox, quick_retries):
     manage_sandbox.faults.only("POST", "/finance/accounting/batches").error_next = 1000  # posted; not recorded
     code, out, err = run(*EXPORT, "--batch-number", "U-I")
     assert code == cli.EXIT_UNEXPECTED, out + err

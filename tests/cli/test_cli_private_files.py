@@ -3,7 +3,6 @@ folders 0700 and files 0600 when made, and tightened when found open (an older i
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 from pathlib import Path
@@ -11,16 +10,8 @@ from pathlib import Path
 import pytest
 
 from mobius_tui import cli
-
-EXPORT = ("export", "--profile", "demo", "--invoices", "--yes")
-
-
-@pytest.fixture
-def env(manage_sandbox, new_env, monkeypatch):
-    env = new_env(manage_sandbox)
-    for name, value in env.env_vars().items():
-        monkeypatch.setenv(name, value)
-    return env
+from tests.headless import EXPORT
+from tests.headless import run as run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +22,7 @@ def usual_umask():
 
 
 def run(*argv: str) -> int:
-    return cli.main(list(argv), out=io.StringIO(), err=io.StringIO())
+    return run_cli(*argv)[0]
 
 
 def modes(root: Path) -> dict[str, int]:

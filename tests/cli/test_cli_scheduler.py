@@ -3,36 +3,14 @@ a refused TLS certificate 4 (fix the setup). Real CLI, Manage sandbox over HTTP,
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 
 from mobius_tui import cli
-from mobius_tui.wire.retry import RetryPolicy
+from tests.headless import run
 from tests.service.harness import run_cli
 from tests.wire.tls_server import untrusted_tls_server
-
-
-@pytest.fixture
-def env(manage_sandbox, new_env, monkeypatch):
-    env = new_env(manage_sandbox)
-    for name, value in env.env_vars().items():
-        monkeypatch.setenv(name, value)
-    return env
-
-
-@pytest.fixture
-def quick_retries(monkeypatch):
-    """The production policy (5 attempts, Retry-After cap 120 s) with short waits between attempts."""
-    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, n: 0.01)
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
 
 BAD_USAGE = [
     (("export", "--profile", "demo", "--thru", "2025/03/31"), "argument --thru: '2025/03/31' is not a date"),

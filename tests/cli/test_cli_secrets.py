@@ -16,6 +16,7 @@ from tests.service.harness import run_cli
 
 @pytest.fixture
 def env(manage_sandbox, new_env):
+    """In place of the shared ``env``: the secrets stay out of this process; each child gets them."""
     return new_env(manage_sandbox)
 
 

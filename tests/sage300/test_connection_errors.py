@@ -38,7 +38,7 @@ async def tls_server(certificate: tuple[Path, Path]) -> AsyncIterator[str]:
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            while (line := await reader.readline()) not in (b"\r\n", b""):
+            while await reader.readline() not in (b"\r\n", b""):
                 pass
             body = b'{"value": []}'
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "

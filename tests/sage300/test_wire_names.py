@@ -14,7 +14,7 @@ from mobius_tui.accounting.sage300.check import check_plan
 from mobius_tui.accounting.sage300.names import WireNames, entity_properties
 from mobius_tui.documents.model import DocumentKind, Plan
 from mobius_tui.sandbox.manage.harness import ManageSandbox, running_manage_sandbox
-from mobius_tui.sandbox.sage300 import Sage300Sandbox, create_sandbox
+from mobius_tui.sandbox.sage300 import create_sandbox
 from mobius_tui.sandbox.sage300.schema import BY_PATH
 
 from .conftest import TODAY, post_all

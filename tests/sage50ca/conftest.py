@@ -11,11 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from mobius_tui.accounting.sage50ca.database import open_database
+from mobius_tui.accounting.sage50ca.reference import Sage50Reference, load_reference
+from mobius_tui.accounting.sage50ca.settings import Sage50Settings
 from mobius_tui.documents.model import Plan
 from mobius_tui.sandbox.dataset import Dataset, generate
 from mobius_tui.sandbox.sage50ca import MariaDBServer, Sage50Company, create_sandbox_company
 from mobius_tui.sandbox.sage50ca.build import build_bridge
 
+from .e2e_env import env  # noqa: F401 - fixture: the end-to-end environment, SDK and import-file mode
 from .plans import sandbox_plan
 
 
@@ -38,6 +42,16 @@ def dataset() -> Dataset:
 def shared_company(mariadb: MariaDBServer, dataset: Dataset, tmp_path_factory) -> Sage50Company:
     """One seeded company for tests that only read."""
     return create_sandbox_company(mariadb, tmp_path_factory.mktemp("s50"), dataset=dataset)
+
+
+@pytest.fixture(scope="module")
+def shared_reference(shared_company: Sage50Company) -> Sage50Reference:
+    """The shared company's reference, read over ODBC once per module; copy it to change it."""
+    db = open_database(Sage50Settings.from_values(shared_company.settings))
+    try:
+        return load_reference(db)
+    finally:
+        db.close()
 
 
 @pytest.fixture

@@ -13,25 +13,13 @@ import pytest
 
 from mobius_tui.accounting.base import Problem
 from mobius_tui.accounting.sage50ca.check import check
-from mobius_tui.accounting.sage50ca.database import open_database
-from mobius_tui.accounting.sage50ca.reference import Account, Sage50Reference, Tax, load_reference
-from mobius_tui.accounting.sage50ca.settings import Sage50Settings
+from mobius_tui.accounting.sage50ca.reference import Account, Sage50Reference, Tax
 from mobius_tui.documents.model import DocumentKind, Plan, PurchaseDocument, SalesDocument
 
 
-
-@pytest.fixture(scope="module")
-def base_ref(shared_company) -> Sage50Reference:
-    db = open_database(Sage50Settings.from_values(shared_company.settings))
-    try:
-        return load_reference(db)
-    finally:
-        db.close()
-
-
 @pytest.fixture
-def ref(base_ref: Sage50Reference) -> Sage50Reference:
-    return copy.deepcopy(base_ref)
+def ref(shared_reference: Sage50Reference) -> Sage50Reference:
+    return copy.deepcopy(shared_reference)
 
 
 def first(plan: Plan, kind: DocumentKind, **where):
@@ -54,15 +42,15 @@ def one(plan: Plan, ref: Sage50Reference, *docs, **kw) -> Problem:
     return found[0]
 
 
-def test_reference_is_read_over_odbc(base_ref: Sage50Reference, dataset) -> None:
-    assert base_ref.account_length == 6 and base_ref.home_currency == "CAD"
-    assert base_ref.locations == ["Main Warehouse", "Montréal Depot"]
-    assert set(base_ref.tax_codes) == {"ON", "BC", "PE", "QC", "TX"}
-    assert base_ref.taxes["CRA-GST"].charged_by == {"PE-TAX", "RQ-TVQ"}
-    assert base_ref.accounts[51001000].account_class == 41  # COGS - Hardware
-    assert base_ref.items["LAPTOP-14"].service is False and base_ref.items["ONBOARD"].service is True
-    assert base_ref.rate("USD", date(2025, 5, 20)) == base_ref.rates["USD"][1][1]
-    assert len(base_ref.customers) == len(dataset.accounting_seed().customers)
+def test_reference_is_read_over_odbc(shared_reference: Sage50Reference, dataset) -> None:
+    assert shared_reference.account_length == 6 and shared_reference.home_currency == "CAD"
+    assert shared_reference.locations == ["Main Warehouse", "Montréal Depot"]
+    assert set(shared_reference.tax_codes) == {"ON", "BC", "PE", "QC", "TX"}
+    assert shared_reference.taxes["CRA-GST"].charged_by == {"PE-TAX", "RQ-TVQ"}
+    assert shared_reference.accounts[51001000].account_class == 41  # COGS - Hardware
+    assert shared_reference.items["LAPTOP-14"].service is False and shared_reference.items["ONBOARD"].service is True
+    assert shared_reference.rate("USD", date(2025, 5, 20)) == shared_reference.rates["USD"][1][1]
+    assert len(shared_reference.customers) == len(dataset.accounting_seed().customers)
 
 
 def test_the_sandbox_plan_has_exactly_the_dataset_gaps(plan: Plan, ref: Sage50Reference) -> None:
@@ -204,6 +192,29 @@ def test_customers_vendors_and_members(plan: Plan, ref: Sage50Reference) -> None
     assert p.cause.endswith("for a Manage member does not exist in Sage 50") and "never created" in p.fix
 
 
+def test_customers_and_vendors_are_checked_alike_each_in_its_own_words(plan: Plan, ref: Sage50Reference) -> None:
+    invoice = next(d for d in plan.by_kind(DocumentKind.SALES_INVOICE)
+                   if isinstance(d, SalesDocument) and d.customer.name in ref.customers and not errors(plan, ref, d))
+    receipt = next(d for d in plan.documents if isinstance(d, PurchaseDocument) and not d.employee
+                   and d.vendor.name in ref.vendors and not errors(plan, ref, d))
+    customer, vendor = invoice.customer.name, receipt.vendor.name
+    ref.customers[customer] = replace(ref.customers[customer], inactive=True)
+    ref.vendors[vendor] = replace(ref.vendors[vendor], inactive=True)
+    assert [(p.cause, p.fix) for p in errors(plan, ref, invoice, receipt)] == [
+        (f"Customer '{customer}' is inactive in Sage 50",
+         "Make the customer active in Sage 50 (Receivables > Customers)."),
+        (f"Vendor '{vendor}' is inactive in Sage 50", "Make the vendor active in Sage 50 (Payables > Vendors).")]
+    del ref.vendors[vendor]
+    assert one(replace(plan, vendors=[]), ref, receipt).cause == f"Vendor '{vendor}' does not exist in Sage 50"
+    record = next(v for v in plan.vendors if v.name == vendor)
+    created = [p.cause for p in check(replace(plan, vendors=[record], documents=[receipt, receipt]), ref, "-", False)
+               if not p.blocking and p.cause.startswith("Vendor")]
+    assert created == [f"Vendor '{vendor}' will be created in Sage 50"]  # said once, however many documents need it
+    long_name = "N" * 53
+    assert one(plan, ref, replace(invoice, customer=replace(invoice.customer, name=long_name))).fix == \
+        "Shorten the company name in Manage."
+
+
 def test_dates_outside_what_sage_accepts(plan: Plan, ref: Sage50Reference) -> None:
     doc = first(plan, DocumentKind.SALES_INVOICE, number="INV10003")
     assert one(plan, ref, replace(doc, date=date(2024, 12, 31))).cause.startswith("Dated before Sage 50's fiscal year")
@@ -233,7 +244,7 @@ def test_every_problem_at_once(plan: Plan, ref: Sage50Reference) -> None:
     assert sum("4-digit" in p.cause for p in found) >= 4
 
 
-def test_check_is_pure(plan: Plan, base_ref: Sage50Reference) -> None:
-    before = copy.deepcopy(base_ref)
-    asyncio.run(asyncio.to_thread(check, plan, base_ref, "-"))
-    assert base_ref == before
+def test_check_is_pure(plan: Plan, shared_reference: Sage50Reference) -> None:
+    before = copy.deepcopy(shared_reference)
+    asyncio.run(asyncio.to_thread(check, plan, shared_reference, "-"))
+    assert shared_reference == before

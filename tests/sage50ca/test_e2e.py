@@ -4,97 +4,23 @@ the command line and the service, the same way as for the other packages."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from mobius_tui.accounting.sage50ca import Sage50
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.options import ExportOptions
-from mobius_tui.service.profiles import Profile, save_profile
 from mobius_tui.service.reports import DocumentState, PaymentAction, StartChoice
-from mobius_tui.service.secrets import Secrets
-from mobius_tui.service.session import Session
-from mobius_tui.sandbox.sage50ca import create_sandbox_company
 from mobius_tui.sandbox.sage50ca.operations import receive_payment
 from tests.service.harness import app_dirs  # noqa: F401 - every test gets its own config and data folders
 
-ROOT = Path(__file__).resolve().parents[2]
+from .e2e_env import SECRET, batched
+
 TODAY = date.today()
 EXPORT = ["export", "--profile", "demo", "--invoices", "--yes", "--json"]
-_SECRET = next(f for f in Sage50.settings if f.secret)
-
-
-class S50Env:
-    def __init__(self, sandbox, company, bridge: Path) -> None:
-        self.sandbox, self.company = sandbox, company
-        c = sandbox.credentials
-        values = {k: v for k, v in company.settings.items() if k != _SECRET.name}
-        values.update(bridge_path=str(bridge), bridge_timeout=30)
-        self.profile = Profile(name="demo", site=sandbox.url, company_id=c.company_id, client_id=c.client_id,
-                               public_key=c.public_key, package=Sage50.name, package_values=values, initials="JD")
-        save_profile(self.profile, Sage50)
-        self.secrets = Secrets({"private_key": c.private_key, _SECRET.name: company.settings[_SECRET.name]})
-        self.events: list = []
-
-    async def session(self) -> Session:
-        return await Session.open(self.profile, self.secrets)
-
-    def cli(self, args: list[str], extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        environ = {**os.environ, "MOBIUS_PRIVATE_KEY": self.secrets["private_key"],
-                   Sage50.env_var(_SECRET): self.secrets[_SECRET.name], **(extra or {})}
-        environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), environ.get("PYTHONPATH", "")])
-        script = "import sys; from mobius_tui.cli import main; sys.exit(main(sys.argv[1:]))"
-        return subprocess.run([sys.executable, "-c", script, *args], env=environ, capture_output=True, text=True,
-                              timeout=300)
-
-    def wait_for_orphans(self, marker: str, timeout: float = 60) -> None:
-        """Until no process started with ``marker`` in its environment is left (the bridge of a killed run
-        finishes the document it was writing, then sees its input close and exits)."""
-        needle = f"MOBIUS_TEST_MARK={marker}".encode()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            alive = []
-            for pid in filter(str.isdigit, os.listdir("/proc")):
-                try:
-                    if needle in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
-                        alive.append(pid)
-                except OSError:
-                    continue
-            if not alive:
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"processes of the killed run still alive after {timeout} s: {alive}")
-
-    def invoices_in_sage(self) -> list[str]:
-        with self.company.connect() as conn:
-            return sorted(r[0] for r in conn.execute("SELECT sSource FROM tcustr"))
-
-
-@pytest.fixture
-def env(manage_sandbox, mariadb, bridge_exe, tmp_path):
-    company = create_sandbox_company(mariadb, tmp_path / "sage50", dataset=manage_sandbox.store.dataset,
-                                     include_missing=True)
-    yield S50Env(manage_sandbox, company, bridge_exe)
-    company.drop()
-
-
-def batched(sandbox) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for batch in sandbox.store.batches():
-        for entry in sandbox.store.batched_entry_ids(batch.id):
-            assert entry not in out, "an entry is in two batches"
-            out[entry] = batch.id
-    return out
 
 
 async def test_full_batch_through_the_cli_then_a_rerun_skips_every_duplicate(env, manage_sandbox) -> None:
@@ -170,6 +96,6 @@ async def test_a_dry_run_and_the_mapping_check_write_nothing(env) -> None:
 
 
 async def test_login_errors_are_readable(env) -> None:
-    wrong = env.cli([*EXPORT, "--batch-number", "S50-W"], {Sage50.env_var(_SECRET): "not-it"})
+    wrong = env.cli([*EXPORT, "--batch-number", "S50-W"], {Sage50.env_var(SECRET): "not-it"})
     assert wrong.returncode == 4 and "Sage 50 refused user 'sysadmin'" in wrong.stdout + wrong.stderr
     assert "not-it" not in wrong.stdout + wrong.stderr

@@ -11,20 +11,14 @@ from decimal import Decimal
 
 import pytest
 
-from mobius_tui.accounting.sage50ca.database import open_database
 from mobius_tui.accounting.sage50ca.imp import import_file, publish, save, why_not
-from mobius_tui.accounting.sage50ca.reference import Sage50Reference, load_reference
-from mobius_tui.accounting.sage50ca.settings import Sage50Settings
+from mobius_tui.accounting.sage50ca.reference import Sage50Reference
 from mobius_tui.documents.model import DocumentKind, Plan, PurchaseDocument, SalesDocument
 
 
 @pytest.fixture(scope="module")
-def ref(shared_company) -> Sage50Reference:
-    db = open_database(Sage50Settings.from_values(shared_company.settings))
-    try:
-        return load_reference(db)
-    finally:
-        db.close()
+def ref(shared_reference: Sage50Reference) -> Sage50Reference:
+    return shared_reference
 
 
 def sections(text: str) -> list[tuple[str, list[list[str]]]]:

@@ -23,7 +23,7 @@ from mobius_tui.service.reports import DocumentState
 
 from tests.service.harness import app_dirs  # noqa: F401 - every test gets its own config and data folders
 
-from .test_e2e import S50Env, batched, env  # noqa: F401 - the same environment as the SDK mode's
+from .e2e_env import S50Env, batched
 from .test_imp import sections
 
 # Invoices and procurement, less the one receipt whose vendor has no xref in Manage (the dataset's

@@ -3,11 +3,8 @@ alert delivered to a real SMTP server and a real HTTP receiver on loopback."""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime, timedelta
-
-import pytest
 
 from mobius_tui import cli
 from mobius_tui.sandbox.dynamics_sl import refuse_documents
@@ -15,24 +12,11 @@ from mobius_tui.service import alerts as al
 from mobius_tui.service.options import ExportOptions
 from mobius_tui.service.reports import StartChoice
 from mobius_tui.service.wording import format_totals
+from tests.headless import run
 from tests.service.test_rerun_payments_lock_e2e import TODAY, open_invoices, pay, release_ar
 from tests.unattended.receivers import smtp_server, webhook_receiver
 
 SMTP_PASSWORD = "Smtp-Pw-77d1e9"
-
-
-@pytest.fixture
-def env(manage_sandbox, new_env, monkeypatch):
-    env = new_env(manage_sandbox)
-    for name, value in env.env_vars().items():
-        monkeypatch.setenv(name, value)
-    return env
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def settings(box, *, webhook=False, user="alerts@example.com", on_success=False):

@@ -3,7 +3,6 @@ sandbox Dynamics SL company over ODBC), then read back through ``mobius-tui hist
 
 from __future__ import annotations
 
-import io
 import json
 import signal
 from datetime import datetime, timedelta
@@ -15,24 +14,9 @@ from mobius_tui import cli
 from mobius_tui.service.history import History, HistoryError, HistoryFilter
 from mobius_tui.service.reports import by_currency
 from mobius_tui.service.wording import format_totals
+from tests.headless import EXPORT, run
 from tests.service.harness import run_cli
 from tests.service.test_rerun_payments_lock_e2e import TODAY, open_invoices, pay, release_ar
-
-EXPORT = ("export", "--profile", "demo", "--invoices", "--yes")
-
-
-@pytest.fixture
-def env(manage_sandbox, new_env, monkeypatch):
-    env = new_env(manage_sandbox)
-    for name, value in env.env_vars().items():
-        monkeypatch.setenv(name, value)
-    return env
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def history_json(*argv: str) -> list[dict]:

@@ -4,7 +4,6 @@ then run the way the scheduler runs them, against the Manage sandbox and a sandb
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -23,6 +22,7 @@ from mobius_tui.service import alerts as al
 from mobius_tui.service.history import History
 from mobius_tui.service.lock import RunLock, target_key
 from mobius_tui.service.schedules import ScheduleError, When, parse_at, parse_every, thru_date
+from tests.headless import run
 from tests.service.harness import ROOT, run_cli
 from tests.unattended.receivers import smtp_server, webhook_receiver
 
@@ -65,19 +65,14 @@ def scheduler(tmp_path, monkeypatch):
 
 @pytest.fixture
 def env(manage_sandbox, new_env, tmp_path):
-    """A profile whose secrets are only in an environment file (0600), as on a server without a keyring."""
+    """A profile whose secrets are only in an environment file (0600), as on a server without a keyring
+    (in place of the shared ``env``, which puts them in this process's environment)."""
     env = new_env(manage_sandbox)
     path = tmp_path / "mobius.env"
     path.write_text("# secrets for scheduled runs\n" + "".join(f"{k}={v}\n" for k, v in env.env_vars().items()))
     path.chmod(0o600)
     env.env_file = path
     return env
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def unit_exec(service_text: str) -> tuple[list[str], dict[str, str]]:

@@ -25,7 +25,8 @@ import httpx
 from mobius_tui.wire.errors import TemporaryFailure
 from mobius_tui.wire.json import dumps as encode
 from mobius_tui.wire.json import loads as decode
-from mobius_tui.wire.retry import NOT_SENT_ERRORS, RetryPolicy, parse_retry_after
+from mobius_tui.wire.retry import RetryPolicy, send_read
+from mobius_tui.wire.writes import UncertainWrite, send_write
 
 log = logging.getLogger("mobius_tui.sage300")
 
@@ -47,10 +48,6 @@ class WebApiError(Exception):
 class WebApiBusy(WebApiError, TemporaryFailure):
     """The server kept answering "busy" (429, 502-504) through the retries, or asked for a longer
     wait than the policy allows: nothing to fix, try again later."""
-
-
-class UncertainWrite(Exception):
-    """A write whose outcome is unknown: the server may or may not have stored it."""
 
 
 _BUSY = {429, 502, 503, 504}
@@ -80,6 +77,10 @@ def _error(response: httpx.Response) -> WebApiError:
     return WebApiError(response.status_code, code or "General", message)
 
 
+def _too_long(response: httpx.Response, why: str) -> WebApiBusy:
+    return WebApiBusy(response.status_code, _error(response).code, why)
+
+
 class WebApiClient:
     def __init__(self, base_url: str, company: str, user: str, password: str, *, timeout: float = 120.0,
                  verify: bool | str = True, retry: RetryPolicy = DEFAULT_RETRY, max_connections: int = 8,
@@ -106,31 +107,13 @@ class WebApiClient:
     async def _pause(self, method: str, url: str, attempt: int, reason: str,
                      response: httpx.Response | None = None) -> None:
         """Wait before retry ``attempt`` (1-based), or raise when the server asks for too long a wait."""
-        retry_after = parse_retry_after(response.headers.get("retry-after")) if response is not None else None
-        request = f"{method} {httpx.URL(url).path}"  # never the query: it may hold customer data
-        if response is not None and retry_after is not None and not self.retry.waits_for(retry_after):
-            raise WebApiBusy(response.status_code, _error(response).code,
-                             self.retry.refusal("Sage 300", request, response.status_code, retry_after))
-        delay = self.retry.delay(attempt, retry_after)
-        log.warning("Sage 300 %s: %s; retry %d of %d in %.1f s",
-                    request, reason, attempt, self.retry.attempts - 1, delay)
-        await self._sleep(delay)
+        await self.retry.pause(attempt, reason, response, system="Sage 300", method=method, url=url, log=log,
+                               sleep=self._sleep, too_long=_too_long)
 
     async def _read(self, url: str, params: Mapping[str, str] | None = None) -> httpx.Response:
-        attempts = max(1, self.retry.attempts)
-        for attempt in range(1, attempts + 1):
-            try:
-                response = await self.http.get(url, params=params)
-            except httpx.TransportError as exc:
-                if attempt == attempts:
-                    raise
-                await self._pause("GET", url, attempt, type(exc).__name__)
-                continue
-            if (response.status_code == 429 or response.status_code >= 502) and attempt < attempts:
-                await self._pause("GET", url, attempt, f"HTTP {response.status_code}", response)
-                continue
-            return response
-        raise AssertionError("unreachable")
+        return await send_read(lambda: self.http.get(url, params=params), self.retry.attempts,
+                               lambda n, why, answer: self._pause("GET", url, n, why, answer),
+                               lambda status: status == 429 or status >= 502)
 
     async def get_all(self, module: str, resource: str, params: Mapping[str, str] | None = None) -> list[dict]:
         """Every record of a feed, following ``@odata.nextLink`` (or stepping ``$skip`` without one)."""
@@ -174,27 +157,13 @@ class WebApiClient:
 
     async def _write(self, method: str, url: str, body: Any) -> httpx.Response:
         content = encode(body)
-        attempts = max(1, self.retry.attempts)
-        for attempt in range(1, attempts + 1):
-            try:
-                response = await self.http.request(method, url, content=content)
-            except NOT_SENT_ERRORS as exc:
-                # The connection was never made: the server cannot have stored anything.
-                if attempt == attempts:
-                    raise
-                await self._pause(method, url, attempt, type(exc).__name__)
-                continue
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                raise UncertainWrite(f"no answer from Sage 300 ({type(exc).__name__})") from exc
-            if response.status_code == 429 and attempt < attempts:
-                await self._pause(method, url, attempt, "HTTP 429", response)
-                continue
-            if response.status_code >= 500:
-                raise UncertainWrite(f"Sage 300 answered HTTP {response.status_code}: {_error(response).message}")
-            if response.status_code >= 400:
-                raise _error(response)
-            return response
-        raise AssertionError("unreachable")
+        response = await send_write(lambda: self.http.request(method, url, content=content), self.retry.attempts,
+                                    lambda n, why, answer: self._pause(method, url, n, why, answer), "Sage 300")
+        if response.status_code >= 500:
+            raise UncertainWrite(f"Sage 300 answered HTTP {response.status_code}: {_error(response).message}")
+        if response.status_code >= 400:
+            raise _error(response)
+        return response
 
     async def post(self, module: str, resource: str, body: Any) -> dict:
         response = await self._write("POST", self.url(module, resource), body)

@@ -41,7 +41,7 @@ from mobius_tui.documents.model import (
     PurchaseDocument,
     SalesDocument,
 )
-from mobius_tui.wire.retry import NOT_SENT_ERRORS
+from mobius_tui.wire.writes import LookBeforeResend, NotSent, NotStored, OutcomeUnknown
 
 _BATCH_RESOURCE = {Target.AR: "ARInvoiceBatches", Target.AP: "APInvoiceBatches", Target.GL: "GLJournalBatches"}
 _ENTRIES = {Target.AR: "Invoices", Target.AP: "Invoices", Target.GL: "JournalHeaders"}
@@ -89,6 +89,9 @@ class Poster:
     received: list[Document] = field(default_factory=list)  # every document handed to run(), in order
     _shared: dict[tuple[str, str], asyncio.Future[Any]] = field(default_factory=dict)  # masters and batches being made
     _parties: tuple[dict, dict] = field(default_factory=lambda: ({}, {}))
+
+    def __post_init__(self) -> None:
+        self._writes = LookBeforeResend("Sage 300", WebApiError, self.options.attempts)
 
     async def run(self, plan: Plan, documents: AsyncIterable[Document]) -> AsyncIterator[PostResult]:
         """Post the documents as they arrive; results come as they are known. A master record or a
@@ -191,15 +194,15 @@ class Poster:
             return await self.client.get_one(module, f"{resource}({quoted(account)})") is not None
 
         try:
-            await self._send(lambda: self.client.post(module, resource, body), found)
+            await self._writes.send(lambda: self.client.post(module, resource, body), found)
         except WebApiError as exc:
             if exc.code != "RecordDuplicate":
                 return PostStatus.FAILED, f"Sage 300 refused to create {noun} {account}: {exc.message}"
-        except _NotStored as exc:
+        except NotStored as exc:
             return PostStatus.FAILED, f"Sage 300 did not create {noun} {account}: {exc}"
-        except _NotSent as exc:
+        except NotSent as exc:
             return PostStatus.SKIPPED, f"Not sent: creating {noun} {account} failed, {exc}."
-        except _Unknown as exc:
+        except OutcomeUnknown as exc:
             return PostStatus.SKIPPED, (f"Not sent: creating {noun} {account} got no answer from Sage 300 "
                                         f"({exc}); check whether it exists.")
         return None
@@ -226,8 +229,8 @@ class Poster:
 
         try:
             async with slots:
-                await self._send(create, found)
-        except (WebApiError, _Unknown, _NotSent, _NotStored) as exc:
+                await self._writes.send(create, found)
+        except (WebApiError, OutcomeUnknown, NotSent, NotStored) as exc:
             reason = exc.message if isinstance(exc, WebApiError) else str(exc)
             return f"The {_LEDGER[where]} batch could not be created in Sage 300: {reason}"
         info = BatchInfo(where.value, str(created["BatchNumber"]), description)
@@ -290,14 +293,14 @@ class Poster:
             label = f"{where.value} batch {batch.number}"
         self.attempted.add(doc.key)
         try:
-            await self._send(write, found)
+            await self._writes.send(write, found)
         except WebApiError as exc:
             return PostResult(doc.key, PostStatus.FAILED, error=f"Sage 300 refused it: {exc.message}")
-        except _NotStored as exc:
+        except NotStored as exc:
             return PostResult(doc.key, PostStatus.FAILED, error=f"Sage 300 did not store it: {exc}")
-        except _NotSent as exc:
+        except NotSent as exc:
             return PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {exc}.")
-        except _Unknown as exc:
+        except OutcomeUnknown as exc:
             # Stored or not, nobody knows yet: no result, so it is neither counted as posted nor left
             # out of the Manage batch as failed; the service asks existing() about it.
             self.unknown[doc.key] = f"Sage 300 did not answer ({exc}); {doc.number} may be in {label}."
@@ -323,68 +326,6 @@ class Poster:
                 continue
             return True
         return False
-
-    async def _send(self, write: Callable[[], Awaitable[Any]], found: Callable[[], Awaitable[bool]]) -> None:
-        """Write once; after an uncertain outcome look it up, and write again only if it is not there.
-
-        Raises WebApiError when Sage 300 refused it and holds nothing, _NotStored when every attempt
-        failed and the look-up says it is not there, _NotSent when no attempt left this machine,
-        _Unknown when it may be stored but the look-up could not tell."""
-        reason = ""
-        maybe_stored = False
-        for attempt in range(max(1, self.options.attempts)):
-            if attempt:
-                if maybe_stored and await _look_up(found, reason):
-                    return
-                await asyncio.sleep(min(0.2 * 2 ** attempt, 2.0))
-            try:
-                await write()
-                return
-            except WebApiError as exc:
-                # A refusal after an unanswered attempt may mean that attempt was stored after all
-                # (e.g. "already exists"): only the look-up tells.
-                if maybe_stored and await _look_up(found, f"{reason}; then refused: {exc.message}"):
-                    return
-                raise
-            except (UncertainWrite, httpx.HTTPError) as exc:
-                if _never_sent(exc) and not maybe_stored:
-                    # The client already tried to connect as often as its policy allows.
-                    raise _NotSent(f"could not connect to Sage 300 ({type(exc).__name__})") from exc
-                reason = (str(exc) if isinstance(exc, UncertainWrite)
-                          else f"no answer from Sage 300 ({type(exc).__name__})")
-                maybe_stored = True
-        if await _look_up(found, reason):
-            return
-        raise _NotStored(f"{reason} (sent {self.options.attempts} times; a look-up after each found nothing)")
-
-
-def _never_sent(exc: BaseException) -> bool:
-    """Whether the request certainly never reached the server (no connection could be opened)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, NOT_SENT_ERRORS):
-            return True
-        seen = seen.__cause__  # only an explicit "raised from": a mere context proves nothing
-    return False
-
-
-async def _look_up(found: Callable[[], Awaitable[bool]], reason: str) -> bool:
-    try:
-        return await found()
-    except Exception as exc:  # any failure here leaves the outcome unknown: never send again blind
-        raise _Unknown(f"{reason}; the look-up failed too: {exc}") from exc
-
-
-class _Unknown(Exception):
-    """The outcome stayed unknown: never retried blind."""
-
-
-class _NotSent(Exception):
-    """No attempt reached the server: certainly not stored."""
-
-
-class _NotStored(Exception):
-    """Every attempt failed, and the look-up answered that it is not there."""
 
 
 def _party(body: dict[str, Any]) -> Party:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -29,6 +29,8 @@ from mobius_tui.accounting.sage50ca.post import Poster, master_error
 from mobius_tui.accounting.sage50ca.reference import Sage50Reference, load_reference
 from mobius_tui.accounting.sage50ca.settings import SETTINGS, Sage50Settings
 from mobius_tui.documents.model import Document, DocumentKind, Plan
+
+_T = TypeVar("_T")
 
 
 class Sage50(AccountingPackage):
@@ -58,15 +60,11 @@ class Sage50(AccountingPackage):
 
     @property
     def db(self) -> Database:
-        if self._db is None:
-            raise PackageError("Not connected to Sage 50.", "Log in first.")
-        return self._db
+        return _connected(self._db)
 
     @property
     def setup(self) -> Sage50Settings:
-        if self._settings is None:
-            raise PackageError("Not connected to Sage 50.", "Log in first.")
-        return self._settings
+        return _connected(self._settings)
 
     async def connect(self) -> None:
         settings = Sage50Settings.from_values(self.values)
@@ -153,3 +151,10 @@ class Sage50(AccountingPackage):
 
     async def payments_since(self, since: date) -> list[PaymentStatus]:
         return await asyncio.to_thread(read_payments, self.db, since)
+
+
+def _connected(value: _T | None) -> _T:
+    """What ``connect()`` opened; before it (or after ``close()``), the one message for it."""
+    if value is None:
+        raise PackageError("Not connected to Sage 50.", "Log in first.")
+    return value

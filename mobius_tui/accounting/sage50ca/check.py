@@ -7,8 +7,9 @@ take as such) do not block.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from mobius_tui.accounting.base import Problem, Severity
 from mobius_tui.accounting.sage50ca import classes
@@ -35,6 +36,23 @@ JOURNAL_SOURCE_MAX = 12  # the general journal's Source [UNCONFIRMED: 12 to 20 b
 _ACCOUNT_FIX = ("Enter the Sage 50 account number on the GL account mapping in Manage (System > Setup Tables > "
                 "GL Accounts), or correct the account delimiter on the Sage 50 login.")
 _TAX_SETUP = "Setup > Settings > Company > Sales Taxes"
+
+
+@dataclass(frozen=True)
+class _PartyWords:
+    """What the check says about a customer or a vendor, where the two differ."""
+
+    noun: str
+    ledger: str  # where Sage 50 keeps them
+    shorten: str  # the fix for a name too long
+    create: str  # the fix for one missing
+
+
+_CUSTOMER = _PartyWords("customer", "Receivables > Customers", "Shorten the company name in Manage.",
+                        "Create the customer in Sage 50 with exactly the Manage company name, or include the "
+                        "company in the export.")
+_VENDOR = _PartyWords("vendor", "Payables > Vendors", "Shorten the name in Manage.",
+                      "Create the vendor in Sage 50 with exactly the Manage company name.")
 
 
 @dataclass
@@ -150,54 +168,40 @@ class _Check:
                                 f"{what} account in Sage 50 or the account in Manage.", severity=Severity.NOTICE)
 
     def _customer(self, doc: SalesDocument) -> Iterator[Problem]:
-        name = doc.customer.name
-        if not name:
-            return  # the plan already reports a customer without an account
-        if len(name) > NAME_MAX:
-            yield self._problem(doc, f"Customer name '{name}' is longer than Sage 50's {NAME_MAX} characters",
-                                "Shorten the company name in Manage.")
-            return
-        found = self.ref.customers.get(name)
-        if found is not None:
-            if found.inactive:
-                yield self._problem(doc, f"Customer '{name}' is inactive in Sage 50",
-                                    "Make the customer active in Sage 50 (Receivables > Customers).")
-            return
-        record = self.new_customers.get(name)
-        if record is None:
-            yield self._problem(doc, f"Customer '{name}' does not exist in Sage 50",
-                                "Create the customer in Sage 50 with exactly the Manage company name, or include "
-                                "the company in the export.")
-            return
-        yield from self._once(f"customer:{name}", self._problem(
-            None, f"Customer '{name}' will be created in Sage 50", "Nothing to do; check its details in Sage 50 "
-            "after the run.", severity=Severity.NOTICE))
+        yield from self._party(doc, doc.customer.name, self.ref.customers, self.new_customers, _CUSTOMER)
 
     def _vendor(self, doc: PurchaseDocument) -> Iterator[Problem]:
-        name = doc.vendor.name
-        if not name or not doc.vendor.account:
+        if not doc.vendor.account:
             return  # the plan already reports a vendor without a vendor number / xref
+        yield from self._party(doc, doc.vendor.name, self.ref.vendors, self.new_vendors, _VENDOR,
+                               member=doc.employee)
+
+    def _party(self, doc: Document, name: str, known: Mapping[str, Any], new: Mapping[str, Any],
+               words: _PartyWords, member: bool = False) -> Iterator[Problem]:
+        """The customer or vendor ``doc`` names: in Sage 50 and active, or created by the run (said once)."""
+        title = words.noun.capitalize()
+        if not name:
+            return  # the plan already reports a party without a name
         if len(name) > NAME_MAX:
-            yield self._problem(doc, f"Vendor name '{name}' is longer than Sage 50's {NAME_MAX} characters",
-                                "Shorten the name in Manage.")
+            yield self._problem(doc, f"{title} name '{name}' is longer than Sage 50's {NAME_MAX} characters",
+                                words.shorten)
             return
-        found = self.ref.vendors.get(name)
+        found = known.get(name)
         if found is not None:
             if found.inactive:
-                yield self._problem(doc, f"Vendor '{name}' is inactive in Sage 50",
-                                    "Make the vendor active in Sage 50 (Payables > Vendors).")
+                yield self._problem(doc, f"{title} '{name}' is inactive in Sage 50",
+                                    f"Make the {words.noun} active in Sage 50 ({words.ledger}).")
             return
-        if doc.employee:
-            yield self._problem(doc, f"Vendor '{name}' for a Manage member does not exist in Sage 50",
+        if member:
+            yield self._problem(doc, f"{title} '{name}' for a Manage member does not exist in Sage 50",
                                 "Create the member as a vendor in Sage 50 with exactly this name; members are "
                                 "never created.")
             return
-        if name not in self.new_vendors:
-            yield self._problem(doc, f"Vendor '{name}' does not exist in Sage 50",
-                                "Create the vendor in Sage 50 with exactly the Manage company name.")
+        if name not in new:
+            yield self._problem(doc, f"{title} '{name}' does not exist in Sage 50", words.create)
             return
-        yield from self._once(f"vendor:{name}", self._problem(
-            None, f"Vendor '{name}' will be created in Sage 50", "Nothing to do; check its details in Sage 50 "
+        yield from self._once(f"{words.noun}:{name}", self._problem(
+            None, f"{title} '{name}' will be created in Sage 50", "Nothing to do; check its details in Sage 50 "
             "after the run.", severity=Severity.NOTICE))
 
     def _currency(self, doc: Document) -> Iterator[Problem]:

@@ -25,7 +25,8 @@ import httpx
 from mobius_tui.accounting.sage_cloud.tokens import TokenSource
 from mobius_tui.wire.json import dumps as encode
 from mobius_tui.wire.json import loads as decode
-from mobius_tui.wire.retry import NOT_SENT_ERRORS, RetryPolicy, parse_retry_after
+from mobius_tui.wire.retry import RetryPolicy, send_read
+from mobius_tui.wire.writes import UncertainWrite, send_write
 
 log = logging.getLogger("mobius_tui.sage_cloud")
 
@@ -46,10 +47,6 @@ class SageError(Exception):
         return self.status == 401 and "subscription" in self.message.lower()
 
 
-class UncertainWrite(Exception):
-    """A write whose outcome is unknown: Sage may or may not have stored it."""
-
-
 def error_of(response: httpx.Response) -> SageError:
     """The first entry of Sage's error array (read defensively: a list, a dict, or nothing)."""
     try:
@@ -63,6 +60,10 @@ def error_of(response: httpx.Response) -> SageError:
         return SageError(response.status_code, str(entry.get("$dataCode") or entry.get("code") or "Error"),
                          message or response.reason_phrase, str(entry.get("$source") or ""))
     return SageError(response.status_code, "Error", response.reason_phrase or f"HTTP {response.status_code}")
+
+
+def _too_long(response: httpx.Response, why: str) -> SageError:
+    return SageError(response.status_code, "TooManyRequests", why)
 
 
 class Pace:
@@ -128,33 +129,16 @@ class SageClient:
 
     async def _pause(self, method: str, path: str, attempt: int, reason: str,
                      response: httpx.Response | None = None) -> None:
-        retry_after = parse_retry_after(response.headers.get("retry-after")) if response is not None else None
-        request = f"{method} {httpx.URL(self.url(path)).path}"  # never the query: it may hold customer data
-        if response is not None and retry_after is not None and not self.retry.waits_for(retry_after):
-            raise SageError(response.status_code, "TooManyRequests",
-                            self.retry.refusal("Sage Accounting", request, response.status_code, retry_after))
-        delay = self.retry.delay(attempt, retry_after)
-        log.warning("Sage Accounting %s: %s; retry %d of %d in %.1f s", request, reason, attempt,
-                    self.retry.attempts - 1, delay)
-        await self._sleep(delay)
+        await self.retry.pause(attempt, reason, response, system="Sage Accounting", method=method,
+                               url=self.url(path), log=log, sleep=self._sleep, too_long=_too_long)
 
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        attempts = max(1, self.retry.attempts)
-        for attempt in range(1, attempts + 1):
-            try:
-                response = await self._send("GET", path, params, None)
-            except httpx.TransportError as exc:
-                if attempt == attempts:
-                    raise
-                await self._pause("GET", path, attempt, type(exc).__name__)
-                continue
-            if (response.status_code == 429 or response.status_code >= 500) and attempt < attempts:
-                await self._pause("GET", path, attempt, f"HTTP {response.status_code}", response)
-                continue
-            if response.status_code != 200:
-                raise error_of(response)
-            return decode(response.content)
-        raise AssertionError("unreachable")
+        response = await send_read(lambda: self._send("GET", path, params, None), self.retry.attempts,
+                                   lambda n, why, answer: self._pause("GET", path, n, why, answer),
+                                   lambda status: status == 429 or status >= 500)
+        if response.status_code != 200:
+            raise error_of(response)
+        return decode(response.content)
 
     async def get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every item of a list, page after page (``$next`` carries the query on)."""
@@ -171,26 +155,14 @@ class SageClient:
 
     async def write(self, method: str, path: str, body: Any = None,
                     params: Mapping[str, Any] | None = None) -> Any:
-        attempts = max(1, self.retry.attempts)
-        for attempt in range(1, attempts + 1):
-            try:
-                response = await self._send(method, path, params, body)
-            except NOT_SENT_ERRORS as exc:
-                if attempt == attempts:
-                    raise
-                await self._pause(method, path, attempt, type(exc).__name__)
-                continue
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                raise UncertainWrite(f"no answer from Sage Accounting ({type(exc).__name__})") from exc
-            if response.status_code == 429 and attempt < attempts:
-                await self._pause(method, path, attempt, "HTTP 429", response)
-                continue
-            if response.status_code >= 500:
-                raise UncertainWrite(f"Sage Accounting answered HTTP {response.status_code}")
-            if response.status_code >= 400:
-                raise error_of(response)
-            return decode(response.content) if response.content else None
-        raise AssertionError("unreachable")
+        response = await send_write(lambda: self._send(method, path, params, body), self.retry.attempts,
+                                    lambda n, why, answer: self._pause(method, path, n, why, answer),
+                                    "Sage Accounting")
+        if response.status_code >= 500:
+            raise UncertainWrite(f"Sage Accounting answered HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise error_of(response)
+        return decode(response.content) if response.content else None
 
     async def post(self, path: str, body: Any) -> dict[str, Any]:
         return await self.write("POST", path, body) or {}

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
 
 from mobius_tui.accounting.base import PostResult, PostStatus
-from mobius_tui.accounting.sage_cloud.client import SageClient, SageError, UncertainWrite
+from mobius_tui.accounting.sage_cloud.client import SageClient, SageError
 from mobius_tui.accounting.sage_cloud.oauth import AuthorizationNeeded
 from mobius_tui.accounting.sage_cloud.payloads import (
     collection,
@@ -30,76 +30,14 @@ from mobius_tui.accounting.sage_cloud.payloads import (
 )
 from mobius_tui.accounting.sage_cloud.reference import CloudReference, Contact
 from mobius_tui.documents.model import CustomerRecord, Document, JournalEntry, Plan, PurchaseDocument, VendorRecord
-from mobius_tui.wire.retry import NOT_SENT_ERRORS
+from mobius_tui.wire.writes import LookBeforeResend, NotSent, NotStored, OutcomeUnknown
 
 log = logging.getLogger("mobius_tui.sage_cloud")
 
 ATTEMPTS = 3
-
-
-class Unknown(Exception):
-    """Sent, the answer lost, and the look-up could not tell: never sent again blind."""
-
-
-class NotSent(Exception):
-    """Certainly never reached Sage."""
-
-
-class NotStored(Exception):
-    """Every attempt failed and the look-up says Sage does not hold it."""
-
-
-def _never_sent(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, (*NOT_SENT_ERRORS, AuthorizationNeeded)):
-            return True
-        seen = seen.__cause__
-    return False
-
-
-async def send_once(write: Callable[[], Awaitable[Any]], found: Callable[[], Awaitable[Any]],
-                    attempts: int = ATTEMPTS) -> Any:
-    """Write; after an unknown outcome look it up and write again only when it is not there.
-
-    Returns what ``write`` (or the look-up) gave. Raises SageError when Sage refused it, NotSent,
-    NotStored, or Unknown."""
-    reason, maybe_stored = "", False
-    for attempt in range(attempts):
-        if attempt:
-            if maybe_stored:
-                hit = await _look_up(found, reason)
-                if hit:
-                    return hit
-            await asyncio.sleep(min(0.2 * 2 ** attempt, 2.0))
-        try:
-            return await write()
-        except SageError as exc:
-            if maybe_stored:
-                hit = await _look_up(found, f"{reason}; then refused: {exc.message}")
-                if hit:
-                    return hit
-            raise
-        except (UncertainWrite, httpx.HTTPError, AuthorizationNeeded) as exc:
-            if _never_sent(exc) and not maybe_stored:
-                raise NotSent(str(exc) if isinstance(exc, AuthorizationNeeded)
-                              else f"could not connect to Sage Accounting ({type(exc).__name__})") from exc
-            if _never_sent(exc):
-                reason = reason or str(exc)
-                continue
-            reason = str(exc) if isinstance(exc, UncertainWrite) else f"no answer ({type(exc).__name__})"
-            maybe_stored = True
-    hit = await _look_up(found, reason)
-    if hit:
-        return hit
-    raise NotStored(f"{reason} (sent {attempts} times; a look-up after each found nothing)")
-
-
-async def _look_up(found: Callable[[], Awaitable[Any]], reason: str) -> Any:
-    try:
-        return await found()
-    except Exception as exc:  # the outcome stays unknown
-        raise Unknown(f"{reason}; the look-up failed too: {exc}") from exc
+# A write whose answer was lost is looked up before it is sent again; an authorisation that must be
+# renewed by hand stops the request before it leaves, like a connection never made.
+WRITES = LookBeforeResend("Sage Accounting", SageError, ATTEMPTS, before_sending=(AuthorizationNeeded,))
 
 
 def lookup_params(doc: Document) -> dict[str, Any]:
@@ -174,12 +112,12 @@ class Poster:
                                                {"search": account, "contact_type_id": kind})
 
             try:
-                made = await found() or await send_once(lambda: self.client.post("contacts", body), found)
+                made = await found() or await WRITES.send(lambda: self.client.post("contacts", body), found)
             except SageError as exc:
                 self.contacts[(kind, account)] = f"Sage refused to create {noun} {account}: {exc.message}" + (
                     f" ({exc.source})" if exc.source else "")
                 raise NotSent(self.contacts[(kind, account)]) from None
-            except (NotSent, NotStored, Unknown) as exc:
+            except (NotSent, NotStored, OutcomeUnknown) as exc:
                 raise NotSent(f"{noun} {account} could not be created: {exc}") from None
             except httpx.HTTPError as exc:
                 raise NotSent(f"{noun} {account} could not be looked up ({type(exc).__name__})") from None
@@ -215,7 +153,7 @@ class Poster:
 
         self.attempted.add(doc.key)
         try:
-            made = await send_once(lambda: self.client.post(path, body), found)
+            made = await WRITES.send(lambda: self.client.post(path, body), found)
         except SageError as exc:
             where = f" (field {exc.source})" if exc.source and exc.source != "base" else ""
             return PostResult(doc.key, PostStatus.FAILED, error=f"Sage refused it: {exc.message}{where}")
@@ -223,7 +161,7 @@ class Poster:
             return PostResult(doc.key, PostStatus.FAILED, error=f"Sage did not store it: {exc}")
         except NotSent as exc:
             return PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {exc}")
-        except Unknown as exc:
+        except OutcomeUnknown as exc:
             self.unknown[doc.key] = f"Sage Accounting did not answer ({exc}); {doc.number} may be there."
             log.warning("outcome of %s unknown: %s", doc.key, self.unknown[doc.key])
             return None
