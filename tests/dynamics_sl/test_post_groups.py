@@ -158,3 +158,19 @@ async def test_a_connection_lost_at_a_groups_commit_leaves_its_documents_unrepor
     async with DynamicsSL(pg_company.settings) as sl:
         found = await sl.existing(invoices)
     assert set(found.found) == {i.key for i in invoices[:3]}
+
+
+async def test_a_group_of_long_invoices_on_postgresql_goes_in_whole(pg_company):
+    """A group's lines need more parameters than psqlODBC reads in one statement's description: the
+    INSERTs are split so that the connection survives and every line is written."""
+    lines = [docs.Line("4100-10", D("10.00") + n, f"Support visit {n}", D(1), D("10.00") + n, taxable=True)
+             for n in range(250)]
+    invoices = [docs.invoice(f"INV3{n:04d}", lines=lines) for n in range(7)]  # the 3rd group: 4 x 250 lines
+    async with DynamicsSL(pg_company.settings) as sl:
+        ref = await sl.reference()
+        results = [r async for r in sl.post(docs.plan(*invoices), invoices, ref)]
+    assert [r.error for r in results if not r.posted] == []
+    with pg_company.session() as s:
+        assert s.scalar("SELECT COUNT(*) FROM ARTran") == 7 * 250
+        batch = s.one("SELECT * FROM Batch WHERE Module = 'AR'")
+        assert to_decimal(batch["crtot"]) == sum(i.document_total for i in invoices)
