@@ -55,6 +55,10 @@ def _server_cpu(server: PostgresServer) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def _invoices(prefix: str = "B") -> list:
     out = []
     for n in range(INVOICES):
@@ -83,7 +87,7 @@ async def test_post_10000_invoices(company, server):
         cpu, server_cpu = time.process_time() - cpu, _server_cpu(server) - server_cpu
     lines = sum(len(i.lines) for i in invoices)
     print(f"\nDynamics SL / PostgreSQL: {posted} invoices, {lines} lines in {elapsed:.1f} s "
-          f"({posted / elapsed:.0f} invoices/s; target < 15 s), load {os.getloadavg()[0]:.2f}; CPU: this process "
+          f"({posted / elapsed:.0f} invoices/s; target < 15 s), load {_load()}; CPU: this process "
           f"{cpu:.1f} s, PostgreSQL {server_cpu:.1f} s")
     assert posted == INVOICES
     with company.session() as s:
@@ -106,5 +110,5 @@ async def test_post_10000_invoices_through_the_service(company, server, tmp_path
             elapsed = time.perf_counter() - started
             posted = sum(d.state == "posted" for d in journal.documents(run_id))
     print(f"\nDynamics SL / PostgreSQL through the service (each result journaled on disk): {posted} invoices in "
-          f"{elapsed:.1f} s ({posted / elapsed:.0f} invoices/s; target < 15 s), load {os.getloadavg()[0]:.2f}")
+          f"{elapsed:.1f} s ({posted / elapsed:.0f} invoices/s; target < 15 s), load {_load()}")
     assert posted == INVOICES

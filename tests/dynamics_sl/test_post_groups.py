@@ -158,3 +158,44 @@ async def test_a_connection_lost_at_a_groups_commit_leaves_its_documents_unrepor
     async with DynamicsSL(pg_company.settings) as sl:
         found = await sl.existing(invoices)
     assert set(found.found) == {i.key for i in invoices[:3]}
+
+
+async def test_a_group_of_long_invoices_on_postgresql_goes_in_whole(pg_company):
+    """A group's lines need more parameters than psqlODBC reads in one statement's description: the
+    INSERTs are split so that the connection survives and every line is written."""
+    lines = [docs.Line("4100-10", D("10.00") + n, f"Support visit {n}", D(1), D("10.00") + n, taxable=True)
+             for n in range(250)]
+    invoices = [docs.invoice(f"INV3{n:04d}", lines=lines) for n in range(7)]  # the 3rd group: 4 x 250 lines
+    async with DynamicsSL(pg_company.settings) as sl:
+        ref = await sl.reference()
+        results = [r async for r in sl.post(docs.plan(*invoices), invoices, ref)]
+    assert [r.error for r in results if not r.posted] == []
+    with pg_company.session() as s:
+        assert s.scalar("SELECT COUNT(*) FROM ARTran") == 7 * 250
+        batch = s.one("SELECT * FROM Batch WHERE Module = 'AR'")
+        assert to_decimal(batch["crtot"]) == sum(i.document_total for i in invoices)
+
+
+async def test_a_statement_refused_while_the_next_documents_are_built_leaves_the_rest(sl, company):
+    """Groups of 1, 2, 4 ... 64: the 7th group's first rows are inserted by the second thread while
+    its later documents are built. One of those rows is refused: the group is written again one
+    document at a time and only that document fails."""
+    numbers = [f"INV4{n:04d}" for n in range(127)]
+    refused = 63 + 10  # in the 7th group's first hand-over
+    invoices = [docs.invoice(n) if i == refused else _plain_invoice(n) for i, n in enumerate(numbers)]
+    with company.session() as s:
+        s.insert("GLTran", {"Module": "GL", "BatNbr": "000001", "LineNbr": 1, "CpnyID": "MOBIUS"})
+        s.commit()
+    ref = await sl.reference()
+    results = [r async for r in sl.post(docs.plan(*invoices), invoices, ref)]
+    assert [r.document_key for r in results] == [i.key for i in invoices]
+    assert [i for i, r in enumerate(results) if not r.posted] == [refused]
+    assert "gltran" in results[refused].error.lower()
+    posted = [inv for inv, r in zip(invoices, results) if r.posted]
+    with company.session() as s:
+        batch = s.one("SELECT * FROM Batch WHERE Module = 'AR'")
+        assert batch["status"] == "B"
+        assert to_decimal(batch["crtot"]) == sum(i.document_total for i in posted)
+        assert s.scalar("SELECT COUNT(*) FROM ARDoc") == s.scalar("SELECT COUNT(*) FROM RefNbr") == 126
+        assert s.scalar("SELECT COUNT(*) FROM ARTran") == 126 * 2
+        assert s.scalar("SELECT COUNT(*) FROM Batch WHERE Module = 'GL'") == 0

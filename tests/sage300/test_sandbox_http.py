@@ -145,3 +145,21 @@ def test_modules_and_rights(dataset: Dataset) -> None:
             assert error(r) == (404, "ResourceNotFound") and "not activated" in r.json()["error"]["message"]["value"]
             assert error(c.get("/AP/APVendors")) == (403, "Forbidden")
             assert c.get("/AR/ARCustomers").status_code == 200
+
+
+def test_records_the_rules_look_up_are_read_afresh_once_changed(http: httpx.Client) -> None:
+    """The rules keep customers and accounts in memory once read: a customer created, an account
+    made inactive, and a refused request's rollback are all seen by the next document."""
+    newcomer = {**_invoice("F-1"), "CustomerNumber": "NEW9"}
+    r = http.post("/AR/ARInvoiceBatches", content=_json({"Description": "t", "Invoices": [newcomer]}))
+    assert error(r) == (409, "FieldInvalid") and "NEW9" in r.json()["error"]["message"]["value"]
+    assert http.post("/AR/ARCustomers", json={"CustomerNumber": "NEW9", "CustomerName": "Newcomer"}).status_code == 201
+    assert http.post("/AR/ARInvoiceBatches", content=_json({"Description": "t", "Invoices": [newcomer]})).status_code == 201
+    assert http.patch("/GL/GLAccounts('410010')", json={"Status": "Inactive"}).status_code == 204
+    r = http.patch("/AR/ARInvoiceBatches(1)", content=_json({"Invoices": [_invoice("F-2")]}))
+    assert error(r) == (409, "FieldInvalid") and "4100-10" in r.json()["error"]["message"]["value"]
+    assert http.patch("/GL/GLAccounts('410010')", json={"Status": "Active"}).status_code == 204
+    assert http.patch("/AR/ARInvoiceBatches(1)", content=_json({"Invoices": [_invoice("F-2")]})).status_code == 204
+    entries = http.get("/AR/ARInvoiceBatches(1)", params={"$select": "Invoices,NumberOfEntries"}).json()
+    assert [(e["DocumentNumber"], e["EntryNumber"]) for e in entries["Invoices"]] == [("F-1", 1), ("F-2", 2)]
+    assert entries["NumberOfEntries"] == 2

@@ -264,8 +264,9 @@ class DynamicsSL(AccountingPackage):
                 master = failed_masters.get(f"customer:{doc.customer.account}", "")
             elif isinstance(doc, PurchaseDocument):
                 master = failed_masters.get(f"vendor:{doc.vendor.account}", "")
-            master = master or next((failed_masters[f"item:{code}"] for code in sorted(items_of(doc))
-                                     if f"item:{code}" in failed_masters), "")
+            if failed_masters and not master:
+                master = next((failed_masters[f"item:{code}"] for code in sorted(items_of(doc))
+                               if f"item:{code}" in failed_masters), "")
             units.append(Unit(doc.key, error=master, document=doc) if master else poster.unit(doc))
         done = 0
         writing = False  # a group is being written in the worker thread: leave the connection alone

@@ -76,8 +76,12 @@ def is_terms_id(value: str) -> bool:
     return 0 < len(value) <= WIDTH["TermsId"] and value.isdigit()
 
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(9)}
+
+
 def round_money(value: Decimal, places: int = 2) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTUM.get(places) or Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def settle_rounding(total: Decimal, parts: list[Decimal]) -> list[Decimal]:

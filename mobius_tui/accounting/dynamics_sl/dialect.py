@@ -71,7 +71,10 @@ POSTGRES = Dialect(
     "FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = lower(?) "
     "ORDER BY ordinal_position",
     "1900-01-01",
-    30000,
+    # The protocol allows 65535, but psqlODBC loses its connection ("lost synchronization with
+    # server") reading a parameter description over ~30,000 bytes: 4 bytes a parameter, so
+    # 7,500 parameters at most; kept below that.
+    7000,
     # psqlODBC prepares parameters untyped and PostgreSQL reads untyped values in a SELECT as text.
     casts=(("float", "CAST({} AS DOUBLE PRECISION)"), ("int", "CAST({} AS INTEGER)"),
            ("date", "CAST({} AS TIMESTAMP)")),

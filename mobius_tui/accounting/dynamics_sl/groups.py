@@ -16,12 +16,19 @@ document or a master record) builds its rows in memory first; then:
 
 Results are returned only after the group's commit, since the caller reports them as posted.
 A unit that fails while its rows are built (a missing rate, a value too long) fails alone.
+
+On the fast path the rows built so far are inserted by a second thread while the next units are
+built (:class:`_Overlap`): building is Python, inserting mostly waits for the database, so the
+two run side by side. It is still the group's one transaction on its one connection (statements
+take turns under the session's lock); a statement that fails stops the hand-overs and the group
+takes the one-unit-at-a-time path above, after the second thread has stopped.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +36,11 @@ from mobius_tui.accounting.base import PostResult, PostStatus
 from mobius_tui.accounting.dynamics_sl.sql import Rows, Session
 from mobius_tui.documents.model import Document
 
-GROUP_DOCUMENTS = 50
+GROUP_DOCUMENTS = 150
 GROUP_SECONDS = 0.5
+# Built units whose rows go to the inserting thread together, at least: a third of a full group,
+# so a group takes about as many statements as a group of 50 without the thread did.
+HAND_OVER_UNITS = 50
 SAVEPOINT = "mobius_doc"
 
 
@@ -127,14 +137,16 @@ class GroupWriter:
             return [self._failed(u, error_text(exc)) for u in candidates], len(candidates)
         deadline = time.monotonic() + self.group_seconds
         built: list[_Built] = []
-        for unit in candidates:
-            if built and time.monotonic() > deadline:
-                break
-            built.append(self._build(unit))
+        with _Overlap(self._flush) as overlap:
+            for unit in candidates:
+                if built and (time.monotonic() > deadline or overlap.failed):
+                    break
+                built.append(self._build(unit))
+                overlap.add(built[-1].writes)
         taken = [b.unit for b in built]
         self.in_flight = [u.key for u in taken]
         try:
-            self._flush([w for b in built if b.writes is not None for w in b.writes])
+            overlap.finish()  # its thread has stopped: the rest is inserted here
             self.before_commit()
         except Exception as exc:
             self._abort(start, exc)
@@ -253,6 +265,55 @@ class GroupWriter:
             return True
         except Exception:
             return False
+
+
+class _Overlap:
+    """Hands built rows to one inserting thread: whenever it is idle and at least
+    :data:`HAND_OVER_UNITS` units are waiting, all that are waiting go in together. Leaving the
+    ``with`` block waits for the thread, whatever happened."""
+
+    def __init__(self, flush: Callable[[list], None]) -> None:
+        self._flush = flush
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="sl-insert")
+        self._running: Future | None = None
+        self._waiting: list = []
+        self._units = 0
+        self._error: Exception | None = None
+        self.failed = False
+
+    def __enter__(self) -> _Overlap:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._pool.shutdown(wait=True)
+
+    def add(self, writes: list | None) -> None:
+        if writes is None:
+            return
+        self._waiting += writes
+        self._units += 1
+        if self._running is not None and self._running.done():
+            self._collect()
+        if self._running is None and self._units >= HAND_OVER_UNITS and not self.failed:
+            waiting, self._waiting, self._units = self._waiting, [], 0
+            self._running = self._pool.submit(self._flush, waiting)
+
+    def finish(self) -> None:
+        """Wait for the thread and insert what is left; raises what any insert raised."""
+        self._collect()
+        waiting, self._waiting, self._units = self._waiting, [], 0
+        if self._error is not None:
+            raise self._error
+        self._flush(waiting)
+
+    def _collect(self) -> None:
+        running, self._running = self._running, None
+        if running is not None:
+            try:
+                running.result()
+            except Exception as exc:  # raised again by finish()
+                self._error = self._error or exc
+                self.failed = True
 
 
 @dataclass

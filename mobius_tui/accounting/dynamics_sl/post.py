@@ -114,6 +114,7 @@ class Poster(GroupWriter):
         self.counters: dict[tuple[str, str], Counter] = {}
         self._used_refs: set[str] = set()  # AR reference numbers SL already holds, for the open group
         self._new_refs: set[str] = set()  # ... and those written in the open transaction
+        self._periods: dict[date, str] = {}  # fiscal period of each date seen
 
     # --- group state ---------------------------------------------------------------------
     def state(self) -> Any:
@@ -169,7 +170,10 @@ class Poster(GroupWriter):
                 "LUpd_DateTime": self.now, "LUpd_Prog": prog, "LUpd_User": self.user}
 
     def period(self, day: date) -> str:
-        return calendar_period(day, self.ref.gl_setup)
+        found = self._periods.get(day)
+        if found is None:
+            found = self._periods[day] = calendar_period(day, self.ref.gl_setup)
+        return found
 
     def current_period(self, module: str) -> str:
         setup = {"AR": self.ref.ar_setup, "AP": self.ref.ap_setup, "GL": self.ref.gl_setup,

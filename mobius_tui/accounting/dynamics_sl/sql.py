@@ -6,13 +6,16 @@ reads each table's columns once (from the database itself, so customised or newe
 with extra columns still get every column filled) and writes the blank / 0 / 1900-01-01 value
 as a literal for every column the caller leaves out.
 
-Everything here is synchronous; the adapter runs it in a worker thread.
+Everything here is synchronous; the adapter runs it in a worker thread. A group's rows may be
+inserted by a second thread while the next documents are built (groups.py): every statement holds
+the session's lock, so the connection only ever runs one at a time.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -138,6 +141,7 @@ class Session:
         # One cursor per statement text: pyodbc re-uses a cursor's prepared statement when the same
         # SQL runs again on it, which saves the server re-parsing SL's wide INSERTs for every document.
         self._cursors: dict[str, Any] = {}
+        self.lock = threading.RLock()
 
     def _cursor(self, sql: str) -> Any:
         cursor = self._cursors.get(sql)
@@ -149,32 +153,38 @@ class Session:
 
     # --- reading -------------------------------------------------------------------------
     def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        cur = self._cursor(sql).execute(sql, *params)
-        names = [d[0].lower() for d in cur.description]
-        return [dict(zip(names, (_read(v) for v in row))) for row in cur.fetchall()]
+        with self.lock:
+            cur = self._cursor(sql).execute(sql, *params)
+            names = [d[0].lower() for d in cur.description]
+            found = cur.fetchall()
+        return [dict(zip(names, (_read(v) for v in row))) for row in found]
 
     def one(self, sql: str, *params: Any) -> dict[str, Any] | None:
         found = self.rows(sql, *params)
         return found[0] if found else None
 
     def scalar(self, sql: str, *params: Any) -> Any:
-        cur = self._cursor(sql).execute(sql, *params)
-        row = cur.fetchone()
-        if row is not None:
-            cur.fetchall()  # leave the cursor free for its next run
+        with self.lock:
+            cur = self._cursor(sql).execute(sql, *params)
+            row = cur.fetchone()
+            if row is not None:
+                cur.fetchall()  # leave the cursor free for its next run
         return None if row is None else _read(row[0])
 
     def execute(self, sql: str, *params: Any) -> int:
-        return self._cursor(sql).execute(sql, *params).rowcount
+        with self.lock:
+            return self._cursor(sql).execute(sql, *params).rowcount
 
     def has_table(self, table: str) -> bool:
         return bool(self.shape(table).columns)
 
     def commit(self) -> None:
-        self.conn.commit()
+        with self.lock:
+            self.conn.commit()
 
     def rollback(self) -> None:
-        self.conn.rollback()
+        with self.lock:
+            self.conn.rollback()
 
     # --- table shapes --------------------------------------------------------------------
     def forget_shapes(self) -> None:
@@ -188,7 +198,8 @@ class Session:
         if key not in self._shapes:
             sql, params = self.dialect.columns_query(table)
             columns: list[Column] = []
-            found = self.cursor.execute(sql, *params).fetchall()
+            with self.lock:
+                found = self.cursor.execute(sql, *params).fetchall()
             single_pk = sum(1 for row in found if self.dialect.parses_declared_types and row[5]) == 1
             for row in found:
                 if self.dialect.parses_declared_types:
@@ -346,8 +357,9 @@ class Session:
                 merged[key].values.extend(part.values)
             elif part.values:
                 merged[key] = Rows(part.shape, part.given, part.columns, list(part.values))
-        for rows in merged.values():
-            self._insert_merged(rows)
+        with self.lock:
+            for rows in merged.values():
+                self._insert_merged(rows)
 
     def _insert_merged(self, rows: Rows) -> None:
         values = rows.values

@@ -112,13 +112,14 @@ class Books:
         if not text:
             raise invalid_field(f"{what} is required.")
         unformatted = text.replace("-", "")
-        body = self.store.get("GLAccounts", unformatted)
+        body = self.store.lookup("GLAccounts", unformatted)
         if body is None or body.get("Status", "Active") != "Active":
             raise invalid_field(f"Account {text} does not exist.")
         return str(body.get("AccountNumber") or text)
 
     def _require(self, entity: str, key: str, message: str) -> dict[str, Any]:
-        body = self.store.get(entity, key)
+        """The record (shared: read it, never change it), or the error ``message``."""
+        body = self.store.lookup(entity, key)
         if body is None:
             raise invalid_field(message)
         return body
@@ -214,9 +215,8 @@ class Books:
             batch.update(BatchType="Entered", NumberOfEntries=0, BatchTotal=ZERO, NumberOfErrors=0,
                          PostingSequenceNumber=0)
         key = str(batch["BatchNumber"])
-        self.store.put(entity.name, key, batch)
-        for entry in body.get(entity.stored_child) or []:
-            self._add_entry(entity, key, batch, entry)
+        for seq, entry in enumerate(body.get(entity.stored_child) or [], start=1):
+            self._add_entry(entity, key, batch, entry, seq)
         self.store.put(entity.name, key, batch)
         return key, batch
 
@@ -249,17 +249,19 @@ class Books:
                 if name == "BatchStatus" and value not in (OPEN, READY):
                     raise invalid_field(f"Batch status cannot be set to {value}.")
                 batch[name] = value
-            for entry in body.get(entity.stored_child) or []:
+            entries = body.get(entity.stored_child) or []
+            seq = self.store.last_child(entity.name, key) if entries else 0
+            for entry in entries:
                 op = entry.get("UpdateOperation", "Unspecified")
                 if op not in ("Insert", "Unspecified") or entry.get("EntryNumber"):
                     raise ApiError(400, "InvalidAction",
                                    "Only new entries (UpdateOperation Insert, no EntryNumber) can be added here.")
-                self._add_entry(entity, key, batch, entry)
+                seq += 1
+                self._add_entry(entity, key, batch, entry, seq)
             self.store.put(entity.name, key, batch)
 
-    def _add_entry(self, entity: Entity, key: str, batch: dict[str, Any], entry: dict[str, Any]) -> None:
+    def _add_entry(self, entity: Entity, key: str, batch: dict[str, Any], entry: dict[str, Any], seq: int) -> None:
         entry = _clean(entry)
-        seq = self.store.child_count(entity.name, key) + 1
         if entity.name == "ARInvoiceBatches":
             doc, total = self._ar_invoice(entry)
             batch["BatchTotal"] = batch.get("BatchTotal", ZERO) + total
@@ -322,11 +324,11 @@ class Books:
             authority = doc.get(f"TaxAuthority{i}") or ""
             if not authority:
                 continue
-            record = self.store.get("TXTaxAuthorities", authority) or {}
+            record = self.store.lookup("TXTaxAuthorities", authority) or {}
             classes = {int(c["Class"]): c for c in record.get("TaxClasses") or []
                        if c.get("ClassType") == "Items" and c.get("TransactionType") == transaction_type}
-            rates = self.store.get("TXTaxRates", key_text((authority, transaction_type,
-                                                           int(party.get(f"TaxClassCode{i}") or 1)))) or {}
+            rates = self.store.lookup("TXTaxRates", key_text((authority, transaction_type,
+                                                              int(party.get(f"TaxClassCode{i}") or 1)))) or {}
             base = calculated = ZERO
             for line in lines:
                 cls = int(line.get(f"TaxClass{i}") or 1)

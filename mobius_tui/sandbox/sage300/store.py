@@ -3,6 +3,11 @@
 Bodies are JSON with money kept exact (decimals parse as ``Decimal``). Each record may carry a
 ``doc`` value (its document number) that is indexed, so duplicate checks and look-ups never scan a
 batch. The server thread and test helpers share one connection behind a lock.
+
+Reference records the rules look up on every write (customers, accounts, terms, tax groups and
+rates) are kept parsed in memory once read (:meth:`Store.lookup`); writing or deleting a record
+drops it, and a rolled-back transaction drops them all, so a look-up never sees what the
+database does not hold.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -42,6 +47,9 @@ def loads(text: str | bytes) -> Any:
     return json.loads(text, parse_float=Decimal)
 
 
+_UNREAD: Any = object()
+
+
 def key_text(values: tuple[Any, ...] | list[Any]) -> str:
     return "|".join(str(v) for v in values)
 
@@ -53,6 +61,7 @@ class Store:
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
+        self._known: dict[tuple[str, str], dict[str, Any] | None] = {}  # lookup(): parsed, or None = absent
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -63,8 +72,20 @@ class Store:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
+                self._known.clear()
                 raise
             self._db.execute("COMMIT")
+
+    def count_statements(self) -> Callable[[], int]:
+        """Count the SQL statements run from now on (benchmarks); returns the reader of the count."""
+        seen = [0]
+
+        def counted(_sql: str) -> None:
+            seen[0] += 1
+
+        with self._lock:
+            self._db.set_trace_callback(counted)
+        return lambda: seen[0]
 
     def close(self) -> None:
         with self._lock:
@@ -77,6 +98,14 @@ class Store:
             row = self._db.execute("SELECT body FROM records WHERE entity=? AND key=?", (entity, key)).fetchone()
         return loads(row[0]) if row else None
 
+    def lookup(self, entity: str, key: str) -> dict[str, Any] | None:
+        """:meth:`get` for reading only: the body is shared between callers and must not be changed."""
+        with self._lock:
+            found = self._known.get((entity, key), _UNREAD)
+            if found is _UNREAD:
+                found = self._known[(entity, key)] = self.get(entity, key)
+            return found
+
     def scan(self, entity: str) -> list[tuple[str, dict[str, Any]]]:
         with self._lock:
             rows = self._db.execute("SELECT key, body FROM records WHERE entity=? ORDER BY rowid", (entity,)).fetchall()
@@ -84,12 +113,14 @@ class Store:
 
     def put(self, entity: str, key: str, body: dict[str, Any], doc: str = "") -> None:
         with self._lock:
+            self._known.pop((entity, key), None)
             self._db.execute("INSERT OR REPLACE INTO records (entity, key, doc, body) VALUES (?, ?, ?, ?)",
                              (entity, key, doc, dumps(body)))
 
     def delete(self, entity: str, key: str) -> None:
         """Remove a record (tests arranging a company; the API's DELETE is not served)."""
         with self._lock:
+            self._known.pop((entity, key), None)
             self._db.execute("DELETE FROM records WHERE entity=? AND key=?", (entity, key))
 
     def exists(self, entity: str, key: str) -> bool:
@@ -117,6 +148,12 @@ class Store:
         with self._lock:
             self._db.execute("INSERT INTO children (entity, parent, seq, doc, body) VALUES (?, ?, ?, ?, ?)",
                              (entity, parent, seq, doc, dumps(body)))
+
+    def last_child(self, entity: str, parent: str) -> int:
+        """The highest entry number stored under ``parent`` (0 when none): read from the key's index."""
+        with self._lock:
+            return self._db.execute("SELECT MAX(seq) FROM children WHERE entity=? AND parent=?",
+                                    (entity, parent)).fetchone()[0] or 0
 
     def child_with_doc(self, entity: str, doc: str) -> tuple[str, dict[str, Any]] | None:
         with self._lock:
