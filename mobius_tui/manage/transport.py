@@ -40,6 +40,7 @@ from mobius_tui.manage.retry import NOT_PROCESSED_STATUSES, is_retryable_status
 from mobius_tui.manage.settings import ManageSettings
 from mobius_tui.manage.site import parse_site
 from mobius_tui.wire.errors import certificate_advice, certificate_failure
+from mobius_tui.wire.fast_transport import AiohttpTransport
 from mobius_tui.wire.json import loads
 from mobius_tui.wire.retry import NOT_SENT_ERRORS, parse_retry_after
 
@@ -96,7 +97,8 @@ class ManageTransport:
         self.accept = f"application/vnd.connectwise.com+json; version={settings.api_version}"
         self._http = httpx.AsyncClient(
             timeout=settings.timeout,
-            transport=transport,
+            transport=transport or AiohttpTransport(),
+            trust_env=transport is not None,  # AiohttpTransport honours the proxy variables itself
             follow_redirects=False,
             headers={"clientId": self.client_id, "User-Agent": USER_AGENT},
         )
