@@ -13,7 +13,7 @@ import socket
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -340,7 +340,7 @@ class ManageTransport:
         """
         policy = self.settings.retry
         # Named in messages and logs: the site and the path, never the query or a header.
-        where = f"{self.site.host}{httpx.URL(url).path}"
+        where = f"{self.site.host}{urlsplit(url).path}"
         content = to_wire_json(body) if body is not None else None
         renewed_token = False
         attempt = 0
@@ -351,13 +351,12 @@ class ManageTransport:
                 request_headers["Content-Type"] = "application/json"
             if headers:
                 request_headers.update(headers)
+            # Built before taking a slot: a slot is held only while the request is on the wire.
+            request = self._http.build_request(method, url, params=params, content=content, headers=request_headers)
             try:
                 async with self._slots:
                     self.requests_sent += 1
                     self.requests_by_method[method] += 1
-                    request = self._http.build_request(
-                        method, url, params=params, content=content, headers=request_headers
-                    )
                     response = await self._http.send(request, stream=stream)
                     if stream and response.status_code >= 300:
                         await response.aread()  # closes it
