@@ -6,7 +6,10 @@ Run on demand: ``.venv/bin/pytest tests/benchmarks/test_payment_sync_bench.py -s
 c the Manage client's concurrency), printed as ``limit/wall``.
 
 The Manage sandbox runs in a child process (a real Manage is its own process; in the test process
-its thread would compete with the client for the GIL). It starts with no payments; SL holds every
+its thread would compete with the client for the GIL), served by httptools on uvloop
+(``MOBIUS_SANDBOX_HTTP=h11`` for h11 on asyncio); the client sends through its own transport
+(``wire/fast_transport.py``). On a loaded machine the wall times include waiting for a core:
+compare them with the printed load and CPU seconds. It starts with no payments; SL holds every
 invoice released, nine in ten paid in full yesterday and one in ten part paid. The first sync
 creates one payment per invoice; the second finds everything right and writes nothing.
 """

@@ -49,6 +49,10 @@ class HttpError(Exception):
         self.body = m.ErrorResponseMessage(code=code, message=message, errors=errors or None)
 
 
+def _unauthenticated() -> HttpError:
+    return HttpError(401, "ConnectWiseApi", "UserNotAuthenticated")
+
+
 def not_found(what: str) -> HttpError:
     return HttpError(404, "NotFound", f"{what} was not found.")
 
@@ -59,7 +63,11 @@ class Ctx:
     params: dict[str, str]  # query keys lower-cased
     args: tuple[str, ...]
     member: str
-    url: str  # absolute URL of this path, without query
+
+    @property
+    def url(self) -> str:
+        """The absolute URL of this path, without query (for Link headers; only lists need it)."""
+        return str(self.request.url.replace(query=""))
 
     async def body(self) -> Any:
         raw = await self.request.body()
@@ -111,6 +119,7 @@ class ManageApp:
         self.client_ids = client_ids
         self.batch_reply = batch_reply  # what POST /batches answers (UNCONFIRMED; see the module docstring)
         self.routes: list[Route] = []
+        self._roles: dict[str, bool] | None = None
         self._register()
 
     # --- routing -------------------------------------------------------------------
@@ -134,7 +143,7 @@ class ManageApp:
 
         async def one(ctx: Ctx) -> Response:
             wanted = ctx.args[-1]
-            for r in records(Ctx(ctx.request, ctx.params, ctx.args[:-1], ctx.member, ctx.url)):
+            for r in records(Ctx(ctx.request, ctx.params, ctx.args[:-1], ctx.member)):
                 if str(r.get("id")) == wanted:
                     rows, _ = query_list(model, [r], {k: v for k, v in ctx.params.items() if k == "fields"},
                                          ctx.url, False)
@@ -368,7 +377,6 @@ class ManageApp:
 
     def _authenticate(self, request: Request, route: Route) -> str:
         """The member identifier the request acts as, or an HttpError."""
-        unauthenticated = HttpError(401, "ConnectWiseApi", "UserNotAuthenticated")
         if not request.headers.get("clientid"):
             raise HttpError(401, "Unauthorized", "The clientId header is missing. Send your integration's clientId "
                                                  "(a GUID from the ConnectWise developer portal) in a 'clientId' header.")
@@ -377,18 +385,18 @@ class ManageApp:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "basic":
-            raise unauthenticated
+            raise _unauthenticated()
         try:
             user, _, password = base64.b64decode(token, validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            raise unauthenticated from None
+            raise _unauthenticated() from None
         company, _, login = user.partition("+")
         if company.lower() != cred.COMPANY_ID.lower() or not login:
-            raise unauthenticated
+            raise _unauthenticated()
         usertype = request.headers.get("x-cw-usertype", "").lower()
         if usertype == "integrator":
             if login != cred.INTEGRATOR_USERNAME or password != cred.INTEGRATOR_PASSWORD:
-                raise unauthenticated
+                raise _unauthenticated()
             if not route.integrator_ok:
                 raise HttpError(403, "Forbidden", "An integrator login may only request member tokens "
                                                   "(POST /system/members/{memberIdentifier}/tokens); call the API "
@@ -399,14 +407,13 @@ class ManageApp:
                 return key.member
         member, expired = self.store.token_member(login, password)
         if member is None or expired:
-            raise unauthenticated
+            raise _unauthenticated()
         return member
 
     def _has_role(self, member: str) -> bool:
-        for mb in self.store.dataset.members:
-            if mb.identifier == member:
-                return mb.accounting_role
-        return False
+        if self._roles is None:  # members never change while the sandbox runs
+            self._roles = {mb.identifier: mb.accounting_role for mb in self.store.dataset.members}
+        return self._roles.get(member, False)
 
     # --- ASGI ------------------------------------------------------------------------
 
@@ -420,7 +427,7 @@ class ManageApp:
         await response(scope, receive, send)
 
     async def _dispatch(self, request: Request) -> Response:
-        path = request.url.path
+        path = request.scope["path"]
         try:
             info = re.match(r"^/login/companyinfo/([^/]+)/?$", path, re.IGNORECASE)
             if info:
@@ -428,22 +435,21 @@ class ManageApp:
             if not path.lower().startswith(API_ROOT.lower() + "/"):
                 return Response("Cannot route. Codebase/company is invalid", status_code=404, media_type="text/plain")
             sub = path[len(API_ROOT):]
-            matches = [(r, r.pattern.match(sub)) for r in self.routes]
-            matches = [(r, mt) for r, mt in matches if mt]
-            if not matches:
-                raise not_found(f"The resource {sub}")
-            chosen = [(r, mt) for r, mt in matches if r.method == request.method]
-            if not chosen:
+            # The first route of this method whose path matches; else 405 if another method's does.
+            method = request.method
+            route, mt = next(((r, mt) for r in self.routes if r.method == method
+                              and (mt := r.pattern.match(sub))), (None, None))
+            if route is None or mt is None:
+                if not any(r.pattern.match(sub) for r in self.routes):
+                    raise not_found(f"The resource {sub}")
                 raise HttpError(405, "MethodNotAllowed", f"{request.method} is not allowed on {sub}.")
-            route, mt = chosen[0]
             member = self._authenticate(request, route)
             if route.accounting and not self._has_role(member):
                 raise HttpError(403, "Forbidden", f"Member '{member}' lacks the security role for the accounting "
                                                   "interface (Finance > Accounting Interface / Invoicing). Ask an "
                                                   "administrator to grant it to this API member.")
-            params = {k.lower(): v for k, v in request.query_params.items()}
-            url = str(request.url.replace(query=""))
-            return await route.handler(Ctx(request, params, mt.groups(), member, url))
+            params = {k.lower(): v for k, v in request.query_params.items()} if request.scope["query_string"] else {}
+            return await route.handler(Ctx(request, params, mt.groups(), member))
         except HttpError as exc:
             return json_response(exc.body, status=exc.status)
         except StoreError as exc:

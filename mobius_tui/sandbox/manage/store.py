@@ -615,11 +615,12 @@ class ManageStore:
         """``paid``: the invoice's payments added up (its balance is a snapshot, as in Manage)."""
         pid, invoice_id, type_, source, amount, payment_date, applied_by = row
         inv = self.invoices_by_id[invoice_id]
+        total = inv.total  # added up from the lines: once
         return m.InvoicePayment(
             id=pid, type=type_, source=source,
             invoice=m.InvoiceReference(id=inv.id, identifier=inv.number, billingType=inv.type,
                                        invoiceDate=wire.iso(inv.date)),
-            amount=Decimal(amount), invoiceBalance=inv.total - paid - inv.credits, invoiceTotal=inv.total,
+            amount=Decimal(amount), invoiceBalance=total - paid - inv.credits, invoiceTotal=total,
             paymentDate=datetime.fromisoformat(payment_date.replace("Z", "+00:00")) if payment_date else None,
             appliedBy=applied_by,
         )
