@@ -38,6 +38,7 @@ from mobius_tui.accounting.sage_cloud.post import Poster
 from mobius_tui.accounting.sage_cloud.reference import CloudReference, load_reference
 from mobius_tui.accounting.sage_cloud.tokens import TokenSource, TokenVault, VaultUnavailable, keep_in_process, vault_for
 from mobius_tui.documents.model import Document, DocumentKind, JournalEntry, Plan
+from mobius_tui.wire.fast_transport import AiohttpTransport
 
 AUTHORISE_FIX = "Authorise again: 'mobius-tui profiles authorize PROFILE', or Authorise on the login screen."
 DEFAULT_REDIRECT = "http://127.0.0.1:8765/callback"
@@ -195,7 +196,8 @@ class SageCloud(AccountingPackage):
         vault = self.vault(self.values)
         concurrency = _int(self.values, "concurrency", 2, 1, 8)
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 15.0)),
-                                      limits=httpx.Limits(max_connections=concurrency + 2))
+                                      transport=AiohttpTransport(limits=httpx.Limits(max_connections=concurrency + 2)),
+                                      trust_env=False)  # proxies: the transport honours them itself
         self.client = SageClient(str(self.values.get("api_url") or self._default("api_url")), business,
                                  TokenSource(config, vault, self.http), self.http, concurrency=concurrency,
                                  per_minute=_int(self.values, "requests_per_minute", 60, 0, 100_000))
