@@ -18,6 +18,10 @@ from textual.screen import Screen
 from mobius_tui.service.profiles import Profile
 from mobius_tui.service.secrets import Secrets
 from mobius_tui.service.session import Session
+# Imported with the app, not when first shown: importing a screen's modules on the event loop is a stall.
+from mobius_tui.tui.screens.help import HelpScreen
+from mobius_tui.tui.screens.login import LoginScreen
+from mobius_tui.tui.screens.main import MainScreen
 from mobius_tui.tui.service_thread import ServiceThread, ThreadedSession
 
 Opener = Callable[[Profile, Secrets], Awaitable[Session]]
@@ -56,8 +60,6 @@ class MobiusApp(App[None]):
         return self._today or date.today()
 
     def on_mount(self) -> None:
-        from mobius_tui.tui.screens.login import LoginScreen
-
         freeze_startup_objects()
         self.push_screen(LoginScreen(self.profile_name))
 
@@ -81,14 +83,10 @@ class MobiusApp(App[None]):
             self._service.stop()
 
     def logged_in(self, session: Session, profile: Profile) -> None:
-        from mobius_tui.tui.screens.main import MainScreen
-
         self.session, self.profile = session, profile
         self.switch_screen(MainScreen())
 
     async def action_logout(self) -> None:
-        from mobius_tui.tui.screens.login import LoginScreen
-
         session, self.session = self.session, None
         if session is not None:
             try:
@@ -111,8 +109,6 @@ class MobiusApp(App[None]):
         self.exit()
 
     def action_help(self) -> None:
-        from mobius_tui.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

@@ -30,6 +30,7 @@ _MASKS = (
     (re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b"), "2025-06-30 12:00"),  # when a run started (History)
     (re.compile(r"/\S*/sage50-bridge/[0-9a-f]+/"), "/srv/mobius/"),  # the Sage 50 bridge built for the demo
     (re.compile(r"state=[A-Za-z0-9_-]+"), "state=Xq7RkP2mWn4sT8vY1cD5fG9h"),  # OAuth state
+    (re.compile(r"\bsl_(app|sys)_[0-9a-f]{10}\b"), r"sl_\1_0123456789"),  # a Dynamics SL sandbox's databases
 )
 
 

@@ -195,6 +195,24 @@ async def test_no_freeze_during_a_ten_thousand_invoice_run(tmp_path, monkeypatch
     print("\n" + figures)
 
 
+async def tab_through_fields(app: MobiusApp, pilot, heart: Heartbeat, presses: int = 12) -> str:
+    """Tab around the main screen (its table holding the 10,000 rows): how long each focus change holds the
+    event loop (restyling, the footer's keys)."""
+    heart.phase = "tab between fields"
+    answers = []
+    for _ in range(presses):
+        before = app.screen.focused
+        started = time.perf_counter()
+        app.simulate_key("tab")
+        while app.screen.focused is before:
+            await asyncio.sleep(0.001)
+        answers.append(time.perf_counter() - started)
+        await pilot.pause(0.1)  # the repaint that follows is in the heartbeat's figures
+    wall, cpu = heart.worst("tab between fields")
+    return (f"tab between fields: {presses} presses, focus moved within {max(answers) * 1000:.0f} ms; worst event-loop "
+            f"stall {cpu * 1000:.0f} ms of work ({wall * 1000:.0f} ms wall-clock)")
+
+
 async def drive(app: MobiusApp, heart: Heartbeat) -> str:
     lines = []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -207,6 +225,7 @@ async def drive(app: MobiusApp, heart: Heartbeat) -> str:
         await pilot.pause(0.5)
         rows = len(app.screen.query_one("#new-batch").unposted.invoices)
         lines.append(f"login + {rows} unposted invoices loaded in {loaded:.1f} s")
+        lines.append(await tab_through_fields(app, pilot, heart))
 
         for name, keys in BENCH_RUNS:
             heart.phase = name

@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Footer, Header, Label, Log, OptionList, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import Button, Header, Label, Log, OptionList, ProgressBar, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from mobius_tui.service.events import CheckFailed, DocumentFailed, Emit, Event, Finished, Outcome, Progress
@@ -29,6 +29,7 @@ from mobius_tui.tui.plan_text import plan_lines
 from mobius_tui.tui.screens.dialogs import SavePathDialog
 from mobius_tui.tui.screens.styled_at_mount import StyledAtMountScreen
 from mobius_tui.tui.widgets.log_pane import DRAIN_SECONDS, LogPane, wrap_lines
+from mobius_tui.tui.widgets.steady_footer import SteadyFooter
 
 Runner = Callable[[Emit], Awaitable[RunReport]]
 
@@ -89,7 +90,7 @@ class ExportScreen(StyledAtMountScreen):
             yield Button("Save List of Errors (F2)", id="save-errors", compact=True)
             yield Button("Save Full Log (F3)", id="save-log", compact=True)
             yield Button("Close (Esc)", id="close", compact=True)
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#tab-plan").disabled = not self.dry_run
@@ -115,8 +116,9 @@ class ExportScreen(StyledAtMountScreen):
             width = self.query_one("#plan", Log).scrollable_content_region.width or max(20, self.app.size.width - 4)
             self._plan_text = await asyncio.to_thread(lambda: wrap_lines(plan_lines(plan, check_failed=failed), width))
         self._drain()
+        await asyncio.sleep(0)  # each step of showing the outcome in a turn of its own: keys answered between
         self.report = report
-        self._show_outcome()
+        await self._show_outcome()
         if report is not None and report.plan is not None:
             await self._write_plan()  # still "running" meanwhile: Esc cannot close a half-written tab
         self.running = False
@@ -150,11 +152,10 @@ class ExportScreen(StyledAtMountScreen):
             self.query_one("#phase", Label).update(f"{last_progress.phase} {last_progress.done}/{last_progress.total}")
 
     def _add_problems(self, prompts: list[str]) -> None:
-        options = self.query_one("#problems", OptionList)
-        for prompt in prompts:
-            if prompt not in self._problem_lines:
-                self._problem_lines.append(prompt)
-                options.add_option(Option(Text(prompt)))
+        known = set(self._problem_lines)
+        new = [p for p in dict.fromkeys(prompts) if p not in known]
+        self._problem_lines += new
+        self.query_one("#problems", OptionList).add_options([Option(Text(p)) for p in new])
         self.query_one(TabbedContent).get_tab("tab-problems").label = f"Problems ({len(self._problem_lines)})"
 
     def _drop_problems(self, prefixes: tuple[str, ...]) -> None:
@@ -163,19 +164,13 @@ class ExportScreen(StyledAtMountScreen):
         options.clear_options()
         options.add_options([Option(Text(p)) for p in self._problem_lines])
 
-    def _show_outcome(self) -> None:
+    async def _show_outcome(self) -> None:
+        """The banner first, then the problems, then the tab that shows them: one turn of the event loop each."""
         report = self.report
         if report is None:
             self._banner(Outcome.FAILED, self.failure or "The run stopped without a result.")
             self.query_one("#export-log", LogPane).push(f"error: {self.failure}")
             return
-        problems = [_group_prompt(g) for g in report.problems]
-        problems += [f"{capitalised(r.label)}: {r.error}" for r in report.failed]
-        not_posted = [capitalised(r.label) + ":" for r in report.not_posted]
-        if not_posted:  # one line each, with the advice, in place of the live "not in the package" ones
-            self._drop_problems(tuple(not_posted))
-        problems += [not_posted_prompt(r.label) for r in report.not_posted]
-        self._add_problems(problems)
         if report.awaiting_import:  # not a failure: the file waits for the accountant
             self._banner(Outcome.PARTIAL, outcome_text(report), word="AWAITING IMPORT")
         else:
@@ -183,6 +178,15 @@ class ExportScreen(StyledAtMountScreen):
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=bar.total or 1, progress=bar.total or 1)
         self.query_one("#phase", Label).update("done")
+        await asyncio.sleep(0)
+        problems = [_group_prompt(g) for g in report.problems]
+        problems += [f"{capitalised(r.label)}: {r.error}" for r in report.failed]
+        not_posted = [capitalised(r.label) + ":" for r in report.not_posted]
+        if not_posted:  # one line each, with the advice, in place of the live "not in the package" ones
+            self._drop_problems(tuple(not_posted))
+        problems += [not_posted_prompt(r.label) for r in report.not_posted]
+        self._add_problems(problems)
+        await asyncio.sleep(0)
         if report.plan is not None:
             self.query_one("#tab-plan").disabled = False
             if self.dry_run:

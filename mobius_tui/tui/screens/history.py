@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Log, OptionList, Select, Static
+from textual.widgets import Button, Header, Input, Label, Log, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from mobius_tui.service.history import (
@@ -27,6 +27,8 @@ from mobius_tui.service.history import (
 )
 from mobius_tui.service.wording import format_totals
 from mobius_tui.tui.screens.dialogs import SavePathDialog
+from mobius_tui.tui.screens.export_view import ExportScreen
+from mobius_tui.tui.widgets.steady_footer import SteadyFooter
 
 ALL = "all"
 
@@ -97,7 +99,7 @@ class HistoryScreen(Screen):
             yield Button("Save Full Log (F3)", id="history-save-log", compact=True)
             yield Button("Finish (F9)", id="history-finish", compact=True)
             yield Button("Close (Esc)", id="history-close", compact=True)
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.action_reload()
@@ -215,8 +217,6 @@ class HistoryScreen(Screen):
 
     @on(Button.Pressed, "#history-finish")
     def action_finish(self) -> None:
-        from mobius_tui.tui.screens.export_view import ExportScreen
-
         if not self._needs_finish():
             return
         run = self.detail.run

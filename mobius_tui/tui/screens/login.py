@@ -3,11 +3,14 @@
 Non-secret values come back from the profile; secrets come from the keyring (or environment) and
 are saved there only when "Save password" is ticked and a keyring works. Finding the keyring backend
 can take a second, so it is asked on a thread and "Save password" stays off until it answers.
+Importing the package adapters takes as long, so the screen shows first and lists the packages
+once a thread has imported them; F8 pressed before then logs in as soon as they are listed.
 Logging in runs in a worker; a failure stays on this screen with the reason and the fix.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -15,14 +18,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Select, Static
+from textual.widgets import Button, Header, Input, Label, LoadingIndicator, Select, Static
 
 from mobius_tui.service import oauth, packages
 from mobius_tui.service import secrets as secret_store
 from mobius_tui.service.packages import AccountingPackage
 from mobius_tui.service.profiles import AUTH_TYPES, Profile, ProfileError, list_profiles, load_profile, save_profile
+from mobius_tui.tui.screens.authorize import AuthorizeDialog
+from mobius_tui.tui.screens.styled_at_mount import StyledAtMountScreen
 from mobius_tui.tui.widgets.settings_form import SettingsForm
+from mobius_tui.tui.widgets.steady_footer import SteadyFooter
 from mobius_tui.tui.widgets.toggles import Checkbox
 
 DEFAULT_PROFILE = "default"
@@ -55,7 +60,7 @@ def initial_profile(name: str | None) -> Profile:
         return Profile(name=name or DEFAULT_PROFILE)
 
 
-class LoginScreen(Screen):
+class LoginScreen(StyledAtMountScreen):
     HELP = (
         "Log in to ConnectWise Manage and the accounting package. Site, company and keys come from Manage's "
         "API member (System > Members > API Members); the package fields are the package's own login. "
@@ -74,7 +79,9 @@ class LoginScreen(Screen):
             self.profile_names = list_profiles()
         except ProfileError:
             self.profile_names = []
-        self.packages: dict[str, type[AccountingPackage]] = packages.installed()
+        self.packages: dict[str, type[AccountingPackage]] = {}  # filled by ``_list_packages``
+        self.packages_listed = False
+        self._login_when_listed = False
         # Until the keyring answers (``_check_keyring``): no saving, and no note yet.
         self.keyring_ok, self.keyring_reason = False, ""
         self.keyring_known = False
@@ -108,12 +115,8 @@ class LoginScreen(Screen):
             yield Label("Accounting package", classes="section")
             with Horizontal(classes="form-row"):
                 yield Label("Package", classes="form-label")
-                options = [(cls.label, name) for name, cls in self.packages.items()]
-                if options:
-                    start = p.package if p.package in self.packages else options[0][1]
-                    yield Select(options, value=start, allow_blank=False, id="package", compact=True)
-                else:
-                    yield Select([], prompt="no package installed", id="package", compact=True)
+                yield Select([("finding the installed packages…", "")], value="", allow_blank=False, id="package",
+                             compact=True)
             yield Vertical(id="package-fields")
             with Horizontal(classes="form-row"):
                 yield Label("", classes="form-label")
@@ -124,7 +127,7 @@ class LoginScreen(Screen):
                 yield Button("Log in (F8)", id="login", variant="primary", compact=True)
                 yield Button("Quit", id="quit", compact=True)
             yield LoadingIndicator(id="login-busy")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def _row(self, wid: str, label: str, value: str, secret: bool, classes: str = "") -> Horizontal:
         return Horizontal(
@@ -133,13 +136,34 @@ class LoginScreen(Screen):
             classes=f"form-row {classes}".strip(),
         )
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.query_one("#login-busy").display = False
         self._show_auth(self.profile.auth_type)
-        await self._render_package_fields()
-        first_empty = next((i for i in self.query(Input) if not i.value and i.display), None)
-        (first_empty or self.query_one("#site", Input)).focus()
+        self._focus_first_empty()
         self._check_keyring()
+        # On the package box's own message queue, not the screen's: the screen keeps painting and
+        # answering keys meanwhile, and whoever waits for this screen to be idle waits for the list.
+        self.query_one("#package-fields").call_later(self._list_packages)
+
+    def _focus_first_empty(self) -> None:
+        first_empty = next((i for i in self.query(Input) if not i.value and i.display), None)
+        self._auto_focused = first_empty or self.query_one("#site", Input)
+        self._auto_focused.focus()
+
+    async def _list_packages(self) -> None:
+        listed = await asyncio.to_thread(packages.installed)
+        if not self.is_attached:
+            return
+        self.packages, self.packages_listed = listed, True
+        select = self.query_one("#package", Select)
+        options = [(cls.label, name) for name, cls in listed.items()] or [("no package installed", "")]
+        select.set_options(options)
+        select.value = self.profile.package if self.profile.package in listed else options[0][1]
+        await self._render_package_fields()
+        if self.focused is self._auto_focused or not isinstance(self.focused, Input):
+            self._focus_first_empty()  # the user has not moved: a package field may be the first to fill in
+        if self._login_when_listed:
+            self.action_login()
 
     @work(thread=True, exclusive=True, group="keyring", exit_on_error=False)
     def _check_keyring(self) -> None:
@@ -194,10 +218,11 @@ class LoginScreen(Screen):
         self._update_keyring_note()
 
     def _package_cls(self) -> type[AccountingPackage] | None:
-        value = self.query_one("#package", Select).value
-        return self.packages.get(str(value)) if value is not Select.BLANK else None
+        return self.packages.get(str(self.query_one("#package", Select).value))
 
     async def _render_package_fields(self) -> None:
+        if not self.packages_listed:
+            return
         cls = self._package_cls()
         name = cls.name if cls else ""
         if getattr(self, "_rendered_package", None) == name:
@@ -282,8 +307,6 @@ class LoginScreen(Screen):
 
     @on(Button.Pressed, "#authorize")
     def action_authorize(self) -> None:
-        from mobius_tui.tui.screens.authorize import AuthorizeDialog
-
         cls = self._package_cls()
         if not oauth.supports_oauth(cls):
             return
@@ -311,6 +334,9 @@ class LoginScreen(Screen):
 
     def action_login(self) -> None:
         if self.query_one("#login-busy").display:
+            return
+        if not self.packages_listed:
+            self._login_when_listed = True
             return
         profile = self._profile_from_form()
         typed = self._typed_secrets()

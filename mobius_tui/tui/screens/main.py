@@ -7,15 +7,17 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from mobius_tui.service.reports import RunSummary
 from mobius_tui.tui.screens.dialogs import BatchNumberDialog, Choice, ChoiceDialog
 from mobius_tui.tui.screens.export_view import ExportScreen, refused_batch_number, run_header
+from mobius_tui.tui.screens.history import HistoryScreen
 from mobius_tui.tui.screens.new_batch import NewBatchPane
 from mobius_tui.tui.screens.payments import PaymentsPane
 from mobius_tui.tui.screens.rerun import RerunPane
 from mobius_tui.tui.screens.styled_at_mount import StyledAtMountScreen
+from mobius_tui.tui.widgets.steady_footer import SteadyFooter
 
 TABS = {"tab-new": "Run New Batch (F2)", "tab-rerun": "Rerun Previous Batch (F3)", "tab-payments": "Update Invoice Payments (F4)"}
 
@@ -92,7 +94,7 @@ class MainScreen(StyledAtMountScreen):
                 yield RerunPane(id="rerun")
             with TabPane(TABS["tab-payments"], id="tab-payments"):
                 yield PaymentsPane(id="payments")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.offer_unfinished)
@@ -120,8 +122,6 @@ class MainScreen(StyledAtMountScreen):
             self.query_one(RerunPane).load_batches()  # a batch may have been recorded meanwhile
 
     def action_history(self) -> None:
-        from mobius_tui.tui.screens.history import HistoryScreen
-
         self.app.push_screen(HistoryScreen())
 
     def action_show_tab(self, tab: str) -> None:

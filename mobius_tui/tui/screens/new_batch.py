@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 
@@ -175,12 +176,15 @@ class NewBatchPane(Vertical):
                 panel.table.loading = False
             self.status(f"Could not read unposted transactions: {self.app.error_text(exc)}", error=True)
             return
-        self.unposted = unposted
-        self.shown = (location_id, thru)
+        # 10,000 rows are converted off the event loop, and each table is loaded in a turn of its own.
+        rows = await asyncio.to_thread(lambda: {kind: [to_selectable(r) for r in unposted.rows(kind)] for kind in RecordKind})
         for kind in RecordKind:
             table = self.query_one(f"#panel-{kind.value}", SelectionPanel).table
             table.loading = False
-            table.load(to_selectable(r) for r in unposted.rows(kind))
+            table.load(rows[kind])
+            await asyncio.sleep(0)
+        self.unposted = unposted  # once every table holds it: a run never starts from a half-loaded screen
+        self.shown = (location_id, thru)
         counts = ", ".join(counted(len(unposted.rows(k)), *KIND_NOUNS[k]) for k in RecordKind)
         self.status(f"Unposted through {thru}: {counts}.")
         if not self._focused_once:

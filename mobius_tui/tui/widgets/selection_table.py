@@ -434,9 +434,11 @@ class _Totals:
         out.rows = dict(Counter(currencies.values()))
         if len(out.rows) == 1:
             out.sums = {code: sum(amounts.values(), Decimal("0")) for code in out.rows}
-        else:
-            for code in out.rows:
-                out.sums[code] = sum((amounts[k] for k, c in currencies.items() if c == code), Decimal("0"))
+        else:  # one pass to group, then summed in C
+            grouped: dict[str, list[Decimal]] = {code: [] for code in out.rows}
+            for key, code in currencies.items():
+                grouped[code].append(amounts[key])
+            out.sums = {code: sum(values, Decimal("0")) for code, values in grouped.items()}
         return out
 
     def add(self, currency: str, amount: Decimal, rows: int = 1) -> None:
