@@ -229,7 +229,7 @@ class ManageTransport:
                     f"Manage has no member {creds.member_identifier!r} to act as. Enter the member's "
                     "identifier as shown in System > Members."
                 ) from None
-            except PermissionDenied as exc:
+            except PermissionDenied:
                 raise PermissionDenied(
                     f"The integrator login may not act as member {creds.member_identifier!r} (403). In Manage, "
                     "System > Setup Tables > Integrator Login: set Access Level to 'All records' and enable "

@@ -122,8 +122,8 @@ async def test_payment_sync(latency_ms: int, tmp_path, sl_templates) -> None:  #
             limit = requests * latency_ms / 1000 / concurrency
             line += f"; limit N*t/c {limit:.2f} s, limit/wall {limit / wall:.2f}"
         print(line)
-    print(f"  targets: each sync < 10 s without latency; with latency limit/wall >= 0.90 where the requests "
-          f"bound the sync (the first: one write per invoice); the second makes O(pages) requests")
+    print("  targets: each sync < 10 s without latency; with latency limit/wall >= 0.90 where the requests "
+          "bound the sync (the first: one write per invoice); the second makes O(pages) requests")
     first, second = figures[0][1], figures[1][1]
     assert first.outcome == Outcome.SUCCESS and first.count(PaymentAction.CREATED) == invoices == stored
     assert second.count(PaymentAction.UNCHANGED) == invoices

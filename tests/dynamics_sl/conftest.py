@@ -11,7 +11,7 @@ from tests.dynamics_sl.fixtures import ENGINES, fresh_company, pg_server, sl_tem
 
 
 @pytest.fixture(scope="session")
-def templates(sl_templates):
+def templates(sl_templates):  # noqa: F811 - the session fixture imported above
     return sl_templates
 
 
