@@ -1,5 +1,6 @@
-"""Fixtures: a Sage Accounting sandbox over real HTTP, a file keyring every process of a test shares,
-and private config and data folders."""
+"""Fixtures: a Sage Accounting sandbox over real HTTP (alone, or beside the Manage sandbox with a
+profile for the command line), the plans of a Manage-sandbox GLExport, a file keyring every process
+of a test shares, and private config and data folders."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from collections.abc import Iterator
 import keyring
 import pytest
 
+from mobius_tui.documents.model import Plan
 from mobius_tui.sandbox.dataset import Dataset, generate
+from mobius_tui.sandbox.sage_cloud import create_sandbox
+from tests.sage_cloud.e2e import cloud_env
 from tests.sage_cloud.file_keyring import BACKEND, FILE_ENV, FileKeyring
+from tests.sage_cloud.plans import manage_plans
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +49,26 @@ def registered(monkeypatch):
     from mobius_tui.accounting import registry
 
     monkeypatch.setitem(registry._PACKAGES, "sage_cloud", "mobius_tui.accounting.sage_cloud:SageCloud")
+
+
+@pytest.fixture(scope="module")
+def full_plan() -> Iterator[Plan]:
+    with manage_plans() as plan:
+        yield plan
+
+
+@pytest.fixture
+def sandbox(dataset):
+    with create_sandbox(dataset) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sage(manage_sandbox):
+    with create_sandbox(manage_sandbox.store.dataset) as sb:
+        yield sb
+
+
+@pytest.fixture
+def cloud(manage_sandbox, sage, app_dirs, file_keyring):
+    return cloud_env(manage_sandbox, sage)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from mobius_tui.sandbox.faults import Faults
 from mobius_tui.sandbox.sage_cloud import create_sandbox
@@ -21,17 +20,6 @@ from mobius_tui.service.reports import DocumentState
 from .e2e import PROFILE, ROOT, _CLI, cloud_env
 
 EXPORT = ["export", "--profile", PROFILE, "--invoices", "--yes"]
-
-
-@pytest.fixture
-def sage(manage_sandbox):
-    with create_sandbox(manage_sandbox.store.dataset) as sb:
-        yield sb
-
-
-@pytest.fixture
-def cloud(manage_sandbox, sage, app_dirs, file_keyring):
-    return cloud_env(manage_sandbox, sage)
 
 
 def unposted(manage_sandbox) -> list[str]:

@@ -24,12 +24,6 @@ from mobius_tui.service.secrets import Secrets
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def sandbox(dataset):
-    with create_sandbox(dataset) as sb:
-        yield sb
-
-
 def make_profile(sb: SageCloudSandbox, name: str = "cloud") -> Profile:
     values = {k: v for k, v in sb.package_values.items() if k != "business_id"} | {"requests_per_minute": 0}
     profile = Profile(name=name, site="example.invalid", company_id="acme", client_id="cid", public_key="pub",

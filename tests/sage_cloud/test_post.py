@@ -4,11 +4,9 @@ converter built from the Manage sandbox's GLExport, against the Sage sandbox ove
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from mobius_tui.accounting.base import PostStatus, Severity
 from mobius_tui.accounting.sage_cloud import SageCloud
@@ -17,19 +15,7 @@ from mobius_tui.documents.model import DocumentKind, Plan, SalesDocument
 from mobius_tui.sandbox.sage_cloud import create_sandbox
 from mobius_tui.sandbox.sage_cloud.seed import nominal_code
 
-from .plans import adapter_values, manage_plans, post_all, sales_only
-
-
-@pytest.fixture(scope="module")
-def full_plan() -> Iterator[Plan]:
-    with manage_plans() as plan:
-        yield plan
-
-
-@pytest.fixture
-def sandbox(dataset):
-    with create_sandbox(dataset) as sb:
-        yield sb
+from .plans import adapter_values, post_all, sales_only
 
 
 def sales(plan: Plan) -> list[SalesDocument]:

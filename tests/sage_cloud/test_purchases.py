@@ -5,11 +5,9 @@ bills as purchase invoices, card-paid expenses as other payments, the rest refus
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 
-import pytest
 
 from mobius_tui.accounting.base import PostStatus, Severity
 from mobius_tui.accounting.sage_cloud import SageCloud
@@ -19,21 +17,9 @@ from mobius_tui.documents.model import DocumentKind, JournalEntry, Plan, Purchas
 from mobius_tui.sandbox.sage_cloud import create_sandbox
 from mobius_tui.sandbox.sage_cloud.seed import CARD_ACCOUNT, guid, nominal_code
 
-from .plans import adapter_values, manage_plans, post_all
+from .plans import adapter_values, post_all
 
 PURCHASES = (DocumentKind.AP_BILL, DocumentKind.ITEM_RECEIPT, DocumentKind.JOURNAL_ENTRY)
-
-
-@pytest.fixture(scope="module")
-def full_plan() -> Iterator[Plan]:
-    with manage_plans() as plan:
-        yield plan
-
-
-@pytest.fixture
-def sandbox(dataset):
-    with create_sandbox(dataset) as sb:
-        yield sb
 
 
 def purchases_only(plan: Plan) -> Plan:

@@ -7,26 +7,13 @@ from __future__ import annotations
 import json
 import signal
 
-import pytest
 
-from mobius_tui.sandbox.sage_cloud import create_sandbox
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.reports import DocumentState
 
-from .e2e import PROFILE, cloud_env
+from .e2e import PROFILE
 
 PURCHASE_TABLES = ("purchase_invoices", "other_payments")
-
-
-@pytest.fixture
-def sage(manage_sandbox):
-    with create_sandbox(manage_sandbox.store.dataset) as sb:
-        yield sb
-
-
-@pytest.fixture
-def cloud(manage_sandbox, sage, app_dirs, file_keyring):
-    return cloud_env(manage_sandbox, sage)
 
 
 def selection(dataset) -> list[str]:  # noqa: ANN001
