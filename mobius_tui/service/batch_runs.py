@@ -127,8 +127,12 @@ def _check_failed_summary(checked: pipeline.Checked) -> str:
 async def _new_batch_steps(ctx: Context, run_id: str, options: ExportOptions, number: str, log: RunLog, *,
                            dry_run: bool) -> RunReport:
     action = "dry-run" if dry_run else "export"
-    export = await _export(ctx, export_request(options, number), log)
-    checked = await pipeline.plan_and_check(ctx, export, log)
+    reference = pipeline.reference_ahead(ctx)
+    try:
+        export = await _export(ctx, export_request(options, number), log)
+        checked = await pipeline.plan_and_check(ctx, export, log, reference=reference)
+    finally:
+        await pipeline.settle(reference)
     del export  # the plan holds all that posting needs: free the export before it starts
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=number,
@@ -160,7 +164,7 @@ async def _close_run(ctx: Context, run_id: str, action: str, batch: str, checked
     unresolved = pipeline.unresolved_documents(ctx, run_id)
     if unresolved:
         await pipeline.resolve_unrecorded(ctx, run_id, unresolved, log)
-    still_unknown = bool(pipeline.unresolved_documents(ctx, run_id))
+    still_unknown = bool(unresolved) and bool(pipeline.unresolved_documents(ctx, run_id))
     manage_batch_id = None
     unfinished = still_unknown
     why = refused = ""
@@ -219,10 +223,14 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
         exportExpensesFlag=bool(batch.exportExpensesFlag),
         exportProductsFlag=bool(batch.exportProductsFlag),
     )
-    log(ev.Progress("export", 0, 1))
-    export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
-    log(ev.Progress("export", 1, 1))
-    checked = await pipeline.plan_and_check(ctx, export, log, rerun=True)
+    reference = pipeline.reference_ahead(ctx)
+    try:
+        log(ev.Progress("export", 0, 1))
+        export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
+        log(ev.Progress("export", 1, 1))
+        checked = await pipeline.plan_and_check(ctx, export, log, rerun=True, reference=reference)
+    finally:
+        await pipeline.settle(reference)
     del export
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=identifier,
@@ -318,8 +326,12 @@ async def mapping_report(ctx: Context, emit: Emit, options: ExportOptions | None
         if not options.kinds():
             return pipeline.refused_report(run_id, "check", log, "Nothing chosen to check.",
                                            groups=_refusal("No record kind chosen", "Choose invoices, expenses or inventory."))
-        export = await _export(ctx, export_request(options), log)
-        checked = await pipeline.plan_and_check(ctx, export, log)
+        reference = pipeline.reference_ahead(ctx)
+        try:
+            export = await _export(ctx, export_request(options), log)
+            checked = await pipeline.plan_and_check(ctx, export, log, reference=reference)
+        finally:
+            await pipeline.settle(reference)
         blocking = [g for g in checked.groups if g.blocking]
         docs = len(checked.plan.documents)
         if blocking:

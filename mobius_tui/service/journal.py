@@ -210,12 +210,18 @@ class Journal:
             raise KeyError(f"The run journal has no run {run_id!r}. List runs with 'mobius-tui finish --list'.")
         return _run(row)
 
-    def documents(self, run_id: str) -> list[JournalDocument]:
-        rows = self._db.execute(
-            "SELECT key, label, amount, gl_entry_ids, state, reference, error, body FROM documents"
-            " WHERE run_id = ? ORDER BY seq",
-            (run_id,),
-        ).fetchall()
+    def documents(self, run_id: str, states: Iterable[DocumentState] | None = None, *,
+                  bodies: bool = True) -> list[JournalDocument]:
+        """The run's documents in plan order; only those in ``states`` when given; ``bodies=False``
+        leaves the stored documents out (they are most of a row)."""
+        stored = "body" if bodies else "''"
+        sql = f"SELECT key, label, amount, gl_entry_ids, state, reference, error, {stored} FROM documents WHERE run_id = ?"
+        args: list[str] = [run_id]
+        if states is not None:
+            wanted = [s.value for s in states]
+            sql += f" AND state IN ({', '.join('?' * len(wanted))})"
+            args += wanted
+        rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
         return [
             JournalDocument(key, label, Decimal(amount), tuple(json.loads(ids)), DocumentState(state), reference, error, body)
             for key, label, amount, ids, state, reference, error, body in rows

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -137,13 +137,27 @@ class Checked:
         return any(g.blocking for g in self.groups)
 
 
-async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: bool = False) -> Checked:
+def reference_ahead(ctx: Context) -> asyncio.Future[Any]:
+    """The package's reference read, started now: it needs nothing of the export, so it runs
+    while Manage exports. Hand it to ``plan_and_check``; ``settle`` it when the run stops early."""
+    return asyncio.ensure_future(ctx.adapter.reference())
+
+
+async def settle(task: asyncio.Future[Any]) -> None:
+    """Stop ``task`` if it still runs; its failure, if nobody awaited it, is dropped here."""
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: bool = False,
+                         reference: Awaitable[Any] | None = None) -> Checked:
+    """``reference``: the read started by ``reference_ahead`` (read here when None)."""
     log(ev.Progress("plan", 0, 1))
     plan = await build_plan(ctx, export, rerun=rerun)
     log(ev.Progress("plan", 1, 1))
     log(ev.LogLine(f"{counted(len(plan.documents), 'document')} planned"))
     log(ev.Progress("check", 0, 1))
-    reference = await ctx.adapter.reference()
+    reference = await (reference if reference is not None else ctx.adapter.reference())
     log.home_currency = ctx.adapter.home_currency(reference)
     posted = ctx.journal.posted_under(ctx.target, (d.key for d in plan.documents)) if ctx.journal_exists() else {}
     problems = problems_from_plan(plan) + same_numbers(plan, posted) + list(ctx.adapter.check(plan, reference))
@@ -360,7 +374,7 @@ async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Docu
             f"could not ask the package about {counted(len(documents), 'document')} whose result is unknown "
             f"({type(exc).__name__}: {exc}); finish the run later", ev.Level.ERROR))
         return
-    written = {d.key: d.reference for d in ctx.journal.documents(run_id) if d.state == DocumentState.WRITTEN}
+    written = {d.key: d.reference for d in ctx.journal.documents(run_id, (DocumentState.WRITTEN,), bodies=False)}
     waiting = 0
     for doc in documents:
         if doc.key in existing:
@@ -384,12 +398,12 @@ def unresolved_documents(ctx: Context, run_id: str) -> list[Document]:
     """The run's documents it still waits for: no result recorded, or written for import and not yet
     found in the package. While there are any, the run stays unfinished and records no Manage batch."""
     waiting = (DocumentState.PLANNED, DocumentState.WRITTEN)
-    return [doc_codec.loads(d.body) for d in ctx.journal.documents(run_id) if d.state in waiting]
+    return [doc_codec.loads(d.body) for d in ctx.journal.documents(run_id, waiting)]
 
 
 def import_instructions(ctx: Context, run_id: str) -> str:
     """What the user does next for a run whose documents wait in import files ("" when none do)."""
-    files = list(dict.fromkeys(d.reference for d in ctx.journal.documents(run_id) if d.state == DocumentState.WRITTEN))
+    files = list(dict.fromkeys(d.reference for d in ctx.journal.documents(run_id, (DocumentState.WRITTEN,), bodies=False)))
     if not files:
         return ""
     steps = "; ".join(ctx.adapter.import_steps(f) for f in files)
@@ -435,7 +449,7 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
     run = ctx.journal.run(run_id)
     if run.manage_batch_id is not None:
         return run.manage_batch_id
-    posted = [d for d in ctx.journal.documents(run_id) if d.state == DocumentState.POSTED]
+    posted = ctx.journal.documents(run_id, (DocumentState.POSTED,), bodies=False)
     if not posted:
         return None
     ids: dict[int, None] = {}
