@@ -103,7 +103,7 @@ class WebApiClient:
         )
         # What the client layer adds to every request, worked out once for the writes (see _send).
         token = base64.b64encode(f"{user.upper()}:{password}".encode()).decode("ascii")
-        self._write_headers = [*self.http.headers.multi_items(), ("Authorization", f"Basic {token}")]
+        self._write_headers = httpx.Headers([*self.http.headers.multi_items(), ("Authorization", f"Basic {token}")])
         self._write_extensions = {"timeout": self.http.timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
 
