@@ -182,6 +182,20 @@ class Journal:
                 if cur.rowcount != 1:
                     raise KeyError(f"run {run_id} has no document {key}")
 
+    def record_cleared(self, run_id: str, rows: Iterable[tuple[str, DocumentState, str, str]]) -> None:
+        """Documents whose duplicate check answered, (key, state, reference, body) in one
+        transaction: a body given replaces the stored one ("" keeps it), and the error is cleared."""
+        now = _now()
+        with self._tx():
+            for key, state, reference, body in rows:
+                cur = self._db.execute(
+                    "UPDATE documents SET state = ?, reference = ?, error = '', updated = ?,"
+                    " body = CASE WHEN ? = '' THEN body ELSE ? END WHERE run_id = ? AND key = ?",
+                    (state.value, reference, now, body, body, run_id, key),
+                )
+                if cur.rowcount != 1:
+                    raise KeyError(f"run {run_id} has no document {key}")
+
     def record_batch(self, run_id: str, manage_batch_id: int) -> None:
         with self._tx():
             self._db.execute("UPDATE runs SET manage_batch_id = ? WHERE id = ?", (manage_batch_id, run_id))

@@ -7,6 +7,7 @@ batch is recorded; the steps in between, and what is journaled when, live here o
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -223,11 +224,20 @@ def duplicate_results(checked: Checked) -> list[DocumentResult]:
 UNCHECKED = "not posted: the run stopped before the package said whether it already holds it"
 
 
+def currency_only(doc: Document, home_currency: str) -> str:
+    """The stored body of a document the run will not hand to the package as it stands: only its
+    currency (as ``doc_codec.currency_of`` reads it), so the run's totals stay per currency."""
+    return json.dumps({"currency": doc.currency} if doc.currency else {doc_codec.HOME: home_currency})
+
+
 def journal_documents(checked: Checked) -> list[JournalDocument]:
     """What the journal holds when posting starts. A document still being checked for duplicates
     is NOT_POSTED until its check clears it (then PLANNED, before it is handed to the package): a
     run stopped before that never sent it, and finishing the run must not count it as posted
-    because the package holds it from before."""
+    because the package holds it from before. Only a document that may be handed to the package
+    is stored whole (to ask the package about it after a crash); one still being checked gets
+    its body when its check clears it (``_record_cleared``), so encoding them all does not hold
+    up the first post."""
     out = []
     posting = {d.key for d in checked.to_post}
     unchecked = {d.key for d in checked.unchecked}
@@ -247,7 +257,8 @@ def journal_documents(checked: Checked) -> list[JournalDocument]:
                 state=state,
                 reference=dup or "",
                 error=UNCHECKED if state == DocumentState.NOT_POSTED else "",
-                body=doc_codec.dumps(doc, checked.home_currency),
+                body=(currency_only(doc, checked.home_currency) if state == DocumentState.NOT_POSTED
+                      else doc_codec.dumps(doc, checked.home_currency)),
             )
         )
     return out
@@ -320,8 +331,9 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
 async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
                    pending: dict[str, Document]) -> AsyncIterator[Document]:
     """The documents to post, as the duplicate check clears them: first those cleared before the
-    journal was started, then each part of ``checked.parts``, journaled PLANNED (or DUPLICATE) in
-    one transaction before any of it is handed over. A part that cannot be checked is not posted."""
+    journal was started, then each part of ``checked.parts``, journaled PLANNED with its body (or
+    DUPLICATE) in one transaction before any of it is handed over. A part that cannot be checked
+    is not posted."""
     for doc in list(checked.to_post):
         yield doc
     if checked.parts is None:
@@ -330,10 +342,7 @@ async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
     try:
         async for part, existing in checked.parts:
             clear = _settle(checked, part, existing.found, log)
-            cleared = {d.key for d in clear}
-            rows = [(d.key, DocumentState.PLANNED, "", "") if d.key in cleared
-                    else (d.key, DocumentState.DUPLICATE, checked.duplicates[d.key], "") for d in part]
-            await asyncio.to_thread(ctx.journal.record_results, run_id, rows)
+            await asyncio.to_thread(_record_cleared, ctx, run_id, checked, part, clear)
             done = {d.key for d in part}
             checked.unchecked = [d for d in checked.unchecked if d.key not in done]
             log(ev.Progress("duplicates", total - len(checked.unchecked), total))
@@ -355,6 +364,17 @@ async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
             pass
     finally:
         await checked.parts.aclose()
+
+
+def _record_cleared(ctx: Context, run_id: str, checked: Checked, part: Sequence[Document],
+                    clear: Sequence[Document]) -> None:
+    """Journal a part whose duplicate check answered: those to post PLANNED and stored whole, the
+    others DUPLICATE. Run in a worker thread: encoding the bodies stays off the event loop that is
+    posting the documents cleared before."""
+    cleared = {d.key for d in clear}
+    ctx.journal.record_cleared(run_id, [
+        (d.key, DocumentState.PLANNED, "", doc_codec.dumps(d, checked.home_currency)) if d.key in cleared
+        else (d.key, DocumentState.DUPLICATE, checked.duplicates[d.key], "") for d in part])
 
 
 async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Document], log: RunLog, *,
