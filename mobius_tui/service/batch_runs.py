@@ -3,6 +3,7 @@ mapping report (the same check over everything unposted, posting nothing)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 
 from mobius_tui.accounting.base import Severity
@@ -168,7 +169,11 @@ async def _close_run(ctx: Context, run_id: str, action: str, batch: str, checked
     manage_batch_id = None
     unfinished = still_unknown
     why = refused = ""
+    plan = checked.plan if checked else None
+    parts = None
     if record_batch and not still_unknown:
+        # The documents' states are final: the report reads them while Manage records the batch.
+        ahead = asyncio.ensure_future(asyncio.to_thread(pipeline.report_parts, ctx, run_id, plan, log.home_currency))
         try:
             manage_batch_id = await pipeline.record_manage_batch(ctx, run_id, log, look_first=look_first)
         except pipeline.ForeignBatch as exc:
@@ -178,9 +183,11 @@ async def _close_run(ctx: Context, run_id: str, action: str, batch: str, checked
             log(ev.LogLine(f"the Manage batch {batch} could not be recorded ({exc}); the posted documents are "
                            f"kept in the run journal: finish run {run_id} when Manage answers again", ev.Level.ERROR))
             unfinished = True
+        finally:
+            parts = await ahead
     report = pipeline.report_of(ctx, run_id, action, log, batch=batch, manage_batch_id=manage_batch_id,
-                                groups=checked.groups if checked else [], plan=checked.plan if checked else None,
-                                unfinished=unfinished, unfinished_why=why)
+                                groups=checked.groups if checked else [], plan=plan,
+                                unfinished=unfinished, unfinished_why=why, parts=parts)
     report.refused_batch_number = refused
     if not unfinished:
         ctx.journal.finish_run(run_id, report.outcome.value)

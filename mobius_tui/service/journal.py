@@ -241,6 +241,19 @@ class Journal:
             for key, label, amount, ids, state, reference, error, body in rows
         ]
 
+    def currencies(self, run_id: str, home_key: str) -> dict[str, str]:
+        """Document key → the currency its stored body names (its ``currency``, else the one under
+        ``home_key``, else ""), read by SQLite: the bodies are not parsed in Python for it."""
+        rows = self._db.execute(
+            "SELECT key, CASE WHEN body = '' THEN ''"
+            " WHEN json_type(body, '$.currency') = 'text' AND json_extract(body, '$.currency') != ''"
+            " THEN json_extract(body, '$.currency')"
+            " WHEN json_type(body, '$.' || ?) = 'text' THEN json_extract(body, '$.' || ?) ELSE '' END"
+            " FROM documents WHERE run_id = ?",
+            (home_key, home_key, run_id),
+        )
+        return dict(rows.fetchall())
+
     def posted_under(self, target: str, keys: Iterable[str]) -> dict[str, tuple[str, tuple[int, ...]]]:
         """Document key → (batch identifier, GL entry ids) of the latest document posted under it to these books."""
         wanted = list(dict.fromkeys(keys))

@@ -504,9 +504,10 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
 def results_from_journal(ctx: Context, run_id: str) -> list[DocumentResult]:
     """Every document of the run; its currency comes from the stored body, so a run finished
     after a crash totals per currency as the run that started it would have."""
+    currency = ctx.journal.currencies(run_id, doc_codec.HOME)  # as doc_codec.currency_of reads each body
     return [
-        DocumentResult(d.key, d.label, d.state, d.amount, d.reference, d.error, doc_codec.currency_of(d.body))
-        for d in ctx.journal.documents(run_id)
+        DocumentResult(d.key, d.label, d.state, d.amount, d.reference, d.error, currency.get(d.key, ""))
+        for d in ctx.journal.documents(run_id, bodies=False)
     ]
 
 
@@ -550,11 +551,27 @@ def summary_text(results: Sequence[DocumentResult], batch: str, manage_batch_id:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class ReportParts:
+    """What a run's report reads from the journal and the plan, once the documents' states are final."""
+
+    results: list[DocumentResult]
+    plan: PlanSummary | None
+
+
+def report_parts(ctx: Context, run_id: str, plan: Plan | None, home_currency: str) -> ReportParts:
+    return ReportParts([named_currency(r, home_currency) for r in results_from_journal(ctx, run_id)],
+                       PlanSummary.of(plan, home_currency) if plan is not None else None)
+
+
 def report_of(
     ctx: Context, run_id: str, action: str, log: RunLog, *, batch: str, manage_batch_id: int | None,
     groups: list[ProblemGroup], plan: Plan | None, unfinished: bool = False, unfinished_why: str = "",
+    parts: ReportParts | None = None,
 ) -> RunReport:
-    results = [named_currency(r, log.home_currency) for r in results_from_journal(ctx, run_id)]
+    """``parts``: read ahead (``report_parts``) while Manage recorded the batch; read here when None."""
+    parts = parts or report_parts(ctx, run_id, plan, log.home_currency)
+    results = parts.results
     counts, totals = counts_and_totals(results)
     outcome = outcome_of(results, duplicates_expected=ctx.journal.run(run_id).action == "rerun")
     summary = summary_text(results, batch, manage_batch_id)
@@ -565,7 +582,7 @@ def report_of(
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
         manage_batch_id=manage_batch_id, counts=counts, totals=totals, problems=groups,
-        plan=PlanSummary.of(plan, log.home_currency) if plan is not None else None, results=results, unfinished=unfinished,
+        plan=parts.plan, results=results, unfinished=unfinished,
         log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
     )
 
