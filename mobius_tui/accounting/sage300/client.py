@@ -187,7 +187,8 @@ class WebApiClient:
         return response
 
     async def _write(self, method: str, url: str, body: Any) -> httpx.Response:
-        content = encode(body)
+        """``body``: a value to send as JSON, or the bytes of one already encoded (built ahead)."""
+        content = body if isinstance(body, bytes) else encode(body)
         response = await send_write(lambda: self._send(method, url, content), self.retry.attempts,
                                     lambda n, why, answer: self._pause(method, url, n, why, answer), "Sage 300")
         if response.status_code >= 500:

@@ -41,6 +41,7 @@ from mobius_tui.documents.model import (
     PurchaseDocument,
     SalesDocument,
 )
+from mobius_tui.wire.json import dumps as encode
 from mobius_tui.wire.writes import LookBeforeResend, NotSent, NotStored, OutcomeUnknown
 
 _BATCH_RESOURCE = {Target.AR: "ARInvoiceBatches", Target.AP: "APInvoiceBatches", Target.GL: "GLJournalBatches"}
@@ -312,11 +313,11 @@ class Poster:
             label = f"I/C {'adjustment' if is_adjustment else 'transfer'}"
         else:
             assert batch is not None
-            entry = self._entry(doc, where)
+            content = encode({_ENTRIES[where]: [self._entry(doc, where)]})
             segment = _key_segment(where, batch.number)
 
             async def write() -> None:
-                await self.client.patch(where.value, segment, {_ENTRIES[where]: [entry]})
+                await self.client.patch(where.value, segment, content)
 
             async def found() -> bool:
                 return await self._in_batch(where, segment, doc)
