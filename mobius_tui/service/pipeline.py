@@ -343,8 +343,8 @@ async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
         async for part, existing in checked.parts:
             clear = _settle(checked, part, existing.found, log)
             await asyncio.to_thread(_record_cleared, ctx, run_id, checked, part, clear)
-            done = {d.key for d in part}
-            checked.unchecked = [d for d in checked.unchecked if d.key not in done]
+            done = set(map(id, part))  # by identity: a key is built anew on each call
+            checked.unchecked = [d for d in checked.unchecked if id(d) not in done]
             log(ev.Progress("duplicates", total - len(checked.unchecked), total))
             for doc in clear:
                 pending[doc.key] = doc
