@@ -3,6 +3,7 @@ mapping report (the same check over everything unposted, posting nothing)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 
 from mobius_tui.accounting.base import Severity
@@ -127,8 +128,12 @@ def _check_failed_summary(checked: pipeline.Checked) -> str:
 async def _new_batch_steps(ctx: Context, run_id: str, options: ExportOptions, number: str, log: RunLog, *,
                            dry_run: bool) -> RunReport:
     action = "dry-run" if dry_run else "export"
-    export = await _export(ctx, export_request(options, number), log)
-    checked = await pipeline.plan_and_check(ctx, export, log)
+    reference = pipeline.reference_ahead(ctx)
+    try:
+        export = await _export(ctx, export_request(options, number), log)
+        checked = await pipeline.plan_and_check(ctx, export, log, reference=reference)
+    finally:
+        await pipeline.settle(reference)
     del export  # the plan holds all that posting needs: free the export before it starts
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=number,
@@ -160,11 +165,15 @@ async def _close_run(ctx: Context, run_id: str, action: str, batch: str, checked
     unresolved = pipeline.unresolved_documents(ctx, run_id)
     if unresolved:
         await pipeline.resolve_unrecorded(ctx, run_id, unresolved, log)
-    still_unknown = bool(pipeline.unresolved_documents(ctx, run_id))
+    still_unknown = bool(unresolved) and bool(pipeline.unresolved_documents(ctx, run_id))
     manage_batch_id = None
     unfinished = still_unknown
     why = refused = ""
+    plan = checked.plan if checked else None
+    parts = None
     if record_batch and not still_unknown:
+        # The documents' states are final: the report reads them while Manage records the batch.
+        ahead = asyncio.ensure_future(asyncio.to_thread(pipeline.report_parts, ctx, run_id, plan, log.home_currency))
         try:
             manage_batch_id = await pipeline.record_manage_batch(ctx, run_id, log, look_first=look_first)
         except pipeline.ForeignBatch as exc:
@@ -174,9 +183,11 @@ async def _close_run(ctx: Context, run_id: str, action: str, batch: str, checked
             log(ev.LogLine(f"the Manage batch {batch} could not be recorded ({exc}); the posted documents are "
                            f"kept in the run journal: finish run {run_id} when Manage answers again", ev.Level.ERROR))
             unfinished = True
+        finally:
+            parts = await ahead
     report = pipeline.report_of(ctx, run_id, action, log, batch=batch, manage_batch_id=manage_batch_id,
-                                groups=checked.groups if checked else [], plan=checked.plan if checked else None,
-                                unfinished=unfinished, unfinished_why=why)
+                                groups=checked.groups if checked else [], plan=plan,
+                                unfinished=unfinished, unfinished_why=why, parts=parts)
     report.refused_batch_number = refused
     if not unfinished:
         ctx.journal.finish_run(run_id, report.outcome.value)
@@ -219,10 +230,14 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
         exportExpensesFlag=bool(batch.exportExpensesFlag),
         exportProductsFlag=bool(batch.exportProductsFlag),
     )
-    log(ev.Progress("export", 0, 1))
-    export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
-    log(ev.Progress("export", 1, 1))
-    checked = await pipeline.plan_and_check(ctx, export, log, rerun=True)
+    reference = pipeline.reference_ahead(ctx)
+    try:
+        log(ev.Progress("export", 0, 1))
+        export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
+        log(ev.Progress("export", 1, 1))
+        checked = await pipeline.plan_and_check(ctx, export, log, rerun=True, reference=reference)
+    finally:
+        await pipeline.settle(reference)
     del export
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=identifier,
@@ -318,8 +333,12 @@ async def mapping_report(ctx: Context, emit: Emit, options: ExportOptions | None
         if not options.kinds():
             return pipeline.refused_report(run_id, "check", log, "Nothing chosen to check.",
                                            groups=_refusal("No record kind chosen", "Choose invoices, expenses or inventory."))
-        export = await _export(ctx, export_request(options), log)
-        checked = await pipeline.plan_and_check(ctx, export, log)
+        reference = pipeline.reference_ahead(ctx)
+        try:
+            export = await _export(ctx, export_request(options), log)
+            checked = await pipeline.plan_and_check(ctx, export, log, reference=reference)
+        finally:
+            await pipeline.settle(reference)
         blocking = [g for g in checked.groups if g.blocking]
         docs = len(checked.plan.documents)
         if blocking:

@@ -182,6 +182,20 @@ class Journal:
                 if cur.rowcount != 1:
                     raise KeyError(f"run {run_id} has no document {key}")
 
+    def record_cleared(self, run_id: str, rows: Iterable[tuple[str, DocumentState, str, str]]) -> None:
+        """Documents whose duplicate check answered, (key, state, reference, body) in one
+        transaction: a body given replaces the stored one ("" keeps it), and the error is cleared."""
+        now = _now()
+        with self._tx():
+            for key, state, reference, body in rows:
+                cur = self._db.execute(
+                    "UPDATE documents SET state = ?, reference = ?, error = '', updated = ?,"
+                    " body = CASE WHEN ? = '' THEN body ELSE ? END WHERE run_id = ? AND key = ?",
+                    (state.value, reference, now, body, body, run_id, key),
+                )
+                if cur.rowcount != 1:
+                    raise KeyError(f"run {run_id} has no document {key}")
+
     def record_batch(self, run_id: str, manage_batch_id: int) -> None:
         with self._tx():
             self._db.execute("UPDATE runs SET manage_batch_id = ? WHERE id = ?", (manage_batch_id, run_id))
@@ -210,16 +224,35 @@ class Journal:
             raise KeyError(f"The run journal has no run {run_id!r}. List runs with 'mobius-tui finish --list'.")
         return _run(row)
 
-    def documents(self, run_id: str) -> list[JournalDocument]:
-        rows = self._db.execute(
-            "SELECT key, label, amount, gl_entry_ids, state, reference, error, body FROM documents"
-            " WHERE run_id = ? ORDER BY seq",
-            (run_id,),
-        ).fetchall()
+    def documents(self, run_id: str, states: Iterable[DocumentState] | None = None, *,
+                  bodies: bool = True) -> list[JournalDocument]:
+        """The run's documents in plan order; only those in ``states`` when given; ``bodies=False``
+        leaves the stored documents out (they are most of a row)."""
+        stored = "body" if bodies else "''"
+        sql = f"SELECT key, label, amount, gl_entry_ids, state, reference, error, {stored} FROM documents WHERE run_id = ?"
+        args: list[str] = [run_id]
+        if states is not None:
+            wanted = [s.value for s in states]
+            sql += f" AND state IN ({', '.join('?' * len(wanted))})"
+            args += wanted
+        rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
         return [
             JournalDocument(key, label, Decimal(amount), tuple(json.loads(ids)), DocumentState(state), reference, error, body)
             for key, label, amount, ids, state, reference, error, body in rows
         ]
+
+    def currencies(self, run_id: str, home_key: str) -> dict[str, str]:
+        """Document key → the currency its stored body names (its ``currency``, else the one under
+        ``home_key``, else ""), read by SQLite: the bodies are not parsed in Python for it."""
+        rows = self._db.execute(
+            "SELECT key, CASE WHEN body = '' THEN ''"
+            " WHEN json_type(body, '$.currency') = 'text' AND json_extract(body, '$.currency') != ''"
+            " THEN json_extract(body, '$.currency')"
+            " WHEN json_type(body, '$.' || ?) = 'text' THEN json_extract(body, '$.' || ?) ELSE '' END"
+            " FROM documents WHERE run_id = ?",
+            (home_key, home_key, run_id),
+        )
+        return dict(rows.fetchall())
 
     def posted_under(self, target: str, keys: Iterable[str]) -> dict[str, tuple[str, tuple[int, ...]]]:
         """Document key → (batch identifier, GL entry ids) of the latest document posted under it to these books."""

@@ -7,8 +7,9 @@ batch is recorded; the steps in between, and what is journaled when, live here o
 from __future__ import annotations
 
 import asyncio
+import json
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -137,13 +138,27 @@ class Checked:
         return any(g.blocking for g in self.groups)
 
 
-async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: bool = False) -> Checked:
+def reference_ahead(ctx: Context) -> asyncio.Future[Any]:
+    """The package's reference read, started now: it needs nothing of the export, so it runs
+    while Manage exports. Hand it to ``plan_and_check``; ``settle`` it when the run stops early."""
+    return asyncio.ensure_future(ctx.adapter.reference())
+
+
+async def settle(task: asyncio.Future[Any]) -> None:
+    """Stop ``task`` if it still runs; its failure, if nobody awaited it, is dropped here."""
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: bool = False,
+                         reference: Awaitable[Any] | None = None) -> Checked:
+    """``reference``: the read started by ``reference_ahead`` (read here when None)."""
     log(ev.Progress("plan", 0, 1))
     plan = await build_plan(ctx, export, rerun=rerun)
     log(ev.Progress("plan", 1, 1))
     log(ev.LogLine(f"{counted(len(plan.documents), 'document')} planned"))
     log(ev.Progress("check", 0, 1))
-    reference = await ctx.adapter.reference()
+    reference = await (reference if reference is not None else ctx.adapter.reference())
     log.home_currency = ctx.adapter.home_currency(reference)
     posted = ctx.journal.posted_under(ctx.target, (d.key for d in plan.documents)) if ctx.journal_exists() else {}
     problems = problems_from_plan(plan) + same_numbers(plan, posted) + list(ctx.adapter.check(plan, reference))
@@ -209,11 +224,20 @@ def duplicate_results(checked: Checked) -> list[DocumentResult]:
 UNCHECKED = "not posted: the run stopped before the package said whether it already holds it"
 
 
+def currency_only(doc: Document, home_currency: str) -> str:
+    """The stored body of a document the run will not hand to the package as it stands: only its
+    currency (as ``doc_codec.currency_of`` reads it), so the run's totals stay per currency."""
+    return json.dumps({"currency": doc.currency} if doc.currency else {doc_codec.HOME: home_currency})
+
+
 def journal_documents(checked: Checked) -> list[JournalDocument]:
     """What the journal holds when posting starts. A document still being checked for duplicates
     is NOT_POSTED until its check clears it (then PLANNED, before it is handed to the package): a
     run stopped before that never sent it, and finishing the run must not count it as posted
-    because the package holds it from before."""
+    because the package holds it from before. Only a document that may be handed to the package
+    is stored whole (to ask the package about it after a crash); one still being checked gets
+    its body when its check clears it (``_record_cleared``), so encoding them all does not hold
+    up the first post."""
     out = []
     posting = {d.key for d in checked.to_post}
     unchecked = {d.key for d in checked.unchecked}
@@ -233,7 +257,8 @@ def journal_documents(checked: Checked) -> list[JournalDocument]:
                 state=state,
                 reference=dup or "",
                 error=UNCHECKED if state == DocumentState.NOT_POSTED else "",
-                body=doc_codec.dumps(doc, checked.home_currency),
+                body=(currency_only(doc, checked.home_currency) if state == DocumentState.NOT_POSTED
+                      else doc_codec.dumps(doc, checked.home_currency)),
             )
         )
     return out
@@ -306,8 +331,9 @@ async def post(ctx: Context, run_id: str, checked: Checked, log: RunLog) -> None
 async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
                    pending: dict[str, Document]) -> AsyncIterator[Document]:
     """The documents to post, as the duplicate check clears them: first those cleared before the
-    journal was started, then each part of ``checked.parts``, journaled PLANNED (or DUPLICATE) in
-    one transaction before any of it is handed over. A part that cannot be checked is not posted."""
+    journal was started, then each part of ``checked.parts``, journaled PLANNED with its body (or
+    DUPLICATE) in one transaction before any of it is handed over. A part that cannot be checked
+    is not posted."""
     for doc in list(checked.to_post):
         yield doc
     if checked.parts is None:
@@ -316,12 +342,9 @@ async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
     try:
         async for part, existing in checked.parts:
             clear = _settle(checked, part, existing.found, log)
-            cleared = {d.key for d in clear}
-            rows = [(d.key, DocumentState.PLANNED, "", "") if d.key in cleared
-                    else (d.key, DocumentState.DUPLICATE, checked.duplicates[d.key], "") for d in part]
-            await asyncio.to_thread(ctx.journal.record_results, run_id, rows)
-            done = {d.key for d in part}
-            checked.unchecked = [d for d in checked.unchecked if d.key not in done]
+            await asyncio.to_thread(_record_cleared, ctx, run_id, checked, part, clear)
+            done = set(map(id, part))  # by identity: a key is built anew on each call
+            checked.unchecked = [d for d in checked.unchecked if id(d) not in done]
             log(ev.Progress("duplicates", total - len(checked.unchecked), total))
             for doc in clear:
                 pending[doc.key] = doc
@@ -343,6 +366,17 @@ async def _cleared(ctx: Context, run_id: str, checked: Checked, log: RunLog,
         await checked.parts.aclose()
 
 
+def _record_cleared(ctx: Context, run_id: str, checked: Checked, part: Sequence[Document],
+                    clear: Sequence[Document]) -> None:
+    """Journal a part whose duplicate check answered: those to post PLANNED and stored whole, the
+    others DUPLICATE. Run in a worker thread: encoding the bodies stays off the event loop that is
+    posting the documents cleared before."""
+    cleared = {d.key for d in clear}
+    ctx.journal.record_cleared(run_id, [
+        (d.key, DocumentState.PLANNED, "", doc_codec.dumps(d, checked.home_currency)) if d.key in cleared
+        else (d.key, DocumentState.DUPLICATE, checked.duplicates[d.key], "") for d in part])
+
+
 async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Document], log: RunLog, *,
                              import_done: bool = False) -> None:
     """Documents with no recorded result, or written to an import file: ask the package whether it
@@ -360,7 +394,7 @@ async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Docu
             f"could not ask the package about {counted(len(documents), 'document')} whose result is unknown "
             f"({type(exc).__name__}: {exc}); finish the run later", ev.Level.ERROR))
         return
-    written = {d.key: d.reference for d in ctx.journal.documents(run_id) if d.state == DocumentState.WRITTEN}
+    written = {d.key: d.reference for d in ctx.journal.documents(run_id, (DocumentState.WRITTEN,), bodies=False)}
     waiting = 0
     for doc in documents:
         if doc.key in existing:
@@ -384,12 +418,12 @@ def unresolved_documents(ctx: Context, run_id: str) -> list[Document]:
     """The run's documents it still waits for: no result recorded, or written for import and not yet
     found in the package. While there are any, the run stays unfinished and records no Manage batch."""
     waiting = (DocumentState.PLANNED, DocumentState.WRITTEN)
-    return [doc_codec.loads(d.body) for d in ctx.journal.documents(run_id) if d.state in waiting]
+    return [doc_codec.loads(d.body) for d in ctx.journal.documents(run_id, waiting)]
 
 
 def import_instructions(ctx: Context, run_id: str) -> str:
     """What the user does next for a run whose documents wait in import files ("" when none do)."""
-    files = list(dict.fromkeys(d.reference for d in ctx.journal.documents(run_id) if d.state == DocumentState.WRITTEN))
+    files = list(dict.fromkeys(d.reference for d in ctx.journal.documents(run_id, (DocumentState.WRITTEN,), bodies=False)))
     if not files:
         return ""
     steps = "; ".join(ctx.adapter.import_steps(f) for f in files)
@@ -435,7 +469,7 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
     run = ctx.journal.run(run_id)
     if run.manage_batch_id is not None:
         return run.manage_batch_id
-    posted = [d for d in ctx.journal.documents(run_id) if d.state == DocumentState.POSTED]
+    posted = ctx.journal.documents(run_id, (DocumentState.POSTED,), bodies=False)
     if not posted:
         return None
     ids: dict[int, None] = {}
@@ -470,9 +504,10 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
 def results_from_journal(ctx: Context, run_id: str) -> list[DocumentResult]:
     """Every document of the run; its currency comes from the stored body, so a run finished
     after a crash totals per currency as the run that started it would have."""
+    currency = ctx.journal.currencies(run_id, doc_codec.HOME)  # as doc_codec.currency_of reads each body
     return [
-        DocumentResult(d.key, d.label, d.state, d.amount, d.reference, d.error, doc_codec.currency_of(d.body))
-        for d in ctx.journal.documents(run_id)
+        DocumentResult(d.key, d.label, d.state, d.amount, d.reference, d.error, currency.get(d.key, ""))
+        for d in ctx.journal.documents(run_id, bodies=False)
     ]
 
 
@@ -516,11 +551,27 @@ def summary_text(results: Sequence[DocumentResult], batch: str, manage_batch_id:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class ReportParts:
+    """What a run's report reads from the journal and the plan, once the documents' states are final."""
+
+    results: list[DocumentResult]
+    plan: PlanSummary | None
+
+
+def report_parts(ctx: Context, run_id: str, plan: Plan | None, home_currency: str) -> ReportParts:
+    return ReportParts([named_currency(r, home_currency) for r in results_from_journal(ctx, run_id)],
+                       PlanSummary.of(plan, home_currency) if plan is not None else None)
+
+
 def report_of(
     ctx: Context, run_id: str, action: str, log: RunLog, *, batch: str, manage_batch_id: int | None,
     groups: list[ProblemGroup], plan: Plan | None, unfinished: bool = False, unfinished_why: str = "",
+    parts: ReportParts | None = None,
 ) -> RunReport:
-    results = [named_currency(r, log.home_currency) for r in results_from_journal(ctx, run_id)]
+    """``parts``: read ahead (``report_parts``) while Manage recorded the batch; read here when None."""
+    parts = parts or report_parts(ctx, run_id, plan, log.home_currency)
+    results = parts.results
     counts, totals = counts_and_totals(results)
     outcome = outcome_of(results, duplicates_expected=ctx.journal.run(run_id).action == "rerun")
     summary = summary_text(results, batch, manage_batch_id)
@@ -531,7 +582,7 @@ def report_of(
     return RunReport(
         run_id=run_id, action=action, outcome=outcome, summary=summary, batch_identifier=batch,
         manage_batch_id=manage_batch_id, counts=counts, totals=totals, problems=groups,
-        plan=PlanSummary.of(plan, log.home_currency) if plan is not None else None, results=results, unfinished=unfinished,
+        plan=parts.plan, results=results, unfinished=unfinished,
         log_path=log.path, errors_path=log.errors_path(), log_lines=list(log.lines), error_lines=list(log.errors),
     )
 

@@ -2,7 +2,8 @@
 
 Run on demand: ``.venv/bin/pytest tests/benchmarks/test_sage300_bench.py -s -p no:cacheprovider``.
 Prints the wall time of ``post()`` and its ratio to the N·t/c bound (N documents, t latency,
-c concurrency): with one write per document the bound is the floor, the ratio the overhead.
+c concurrency): with one write per document the bound is the floor, the ratio the overhead. Printed
+next to it: the machine's floor at the same t and c (``latency_floor.py``) and ``ratio / floor``.
 
 The sandbox runs in a child process (as a real Sage server would be its own process); in the test
 process its thread would compete with the client for the GIL and measure that instead.
@@ -10,6 +11,7 @@ process its thread would compete with the client for the GIL and measure that in
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import sys
 import time
@@ -18,6 +20,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
+
+from tests.benchmarks.latency_floor import measure_floor
 
 from mobius_tui.accounting.sage300 import Sage300
 from mobius_tui.documents.model import DocumentKind
@@ -63,6 +67,7 @@ async def test_post_2000_invoices_with_latency(concurrency: int) -> None:
         server.join(10)
         if server.is_alive():
             server.kill()
+    floor = await asyncio.to_thread(measure_floor, LATENCY_MS, concurrency)  # right after the run, same load
     posted = sum(r.posted for r in results)
     bound = len(plan.documents) * LATENCY_MS / 1000 / concurrency
     print(f"\nsage300 bench: {len(plan.documents)} documents, latency {LATENCY_MS} ms, concurrency {concurrency}: "
@@ -70,4 +75,5 @@ async def test_post_2000_invoices_with_latency(concurrency: int) -> None:
           f"(target >= 0.90), posted {posted}; sandbox: {server_cpu * 1000 / len(plan.documents):.2f} ms CPU and "
           f"{statements / len(plan.documents):.1f} SQLite statements a document (reference reads included); "
           f"load {Path('/proc/loadavg').read_text().split()[:3]}")
+    print(f"  {floor.line()}; bound/wall {bound / wall:.3f} = {bound / wall / floor.ratio:.3f} of the floor")
     assert posted == stored == len(plan.documents)

@@ -19,7 +19,7 @@ from mobius_tui.accounting.sage300 import Sage300
 from mobius_tui.sandbox.faults import Faults
 from mobius_tui.sandbox.manage.harness import running_manage_sandbox
 from mobius_tui.sandbox.sage300 import create_sandbox
-from mobius_tui.service import pipeline
+from mobius_tui.service import doc_codec, pipeline
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.options import ExportOptions
@@ -113,6 +113,9 @@ async def test_export_requests_scale_with_pages_and_a_rerun_skips_what_sage_hold
             with Journal() as journal:
                 [killed] = journal.unfinished()
                 at_kill = Counter(d.state for d in journal.documents(killed.run_id))
+                # Not yet cleared, they are stored by their currency only (encoded whole once cleared).
+                unchecked = journal.documents(killed.run_id, (DocumentState.NOT_POSTED,))
+                assert unchecked and all(doc_codec.currency_of(d.body) for d in unchecked)
             assert at_kill[DocumentState.DUPLICATE] >= 1 and at_kill[DocumentState.NOT_POSTED] >= n - FILTER_CHUNK
             assert at_kill[DocumentState.DUPLICATE] + at_kill[DocumentState.NOT_POSTED] == n
             finished = await session.finish(killed.run_id, lambda e: None)
@@ -124,4 +127,7 @@ async def test_export_requests_scale_with_pages_and_a_rerun_skips_what_sage_hold
         assert len(numbers) == len(set(numbers)) == n
         with Journal() as journal:
             states = [d.state for d in journal.documents(again.run_id)]
+            posted = journal.documents(again.run_id, (DocumentState.POSTED,))
         assert Counter(states) == {DocumentState.POSTED: n - len(kept), DocumentState.DUPLICATE: len(kept)}
+        # Every document handed to the package was stored whole first, those of the later parts too.
+        assert [doc_codec.loads(d.body).key for d in posted] == [d.key for d in posted]

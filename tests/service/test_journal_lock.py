@@ -44,6 +44,31 @@ def test_journal_records_run_results_batch_and_finish(tmp_path):
             journal.run("missing")
 
 
+def test_journal_reads_by_state_clears_documents_and_reads_currencies_as_the_codec_does(tmp_path):
+    from mobius_tui.service import doc_codec
+
+    bodies = ["", json.dumps({"currency": "CAD"}), json.dumps({"home_currency": "USD"}),
+              json.dumps({"currency": "", "home_currency": "EUR"}), json.dumps({"currency": None, "home_currency": "GBP"}),
+              json.dumps({"currency": 5}), json.dumps({"$dc": "SalesInvoice", "currency": "JPY", "home_currency": "USD"})]
+    documents = [JournalDocument(f"k{i}", f"doc {i}", Decimal(1), (i,), DocumentState.NOT_POSTED, error="unchecked", body=b)
+                 for i, b in enumerate(bodies)]
+    with Journal(tmp_path / "j.sqlite") as journal:
+        run_id = journal.start_run("export", "t", documents)
+        assert journal.currencies(run_id, doc_codec.HOME) == {f"k{i}": doc_codec.currency_of(b) for i, b in enumerate(bodies)}
+        journal.record_cleared(run_id, [("k1", DocumentState.PLANNED, "", '{"currency": "AUD"}'),
+                                        ("k2", DocumentState.DUPLICATE, "AR batch 3 / k2", "")])
+        planned = journal.documents(run_id, (DocumentState.PLANNED,))
+        assert [(d.key, d.body, d.error) for d in planned] == [("k1", '{"currency": "AUD"}', "")]
+        (duplicate,) = journal.documents(run_id, (DocumentState.DUPLICATE,), bodies=False)
+        assert (duplicate.key, duplicate.reference, duplicate.body) == ("k2", "AR batch 3 / k2", "")
+        assert journal.documents(run_id, (DocumentState.DUPLICATE,))[0].body == bodies[2]  # "" kept the stored body
+        assert [d.key for d in journal.documents(run_id, (DocumentState.PLANNED, DocumentState.NOT_POSTED))] == \
+            ["k0", "k1", "k3", "k4", "k5", "k6"]
+        with pytest.raises(KeyError):
+            journal.record_cleared(run_id, [("nope", DocumentState.PLANNED, "", "{}")])
+        assert journal.documents(run_id, (DocumentState.PLANNED,))[0].key == "k1"  # the failed transaction left nothing
+
+
 def test_last_payment_sync_is_per_user_machine_site_company(tmp_path):
     with Journal(tmp_path / "j.sqlite") as journal:
         journal.set_last_payment_sync("ann", "pc1", "Site.example", "ACME", date(2024, 1, 2))

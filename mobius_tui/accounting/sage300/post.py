@@ -41,6 +41,7 @@ from mobius_tui.documents.model import (
     PurchaseDocument,
     SalesDocument,
 )
+from mobius_tui.wire.json import dumps as encode
 from mobius_tui.wire.writes import LookBeforeResend, NotSent, NotStored, OutcomeUnknown
 
 _BATCH_RESOURCE = {Target.AR: "ARInvoiceBatches", Target.AP: "APInvoiceBatches", Target.GL: "GLJournalBatches"}
@@ -100,6 +101,9 @@ class Poster:
         self._parties = ({c.account: c for c in plan.customers if c.account},
                          {v.account: v for v in plan.vendors if v.account and not v.is_member})
         slots = asyncio.Semaphore(max(1, self.options.concurrency))
+        # Bodies built ahead of a free slot: enough that a freed slot sends at once, few enough
+        # that building them never delays the answers of the requests in flight.
+        ahead = asyncio.Semaphore(2 * max(1, self.options.concurrency))
         finished: asyncio.Queue[asyncio.Future[PostResult | None] | None] = asyncio.Queue()
         tasks: list[asyncio.Future[PostResult | None]] = []
 
@@ -111,8 +115,7 @@ class Poster:
             batch = await self._once(("batch", where.value), lambda: self._batch(where, slots)) if where != Target.IC else None
             if isinstance(batch, str):
                 return PostResult(doc.key, PostStatus.SKIPPED, error=batch)
-            async with slots:
-                result = await self._document(doc, where, batch)
+            result = await self._document(doc, where, batch, slots, ahead)
             if result is not None and result.posted and batch is not None:
                 batch.documents += 1
             return result
@@ -254,8 +257,37 @@ class Poster:
 
     # --- documents --------------------------------------------------------------------------
 
-    async def _document(self, doc: Document, where: Target, batch: BatchInfo | None) -> PostResult | None:
-        """The document's result, or None when Sage 300 may hold it but could not say so."""
+    async def _document(self, doc: Document, where: Target, batch: BatchInfo | None, slots: asyncio.Semaphore,
+                        ahead: asyncio.Semaphore) -> PostResult | None:
+        """The document's result, or None when Sage 300 may hold it but could not say so. Its body
+        is built (under ``ahead``) before it waits for one of the ``slots``."""
+        async with ahead:
+            write, found, posted_as, label = self._prepare(doc, where, batch)
+            await slots.acquire()
+        try:
+            self.attempted.add(doc.key)
+            await self._writes.send(write, found)
+        except WebApiError as exc:
+            return PostResult(doc.key, PostStatus.FAILED, error=f"Sage 300 refused it: {exc.message}")
+        except NotStored as exc:
+            return PostResult(doc.key, PostStatus.FAILED, error=f"Sage 300 did not store it: {exc}")
+        except NotSent as exc:
+            return PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {exc}.")
+        except OutcomeUnknown as exc:
+            # Stored or not, nobody knows yet: no result, so it is neither counted as posted nor left
+            # out of the Manage batch as failed; the service asks existing() about it.
+            self.unknown[doc.key] = f"Sage 300 did not answer ({exc}); {doc.number} may be in {label}."
+            log.warning("outcome of %s unknown: %s", doc.key, self.unknown[doc.key])
+            return None
+        finally:
+            slots.release()
+        suffix = posted_as[0] if posted_as else doc.number
+        return PostResult(doc.key, PostStatus.POSTED, reference=f"{label} / {suffix}")
+
+    def _prepare(self, doc: Document, where: Target, batch: BatchInfo | None) -> tuple[
+            Callable[[], Awaitable[None]], Callable[[], Awaitable[bool]], list[str], str]:
+        """The document's write, its look-up, where the write puts the number it was stored
+        under, and what to call where it goes."""
         posted_as: list[str] = []
         if where == Target.IC:
             is_adjustment = isinstance(doc, InventoryAdjustment)
@@ -281,33 +313,17 @@ class Poster:
             label = f"I/C {'adjustment' if is_adjustment else 'transfer'}"
         else:
             assert batch is not None
-            entry = self._entry(doc, where)
+            content = encode({_ENTRIES[where]: [self._entry(doc, where)]})
             segment = _key_segment(where, batch.number)
 
             async def write() -> None:
-                await self.client.patch(where.value, segment, {_ENTRIES[where]: [entry]})
+                await self.client.patch(where.value, segment, content)
 
             async def found() -> bool:
                 return await self._in_batch(where, segment, doc)
 
             label = f"{where.value} batch {batch.number}"
-        self.attempted.add(doc.key)
-        try:
-            await self._writes.send(write, found)
-        except WebApiError as exc:
-            return PostResult(doc.key, PostStatus.FAILED, error=f"Sage 300 refused it: {exc.message}")
-        except NotStored as exc:
-            return PostResult(doc.key, PostStatus.FAILED, error=f"Sage 300 did not store it: {exc}")
-        except NotSent as exc:
-            return PostResult(doc.key, PostStatus.SKIPPED, error=f"Not sent: {exc}.")
-        except OutcomeUnknown as exc:
-            # Stored or not, nobody knows yet: no result, so it is neither counted as posted nor left
-            # out of the Manage batch as failed; the service asks existing() about it.
-            self.unknown[doc.key] = f"Sage 300 did not answer ({exc}); {doc.number} may be in {label}."
-            log.warning("outcome of %s unknown: %s", doc.key, self.unknown[doc.key])
-            return None
-        suffix = posted_as[0] if posted_as else doc.number
-        return PostResult(doc.key, PostStatus.POSTED, reference=f"{label} / {suffix}")
+        return write, found, posted_as, label
 
     def _entry(self, doc: Document, where: Target) -> dict[str, Any]:
         if where == Target.AR:
