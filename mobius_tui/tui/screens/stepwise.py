@@ -11,19 +11,19 @@ together cost what one full paint does). Later paints are Textual's own.
 from __future__ import annotations
 
 import asyncio
+import time
 
 from textual.geometry import Region
 from textual.message import Message
 from textual.screen import Screen
 
-FIRST_PAINT_BANDS = 3  # 40 rows: three bands of 13-14 rows, each a third of the first paint's work
+BAND_ROWS = 2  # the first paint goes by bands of this many rows...
+TURN_BUDGET = 0.015  # ...as many in one turn of the event loop as fit in this many seconds of work
 
 
-def bands(region: Region, count: int = FIRST_PAINT_BANDS) -> list[Region]:
-    """``region`` cut into ``count`` bands of whole rows, top to bottom (fewer if it has fewer rows)."""
-    count = max(1, min(count, region.height))
-    edges = [region.y + region.height * n // count for n in range(count + 1)]
-    return [Region(region.x, top, region.width, bottom - top) for top, bottom in zip(edges, edges[1:]) if bottom > top]
+def bands(region: Region, rows: int = BAND_ROWS) -> list[Region]:
+    """``region`` cut into bands of ``rows`` whole rows (the last may have fewer), top to bottom."""
+    return [Region(region.x, top, region.width, min(rows, region.bottom - top)) for top in range(region.y, region.bottom, rows)]
 
 
 class StepwiseScreen(Screen):
@@ -58,15 +58,16 @@ class StepwiseScreen(Screen):
             self._compositor._dirty_regions.add(self._compositor.size.region)
             super()._compositor_refresh()
             return
-        band = band_list.pop(0)
         compositor = self._compositor
-        marked, compositor._dirty_regions = compositor._dirty_regions, {band}
-        try:
-            update = compositor.render_partial_update()
-        finally:
-            compositor._dirty_regions = marked
-        if update is not None:
-            self.app._display(self, update)
+        started = time.thread_time()
+        while band_list and time.thread_time() - started < TURN_BUDGET:
+            marked, compositor._dirty_regions = compositor._dirty_regions, {band_list.pop(0)}
+            try:
+                update = compositor.render_partial_update()
+            finally:
+                compositor._dirty_regions = marked
+            if update is not None:
+                self.app._display(self, update)
         if band_list:
             self.call_later(self._paint_band)
         else:
