@@ -1,4 +1,6 @@
-"""The Include table at 10,000 rows: no freeze while loading, Select All and moving around fast.
+"""The Include table at 10,000 rows: no freeze while loading, Select All and moving around fast; and
+the app from start-up to its loaded main screen, step by step (``-k step_by_step``: the login screen's
+first show, its package fields, logging in, the main screen's first show, its 10,000 rows).
 
 Run on demand: ``.venv/bin/pytest tests/benchmarks/test_tui_bench.py -s``. Goals: no stall of the
 event loop over 100 ms, fully loaded (rows converted, loaded and painted) under 1 s, Select All
