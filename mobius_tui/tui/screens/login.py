@@ -71,6 +71,10 @@ class LoginScreen(StyledAtMountScreen):
         Binding("f6", "authorize", "Authorise", show=False, id="login.authorize"),
         Binding("escape", "app.quit", "Quit", show=False),
     ]
+    # Focus goes to the first empty field once mounted (``_focus_first_empty``). Textual's own first
+    # focus would land on the form's scroll container first, and taking it back restyles the whole
+    # form twice (its focus-within changes): 35-55 ms of the event loop each time.
+    AUTO_FOCUS = ""
 
     def __init__(self, profile_name: str | None = None) -> None:
         super().__init__()

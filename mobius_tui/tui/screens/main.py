@@ -7,6 +7,7 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.lazy import Lazy
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from mobius_tui.service.reports import RunSummary
@@ -90,10 +91,12 @@ class MainScreen(StyledAtMountScreen):
         with TabbedContent(id="main-tabs", initial="tab-new"):
             with TabPane(TABS["tab-new"], id="tab-new"):
                 yield NewBatchPane(id="new-batch")
+            # Hidden at first: composed once the screen has painted (a third of its widgets out of
+            # the turns of the event loop that build and paint it).
             with TabPane(TABS["tab-rerun"], id="tab-rerun"):
-                yield RerunPane(id="rerun")
+                yield Lazy(RerunPane(id="rerun"))
             with TabPane(TABS["tab-payments"], id="tab-payments"):
-                yield PaymentsPane(id="payments")
+                yield Lazy(PaymentsPane(id="payments"))
         yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -119,7 +122,8 @@ class MainScreen(StyledAtMountScreen):
     def _tab_changed(self) -> None:
         self.refresh_bindings()
         if self.active_tab == "tab-rerun":
-            self.query_one(RerunPane).load_batches()  # a batch may have been recorded meanwhile
+            for pane in self.query(RerunPane):  # none yet right after login: it loads them when mounted
+                pane.load_batches()  # a batch may have been recorded meanwhile
 
     def action_history(self) -> None:
         self.app.push_screen(HistoryScreen())
@@ -135,7 +139,11 @@ class MainScreen(StyledAtMountScreen):
         self.call_after_refresh(self._focus_first, tab)
 
     def _focus_first(self, tab: str) -> None:
-        first = next((w for w in self.query_one(f"#{tab}", TabPane).query("*") if w.focusable), None)
+        pane = self.query_one(f"#{tab}", TabPane)
+        if pane.query(Lazy):  # shown right after login, before its fields are mounted: once they are
+            self.call_after_refresh(self._focus_first, tab)
+            return
+        first = next((w for w in pane.query("*") if w.focusable), None)
         if first is not None:
             first.focus()
 
@@ -163,22 +171,26 @@ class MainScreen(StyledAtMountScreen):
             self.query_one(NewBatchPane).load_locations()
             self.query_one(NewBatchPane).action_refresh()
         elif self.active_tab == "tab-rerun":
-            self.query_one(RerunPane).load_batches()
+            for pane in self.query(RerunPane):
+                pane.load_batches()
 
     def action_dry_run(self) -> None:
         if self.active_tab == "tab-new":
             self.query_one(NewBatchPane).action_dry_run()
         elif self.active_tab == "tab-rerun":
-            self.query_one(RerunPane).action_check()
+            for pane in self.query(RerunPane):
+                pane.action_check()
 
     def action_run(self) -> None:
         tab = self.active_tab
         if tab == "tab-new":
             self.query_one(NewBatchPane).action_run_export()
         elif tab == "tab-rerun":
-            self.query_one(RerunPane).action_rerun()
+            for pane in self.query(RerunPane):
+                pane.action_rerun()
         else:
-            self.query_one(PaymentsPane).action_run_sync()
+            for pane in self.query(PaymentsPane):
+                pane.action_run_sync()
 
     # --- runs that did not finish -------------------------------------------------------------
 

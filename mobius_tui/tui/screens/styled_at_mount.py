@@ -8,10 +8,11 @@ Later resumes restyle as usual.
 from __future__ import annotations
 
 from textual import events, on
-from textual.screen import Screen
+
+from mobius_tui.tui.screens.stepwise import StepwiseScreen
 
 
-class StyledAtMountScreen(Screen):
+class StyledAtMountScreen(StepwiseScreen):
     _resumed_before = False
 
     @on(events.ScreenResume)

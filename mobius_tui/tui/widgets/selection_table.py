@@ -321,6 +321,11 @@ class SelectionTable(ScrollView, can_focus=True):
         self._relayout()
         self._scroll_to_cursor()
 
+    def watch_show_vertical_scrollbar(self) -> None:
+        # Rows loaded before the table had its scrollbar were measured 2 columns too wide for it;
+        # its coming or going changes the room without a resize.
+        self.call_later(self._relayout)
+
     # --- drawing -----------------------------------------------------------------------
 
     @property
