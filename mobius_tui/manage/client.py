@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 import msgspec
@@ -131,6 +131,13 @@ def same_payment_date(payment: InvoicePayment, when: date | datetime | None) -> 
         return when is None and payment.paymentDate is None
     day = when.date() if isinstance(when, datetime) else when
     return payment.paymentDate.date() == day
+
+
+class CreatedBatch(NamedTuple):
+    batch: AccountingBatch
+    # Manage's own answer to the POST named the batch: this request created it, with exactly the
+    # entries it sent (a batch found by identifier after a lost or empty answer may be another's).
+    answered: bool
 
 
 class ManageClient:
@@ -455,11 +462,12 @@ class ManageClient:
             response, stream = answered[-1]
             raise self._t.not_json(response, stream.head) from None
 
-    async def create_batch(self, request: CreateAccountingBatchRequest) -> AccountingBatch:
+    async def create_batch(self, request: CreateAccountingBatchRequest) -> CreatedBatch:
         """Record a batch: the GL entries in ``processedRecordIds`` leave the unposted lists.
 
-        Returns the created batch as listed by Manage. Never sent twice blindly: when the
-        connection fails mid-request, the batch is looked up by ``batchIdentifier`` first.
+        Returns the created batch as listed by Manage, and whether Manage's answer to this POST
+        named it. Never sent twice blindly: when the connection fails mid-request, the batch is
+        looked up by ``batchIdentifier`` first.
         """
         identifier = (request.batchIdentifier or "").strip()
         if not identifier or len(identifier) > BATCH_IDENTIFIER_MAX:
@@ -481,13 +489,13 @@ class ManageClient:
                 existing = await self.find_batch(identifier)
                 if existing is not None:
                     log.warning("Manage batch %s was created although the connection failed", identifier)
-                    return existing
+                    return CreatedBatch(existing, answered=False)
                 if attempt == self.settings.retry.attempts:
                     raise
                 log.warning("Manage batch %s was not created (%s); sending it again", identifier, exc)
                 continue
             if reply is not None and _names_batch(reply[1], identifier):
-                return AccountingBatch.model_validate(self._t.json(*reply))
+                return CreatedBatch(AccountingBatch.model_validate(self._t.json(*reply)), answered=True)
             break
         created = await self.find_batch(identifier)
         if created is None:
@@ -497,7 +505,7 @@ class ManageClient:
                 method="POST",
                 where=BATCHES,
             )
-        return created
+        return CreatedBatch(created, answered=False)
 
     async def batches(self, conditions: Condition | None = None) -> list[AccountingBatch]:
         return await self.list_all(BATCHES, AccountingBatch, conditions)

@@ -220,7 +220,7 @@ async def test_batch_removes_exactly_its_records_then_export_and_delete(manage_s
         )
         assert len(export.transactions) == 3
         processed = store.export_ids_for(export)
-        batch = await manage.create_batch(
+        batch, _ = await manage.create_batch(
             CreateAccountingBatchRequest(
                 batchIdentifier="MOBIUS-TEST-1", exportInvoicesFlag=True, processedRecordIds=processed
             )
@@ -255,7 +255,7 @@ async def test_batch_post_with_dropped_answer_is_found_not_duplicated(manage_san
             ExportAccountingBatchRequest(exportInvoicesFlag=True, includedInvoiceIds=[invoice.id])
         )
         manage_sandbox.faults.only("POST", "/batches").drop_after_commit_next = 1
-        batch = await manage.create_batch(
+        batch, _ = await manage.create_batch(
             CreateAccountingBatchRequest(
                 batchIdentifier="MOBIUS-DROP", exportInvoicesFlag=True, processedRecordIds=store.export_ids_for(export)
             )

@@ -96,8 +96,8 @@ async def test_batch_post_is_not_repeated_blindly():
     )
     request = CreateAccountingBatchRequest(batchIdentifier="B1", exportInvoicesFlag=True, processedRecordIds=[1, 2])
     async with rec.client() as manage:
-        created = await manage.create_batch(request)
-    assert created.id == 9
+        created, answered = await manage.create_batch(request)
+    assert created.id == 9 and not answered
     methods = [(r.method, r.url.path.rsplit("/", 1)[-1]) for r in rec.requests]
     assert methods == [("POST", "batches"), ("GET", "batches")]
     assert rec.requests[1].url.params["conditions"] == 'batchIdentifier = "B1"'
@@ -113,8 +113,8 @@ async def test_batch_post_resent_only_after_lookup_finds_nothing():
     )
     request = CreateAccountingBatchRequest(batchIdentifier="B1", exportInvoicesFlag=True, processedRecordIds=[1])
     async with rec.client() as manage:
-        created = await manage.create_batch(request)
-    assert created.batchIdentifier == "B1"
+        created, answered = await manage.create_batch(request)
+    assert created.batchIdentifier == "B1" and not answered  # the resend's answer was empty: found by identifier
     assert [r.method for r in rec.requests] == ["POST", "GET", "POST", "GET"]
     assert json.loads(rec.requests[2].content)["processedRecordIds"] == [1]
 

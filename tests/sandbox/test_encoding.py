@@ -101,7 +101,7 @@ async def test_every_batch_reply_form_records_the_batch_once(reply: str) -> None
         client_settings = ManageSettings(site=sandbox.url, company_id=c2.company_id, client_id=c2.client_id,
                                          credentials=ApiKeyCredentials(c2.public_key, c2.private_key))
         async with ManageClient(client_settings) as manage:
-            created = await manage.create_batch(m.CreateAccountingBatchRequest(
+            created, _ = await manage.create_batch(m.CreateAccountingBatchRequest(
                 batchIdentifier=f"CLIENT-{reply}", exportInvoicesFlag=True, processedRecordIds=rest))
         assert created.batchIdentifier == f"CLIENT-{reply}" and created.id == store.batch_by_identifier(
             f"CLIENT-{reply}").id

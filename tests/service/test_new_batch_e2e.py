@@ -9,6 +9,7 @@ import pytest
 
 from mobius_tui import paths
 from mobius_tui.service import events as ev
+from mobius_tui.service import pipeline
 from mobius_tui.service.events import Outcome
 from mobius_tui.service.journal import Journal
 from mobius_tui.service.options import ExportOptions
@@ -32,9 +33,17 @@ def posted_entry_ids(report) -> set[int]:
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
-async def test_success_posts_everything_and_records_exactly_their_entries(manage_sandbox, new_env, engine):
+async def test_success_posts_everything_and_records_exactly_their_entries(manage_sandbox, new_env, engine, monkeypatch):
     env = new_env(manage_sandbox, engine)
     before = manage_sandbox.store.unposted_counts()
+    read_back: list[int] = []
+    holds = pipeline.holds_run_entries
+
+    async def counted(ctx, batch_id, posted_ids):  # noqa: ANN001, ANN202
+        read_back.append(batch_id)
+        return await holds(ctx, batch_id, posted_ids)
+
+    monkeypatch.setattr(pipeline, "holds_run_entries", counted)
     async with await env.session() as session:
         report = await session.run_export(invoices_only(), env.emit)
     assert report.outcome == Outcome.SUCCESS, report.summary
@@ -51,6 +60,9 @@ async def test_success_posts_everything_and_records_exactly_their_entries(manage
         assert s.scalar("SELECT COUNT(*) FROM Customer") >= len(manage_sandbox.store.dataset.accounting_seed(True).customers)
     batch = manage_sandbox.store.batch_by_identifier("20250101JD-I")
     assert report.manage_batch_id == batch.id
+    # Manage answered the POST with the batch's GLExport (as its API declares), not the batch: the batch
+    # found by identifier is checked once to hold this run's entries.
+    assert read_back == [batch.id]
     with Journal() as journal:
         assert journal.run(report.run_id).outcome == "success" and journal.unfinished() == []
     assert manage_sandbox.store.batched_entry_ids(batch.id) == posted_entry_ids(report)
