@@ -606,6 +606,22 @@ class ManageStore:
                 out.append(row)
             return out
 
+    def invoice_lookup_rows(self, invoices: list[Invoice]) -> list[dict[str, Any]]:
+        """/finance/invoices rows holding only ``INVOICE_LOOKUP_FIELDS``, with the values the full
+        rows hold."""
+        with self._lock:
+            paid: dict[int, Decimal] = {}
+            ids = [i.id for i in invoices]
+            if len(ids) <= 500:
+                rows = self._db.execute(f"SELECT invoice_id, amount FROM payments WHERE invoice_id IN "
+                                        f"({','.join('?' * len(ids))}) ORDER BY id", ids)
+            else:
+                rows = self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id")
+            for invoice_id, amount in rows:
+                paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
+        return [{"id": i.id, "invoiceNumber": i.number, "payments": to_number(paid.get(i.id, Decimal(0)))}
+                for i in invoices]
+
     def _invoice_model(self, inv: Invoice, payments: Decimal | None = None,
                        batch_names: dict[int, str] | None = None) -> m.Invoice:
         ds = self.dataset
@@ -754,6 +770,11 @@ class ManageStore:
         self._entries_cache.clear()
         self._recount([*self.dataset.invoices, *self.dataset.expenses, *self.dataset.procurements])
         self._seed_state(history)
+
+
+# What a lookup of invoices by number may ask for and get without building the whole invoice
+# (lower case: field names are matched case-insensitively).
+INVOICE_LOOKUP_FIELDS = ("id", "invoicenumber", "payments")
 
 
 def _sample(ids: list[int]) -> str:
