@@ -161,6 +161,13 @@ class ManageTransport:
             self._urls = UrlMaker(base)
         return base
 
+    def _path_of(self, url: str) -> str:
+        """``urlsplit(url).path``, without parsing the URL when it is on the site."""
+        origin = self.site.origin
+        if url.startswith(origin) and url[len(origin):len(origin) + 1] == "/":
+            return url[len(origin):].partition("#")[0].partition("?")[0]
+        return urlsplit(url).path
+
     def _url(self, url: str) -> httpx.URL:
         return self._urls(url) if self._urls is not None else httpx.URL(url)
 
@@ -401,7 +408,7 @@ class ManageTransport:
         """
         policy = self.settings.retry
         # Named in messages and logs: the site and the path, never the query or a header.
-        where = f"{self.site.host}{urlsplit(url).path}"
+        where = f"{self.site.host}{self._path_of(url)}"
         content = to_wire_json(body) if body is not None else None
         renewed_token = False
         attempt = 0

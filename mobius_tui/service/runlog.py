@@ -85,11 +85,13 @@ class RunLog:
 
     def __call__(self, event: Event) -> None:
         # Scrubbed before anything sees it: the listener may print it (the CLI) or show it (screens).
-        event = redact_data(event, self._redact)
+        if type(event) is not ev.LogLine or self._mentions_secret(event.message):  # most lines name none
+            event = redact_data(event, self._redact)
         stamp = self._now()  # a saved log is filed: the day matters
         error = is_error(event)
         for line in describe(event):
-            line = redact(line, self._redact)
+            if self._mentions_secret(line):
+                line = redact(line, self._redact)
             self.lines.append(f"{stamp} {line}")
             if error:
                 self.errors.append(line)
@@ -106,6 +108,9 @@ class RunLog:
             self._emit(event)
         except Exception:  # a broken listener never fails the run (events.py contract)
             pass
+
+    def _mentions_secret(self, text: str) -> bool:
+        return any(secret in text for secret in self._redact)
 
     def _now(self) -> str:
         second = int(time.time())
