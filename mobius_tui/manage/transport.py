@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
@@ -51,6 +52,10 @@ Auth = Literal["member", "integrator", "none"]
 USER_AGENT = "mobius-tui"
 _NO_HEADERS: dict[str, str] = {}
 HAND_OVER_TURNS = 2
+# Round trips at least this long are latency-bound: then the slot just freed is handed over first.
+# Shorter ones mean a near server, where the client's CPU bounds a run and the extra turns of the
+# loop would only add to it.
+HAND_OVER_AFTER = 0.005
 T = TypeVar("T")
 
 
@@ -423,8 +428,10 @@ class ManageTransport:
                 async with self._slots:
                     self.requests_sent += 1
                     self.requests_by_method[method] += 1
+                    sent_at = time.perf_counter()
                     response = await self._send_once(request, stream)
-                await self._hand_over()
+                if time.perf_counter() - sent_at >= HAND_OVER_AFTER:
+                    await self._hand_over()
             except httpx.TransportError as exc:
                 reason = self._describe_exception(exc)
                 refused_certificate = certificate_failure(exc)
