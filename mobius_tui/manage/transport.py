@@ -134,7 +134,7 @@ class ManageTransport:
         otherwise run first, and every slot would stand idle that long per request. Two turns of
         the loop: one wakes the waiter, the next writes its request (aiohttp sends a body from a
         task of its own)."""
-        if self._slots.locked() or getattr(self._slots, "_waiters", None):
+        if self._slots.locked():  # no slot free, or a waiter not yet woken for the one just freed
             for _ in range(HAND_OVER_TURNS):
                 await asyncio.sleep(0)
 

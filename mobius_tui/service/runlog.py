@@ -5,10 +5,10 @@ Sits between a use case and the caller's ``emit``: it forwards each event, keeps
 under the data folder as they happen (so a crash still leaves its log).
 
 The file is flushed at every error, at the start and end of a run, when a Manage batch is
-recorded, and otherwise at least every ``FLUSH_EVERY`` seconds: a sync of 10,000 invoices logs a
-line per invoice, and a flush each would cost more than the line. What a crash can lose is the
-last fraction of a second of informational lines; what was posted or recorded is in the journal,
-which never depends on this file.
+recorded, and otherwise once a line comes ``FLUSH_EVERY`` seconds after the oldest one not yet
+flushed: a sync of 10,000 invoices logs a line per invoice, and a flush each would cost more than
+the line. What a crash can lose is the informational lines since the last flush; what was posted
+or recorded is in the journal, which never depends on this file.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def describe(event: Event) -> list[str]:
     return [repr(event)]
 
 
-FLUSH_EVERY = 0.2  # seconds an informational line may wait in the file's buffer
+FLUSH_EVERY = 0.2  # seconds informational lines may gather in the file's buffer
 # Lines written to the file at once, whatever the buffer holds.
 _FLUSHED_AT_ONCE = (ev.Started, ev.Finished, ev.BatchRecorded, ev.DocumentFailed, ev.CheckFailed)
 
