@@ -21,11 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from mobius_tui.wire.json import dumps
 
 
-def _decimal_to_number(value: Decimal) -> int | float:
-    # The plain-JSON view (to_wire) has only int and float: integral values stay integers so ids
-    # and counts round-trip; a float keeps about 16 significant digits, so exact bytes of larger
-    # amounts come from to_wire_json, which never goes through here.
+def wire_number(value: Decimal) -> int | float:
+    """A Decimal field's value in the plain-JSON view (``to_wire``)."""
+    # Only int and float there: integral values stay integers so ids and counts round-trip; a
+    # float keeps about 16 significant digits, so exact bytes of larger amounts come from
+    # to_wire_json, which never goes through here.
     return int(value) if value == value.to_integral_value() else float(value)
+
 
 
 def _datetime_to_wire(value: datetime) -> str:
@@ -33,7 +35,7 @@ def _datetime_to_wire(value: datetime) -> str:
 
 
 # Named ``Decimal`` inside the models so the field blocks read like the reference.
-WireDecimal = Annotated[Decimal, PlainSerializer(_decimal_to_number, when_used="json")]
+WireDecimal = Annotated[Decimal, PlainSerializer(wire_number, when_used="json")]
 WireDatetime = Annotated[datetime, PlainSerializer(_datetime_to_wire, when_used="json")]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
@@ -40,14 +41,21 @@ from mobius_tui.manage.retry import NOT_PROCESSED_STATUSES, is_retryable_status
 from mobius_tui.manage.settings import ManageSettings
 from mobius_tui.manage.site import parse_site
 from mobius_tui.wire.errors import certificate_advice, certificate_failure
-from mobius_tui.wire.fast_transport import AiohttpTransport
+from mobius_tui.wire.fast_transport import READ_WHOLE, AiohttpTransport
 from mobius_tui.wire.json import loads
 from mobius_tui.wire.retry import NOT_SENT_ERRORS, parse_retry_after
+from mobius_tui.wire.urls import UrlMaker
 
 log = logging.getLogger("mobius_tui.manage")
 
 Auth = Literal["member", "integrator", "none"]
 USER_AGENT = "mobius-tui"
+_NO_HEADERS: dict[str, str] = {}
+HAND_OVER_TURNS = 2
+# Round trips at least this long are latency-bound: then the slot just freed is handed over first.
+# Shorter ones mean a near server, where the client's CPU bounds a run and the extra turns of the
+# loop would only add to it.
+HAND_OVER_AFTER = 0.005
 T = TypeVar("T")
 
 
@@ -99,7 +107,9 @@ class ManageTransport:
         # cookies, and httpx's client layer (cookie jar, auth and redirect flows) would cost more
         # CPU per request than the transport itself. The types stay httpx's.
         self._transport = transport or AiohttpTransport()
-        self._timeout = httpx.Timeout(settings.timeout).as_dict()
+        timeout = httpx.Timeout(settings.timeout).as_dict()
+        # Per request: read whole (the transport reads the body before answering) or streamed.
+        self._extensions = {False: {"timeout": timeout, READ_WHOLE: True}, True: {"timeout": timeout}}
         self._headers = {"clientId": self.client_id, "User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
         self._sleep = sleep
         self._slots = asyncio.Semaphore(max(1, settings.max_concurrency))
@@ -108,11 +118,25 @@ class ManageTransport:
         self._codebase_lock = asyncio.Lock()
         self._token: MemberToken | None = None
         self._token_lock = asyncio.Lock()
+        self._urls: UrlMaker | None = None
+        self._fixed_auth: dict[str, dict[str, str]] = {}
+        self._member_auth: tuple[MemberToken, dict[str, str]] | None = None
+        self._header_sets: dict[tuple[Any, ...], tuple[dict[str, str], httpx.Headers]] = {}
         self.requests_sent = 0
         self.requests_by_method: Counter[str] = Counter()
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+
+    async def _hand_over(self) -> None:
+        """Let a request waiting for the slot just freed leave before this one's answer is
+        handled: on one event loop the handling (and the next request this caller builds) would
+        otherwise run first, and every slot would stand idle that long per request. Two turns of
+        the loop: one wakes the waiter, the next writes its request (aiohttp sends a body from a
+        task of its own)."""
+        if self._slots.locked():  # no slot free, or a waiter not yet woken for the one just freed
+            for _ in range(HAND_OVER_TURNS):
+                await asyncio.sleep(0)
 
     async def _send_once(self, request: httpx.Request, stream: bool) -> httpx.Response:
         """One request through the transport; the body read unless ``stream`` and 2xx."""
@@ -137,7 +161,20 @@ class ManageTransport:
 
     async def base_url(self) -> str:
         codebase = await self.codebase()
-        return f"{self.site.origin}/{codebase}apis/3.0"
+        base = f"{self.site.origin}/{codebase}apis/3.0"
+        if self._urls is None or self._urls.base != base:
+            self._urls = UrlMaker(base)
+        return base
+
+    def _path_of(self, url: str) -> str:
+        """``urlsplit(url).path``, without parsing the URL when it is on the site."""
+        origin = self.site.origin
+        if url.startswith(origin) and url[len(origin):len(origin) + 1] == "/":
+            return url[len(origin):].partition("#")[0].partition("?")[0]
+        return urlsplit(url).path
+
+    def _url(self, url: str) -> httpx.URL:
+        return self._urls(url) if self._urls is not None else httpx.URL(url)
 
     async def codebase(self, *, refresh: bool = False) -> str:
         if self._codebase is not None and not refresh:
@@ -193,21 +230,46 @@ class ManageTransport:
         )
 
     async def _auth_headers(self, auth: Auth) -> dict[str, str]:
+        """The auth headers (made once per key pair: the same dict while the keys stay; never mutate it)."""
         creds = self.settings.credentials
         if auth == "none":
-            return {}
-        if auth == "integrator":
-            return {
-                "Authorization": basic_authorization(self.company_id, creds.integrator_username, creds.integrator_password),
-                "x-cw-usertype": "integrator",
-            }
-        if isinstance(creds, ApiKeyCredentials):
-            return {"Authorization": basic_authorization(self.company_id, creds.public_key, creds.private_key)}
+            return _NO_HEADERS
+        if auth == "integrator" or isinstance(creds, ApiKeyCredentials):
+            made = self._fixed_auth.get(auth)
+            if made is None:
+                if auth == "integrator":
+                    made = {
+                        "Authorization": basic_authorization(self.company_id, creds.integrator_username,
+                                                             creds.integrator_password),
+                        "x-cw-usertype": "integrator",
+                    }
+                else:
+                    made = {"Authorization": basic_authorization(self.company_id, creds.public_key, creds.private_key)}
+                self._fixed_auth[auth] = made
+            return made
         token = await self.member_token()
-        return {
-            "Authorization": basic_authorization(self.company_id, token.public_key, token.private_key),
-            "x-cw-usertype": "member",
-        }
+        if self._member_auth is None or self._member_auth[0] is not token:
+            self._member_auth = (token, {
+                "Authorization": basic_authorization(self.company_id, token.public_key, token.private_key),
+                "x-cw-usertype": "member",
+            })
+        return self._member_auth[1]
+
+    def _request_headers(self, auth_headers: dict[str, str], accept: str | None, has_body: bool,
+                         headers: Mapping[str, str] | None) -> httpx.Headers:
+        """Every header of a request, made once per combination (httpx copies them per request)."""
+        key = (id(auth_headers), accept, has_body, tuple(headers.items()) if headers else ())
+        made = self._header_sets.get(key)
+        if made is None or made[0] is not auth_headers:
+            merged = {**self._headers, "Accept": accept or self.accept, **auth_headers}
+            if has_body:
+                merged["Content-Type"] = "application/json"
+            if headers:
+                merged.update(headers)
+            if len(self._header_sets) > 64:  # renewed tokens leave old combinations behind
+                self._header_sets.clear()
+            made = self._header_sets[key] = (auth_headers, httpx.Headers(merged))
+        return made[1]
 
     async def member_token(self, *, renew: bool = False) -> MemberToken:
         """Member keys for impersonation, fetched once and renewed before they expire."""
@@ -351,25 +413,25 @@ class ManageTransport:
         """
         policy = self.settings.retry
         # Named in messages and logs: the site and the path, never the query or a header.
-        where = f"{self.site.host}{urlsplit(url).path}"
+        where = f"{self.site.host}{self._path_of(url)}"
         content = to_wire_json(body) if body is not None else None
         renewed_token = False
         attempt = 0
         while True:
             attempt += 1
-            request_headers = {"Accept": accept or self.accept, **(await self._auth_headers(auth))}
-            if content is not None:
-                request_headers["Content-Type"] = "application/json"
-            if headers:
-                request_headers.update(headers)
+            request_headers = self._request_headers(await self._auth_headers(auth), accept, content is not None,
+                                                    headers)
             # Built before taking a slot: a slot is held only while the request is on the wire.
-            request = httpx.Request(method, url, params=params, content=content,
-                                    headers={**self._headers, **request_headers}, extensions={"timeout": self._timeout})
+            request = httpx.Request(method, self._url(url), params=params, content=content,
+                                    headers=request_headers, extensions=self._extensions[stream])
             try:
                 async with self._slots:
                     self.requests_sent += 1
                     self.requests_by_method[method] += 1
+                    sent_at = time.perf_counter()
                     response = await self._send_once(request, stream)
+                if time.perf_counter() - sent_at >= HAND_OVER_AFTER:
+                    await self._hand_over()
             except httpx.TransportError as exc:
                 reason = self._describe_exception(exc)
                 refused_certificate = certificate_failure(exc)

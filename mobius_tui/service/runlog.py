@@ -3,10 +3,17 @@
 Sits between a use case and the caller's ``emit``: it forwards each event, keeps the lines for
 "Save Full Log" / "Save List of Errors", and, for runs that write anything, appends them to a file
 under the data folder as they happen (so a crash still leaves its log).
+
+The file is flushed at every error, at the start and end of a run, when a Manage batch is
+recorded, and otherwise once a line comes ``FLUSH_EVERY`` seconds after the oldest one not yet
+flushed: a sync of 10,000 invoices logs a line per invoice, and a flush each would cost more than
+the line. What a crash can lose is the informational lines since the last flush; what was posted
+or recorded is in the journal, which never depends on this file.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -47,6 +54,11 @@ def describe(event: Event) -> list[str]:
     return [repr(event)]
 
 
+FLUSH_EVERY = 0.2  # seconds informational lines may gather in the file's buffer
+# Lines written to the file at once, whatever the buffer holds.
+_FLUSHED_AT_ONCE = (ev.Started, ev.Finished, ev.BatchRecorded, ev.DocumentFailed, ev.CheckFailed)
+
+
 def is_error(event: Event) -> bool:
     return (
         isinstance(event, (ev.DocumentFailed, ev.CheckFailed))
@@ -65,26 +77,46 @@ class RunLog:
         # package's reference: amounts without a currency of their own are shown in it.
         self.home_currency = ""
         self._file: TextIO | None = None
+        self._unflushed_since: float | None = None  # monotonic time of the oldest line not flushed
+        self._stamp = (0, "")  # (second, its text): one strftime per second, not per line
         if path is not None:
             paths.private_file(paths.ensure_private_dir(path.parent) / path.name)
             self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
     def __call__(self, event: Event) -> None:
         # Scrubbed before anything sees it: the listener may print it (the CLI) or show it (screens).
-        event = redact_data(event, self._redact)
-        stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")  # a saved log is filed: the day matters
+        if type(event) is not ev.LogLine or self._mentions_secret(event.message):  # most lines name none
+            event = redact_data(event, self._redact)
+        stamp = self._now()  # a saved log is filed: the day matters
+        error = is_error(event)
         for line in describe(event):
-            line = redact(line, self._redact)
+            if self._mentions_secret(line):
+                line = redact(line, self._redact)
             self.lines.append(f"{stamp} {line}")
-            if is_error(event):
+            if error:
                 self.errors.append(line)
             if self._file is not None:
                 self._file.write(f"{stamp} {line}\n")
+        if self._file is not None:
+            now = time.monotonic()
+            if self._unflushed_since is None:
+                self._unflushed_since = now
+            if error or isinstance(event, _FLUSHED_AT_ONCE) or now - self._unflushed_since >= FLUSH_EVERY:
                 self._file.flush()
+                self._unflushed_since = None
         try:
             self._emit(event)
         except Exception:  # a broken listener never fails the run (events.py contract)
             pass
+
+    def _mentions_secret(self, text: str) -> bool:
+        return any(secret in text for secret in self._redact)
+
+    def _now(self) -> str:
+        second = int(time.time())
+        if self._stamp[0] != second:
+            self._stamp = (second, datetime.fromtimestamp(second).strftime("%Y-%m-%d %H:%M:%S"))
+        return self._stamp[1]
 
     def errors_path(self) -> Path | None:
         if self.path is None:

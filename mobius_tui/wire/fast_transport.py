@@ -14,13 +14,15 @@ from ``HTTP(S)_PROXY`` / ``NO_PROXY`` when ``trust_env``, a bounded keep-alive p
 as they arrive (never decoded here: httpx undoes ``Content-Encoding`` itself), and every failure
 raised as the httpx exception httpx's transport raises for it. Give the client ``trust_env=False``
 so httpx does not put its own proxy transports in front of this one (proxies are honoured here).
-HTTP/1.1 only; request bodies are read whole before sending (the clients send small JSON).
+HTTP/1.1 only; request bodies are read whole before sending (the clients send small JSON). A
+request whose extensions set ``READ_WHOLE`` gets its response with the body already read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import ssl
 import urllib.request
 from collections.abc import AsyncIterator
@@ -33,18 +35,27 @@ from yarl import URL
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 CHUNK = 64 * 1024
+# A request extension: the caller reads the whole body at once anyway, so the transport reads it
+# before answering (less CPU than streaming it through httpx's byte iterators) and frees the
+# connection at once.
+READ_WHOLE = "mobius.read_whole"
+HEADER_SETS_KEPT = 256  # converted header sets kept (they differ in Content-Length and renewed keys)
 
 
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
     """httpx's per-request timeouts (``request.extensions["timeout"]``) in aiohttp's terms: its
     ``connect`` covers waiting for a pooled connection and opening one."""
     t = request.extensions.get("timeout") or {}
-    connect, pool = t.get("connect"), t.get("pool")
+    return _client_timeout(t.get("connect"), t.get("pool"), t.get("read"))
+
+
+@functools.lru_cache(maxsize=64)
+def _client_timeout(connect: float | None, pool: float | None, read: float | None) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(
         total=None,
         connect=None if connect is None or pool is None else connect + pool,
         sock_connect=connect,
-        sock_read=t.get("read"),
+        sock_read=read,
     )
 
 
@@ -116,6 +127,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._proxies = urllib.request.getproxies_environment() if trust_env else {}
         self._proxy_of: dict[tuple[str, str], tuple[URL | None, dict[str, str] | None]] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._header_sets: dict[tuple[tuple[bytes, bytes], ...], CIMultiDict[str]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _proxy(self, url: httpx.URL) -> tuple[URL | None, dict[str, str] | None]:
@@ -133,6 +145,20 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     auth = {"Proxy-Authorization": f"Basic {token}"}
                 self._proxy_of[key] = (proxy.with_user(None), auth)
         return self._proxy_of[key]
+
+    def _headers_of(self, raw: list[tuple[bytes, bytes]]) -> CIMultiDict[str] | None:
+        """httpx's headers as aiohttp takes them; a client sends the same few sets over and over
+        (aiohttp copies them, never changes them)."""
+        if not raw:
+            return None
+        key = tuple(raw)
+        made = self._header_sets.get(key)
+        if made is None:
+            if len(self._header_sets) >= HEADER_SETS_KEPT:
+                self._header_sets.clear()
+            made = self._header_sets[key] = CIMultiDict(
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+        return made
 
     def _open(self) -> aiohttp.ClientSession:
         # Made on first use: an aiohttp session belongs to the running event loop. A client used
@@ -166,14 +192,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session = self._open()
         body = await request.aread()
         # httpx has already set Host, Content-Length and the rest; aiohttp sends them as given.
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        headers = self._headers_of(request.headers.raw)
         proxy, proxy_headers = self._proxy(request.url) if self._proxies else (None, None)
         try:
             response = await session.request(
                 request.method,
                 URL(str(request.url), encoded=True),  # exactly as httpx encoded it
                 data=body or None,
-                headers=CIMultiDict(headers) if headers else None,
+                headers=headers,
                 allow_redirects=False,
                 timeout=_timeout(request),
                 compress=None,
@@ -183,6 +209,20 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
             raise to_httpx_error(exc, request)  # noqa: B904 - the cause is set
+        if request.extensions.get(READ_WHOLE):
+            try:
+                content = await response.read()
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+                raise to_httpx_error(exc, request, reading_body=True)  # noqa: B904 - the cause is set
+            finally:
+                response.release()  # back to the pool when read to the end, else closed
+            # Given as content, the body is decoded by httpx as a streamed one is (Content-Encoding).
+            return httpx.Response(
+                status_code=response.status,
+                headers=list(response.raw_headers),
+                content=content,
+                extensions={"http_version": b"HTTP/1.1", "reason_phrase": (response.reason or "").encode("latin-1")},
+            )
         return httpx.Response(
             status_code=response.status,
             headers=list(response.raw_headers),

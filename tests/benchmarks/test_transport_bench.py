@@ -15,15 +15,21 @@ import json
 import multiprocessing
 import os
 import time
+from datetime import datetime
+from decimal import Decimal
 from multiprocessing.connection import Connection
 
 import aiohttp
 import httpx
 
+from mobius_tui.manage.auth import ApiKeyCredentials
+from mobius_tui.manage.settings import ManageSettings
+from mobius_tui.manage.transport import ManageTransport
 from mobius_tui.wire.fast_transport import AiohttpTransport
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "3000"))
 CONCURRENCY = 4
+PAYMENT = {"type": "P", "amount": Decimal("12.50"), "paymentDate": datetime(2026, 1, 2), "invoice": {"id": 7}}
 ANSWER = json.dumps({"id": 1, "amount": 12.5, "type": "P", "invoice": {"id": 7, "identifier": "INV-7"}}).encode()
 
 
@@ -67,6 +73,22 @@ async def _httpx(url: str, transport: httpx.AsyncBaseTransport | None) -> tuple[
         return await _run(send, url)
 
 
+async def _manage(url: str) -> tuple[float, float]:
+    """The Manage client's own layer on top (headers, auth, retries, errors, the JSON answer)."""
+    settings = ManageSettings(site=url, company_id="bench", client_id="bench-client",
+                              credentials=ApiKeyCredentials("public", "private"), codebase="")
+    transport = ManageTransport(settings)
+    try:
+        async def send(where: str, body: bytes) -> None:
+            response = await transport.api("POST", where.removeprefix(f"{url}/apis/3.0"), body=PAYMENT,
+                                           idempotent=False)
+            assert response.status_code == 201 and transport.json(response)["id"] == 1
+
+        return await _run(send, f"{url}/apis/3.0")
+    finally:
+        await transport.aclose()
+
+
 async def _aiohttp(url: str) -> tuple[float, float]:
     async with aiohttp.ClientSession() as session:
         async def send(where: str, body: bytes) -> None:
@@ -85,6 +107,7 @@ def test_transport_cpu_per_request() -> None:
         figures = {
             "httpx (httpcore/anyio)": asyncio.run(_httpx(url, None)),
             "httpx + AiohttpTransport": asyncio.run(_httpx(url, AiohttpTransport())),
+            "ManageTransport.api": asyncio.run(_manage(url)),
             "bare aiohttp (floor)": asyncio.run(_aiohttp(url)),
         }
     finally:

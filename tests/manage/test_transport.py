@@ -215,3 +215,16 @@ def test_bad_settings_refused(overrides, says):
 
 def test_settings_repr_hides_secrets():
     assert "priv-SECRET" not in repr(settings())
+
+
+@pytest.mark.parametrize("tail", ["/apis/3.0/finance/invoices/5/payments", "/a%20b/c?conditions=x%3D1#f", "/x#y?z",
+                                  "/", ":443/other", "/p?q"])
+def test_the_path_named_in_messages_is_the_urls_path(tail):
+    from urllib.parse import urlsplit
+
+    from mobius_tui.manage.transport import ManageTransport
+
+    transport = ManageTransport(settings())
+    url = transport.site.origin + tail
+    assert transport._path_of(url) == urlsplit(url).path
+    assert transport._path_of("https://elsewhere.example.com/x?y") == "/x"

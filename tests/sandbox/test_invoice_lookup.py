@@ -30,3 +30,18 @@ def test_only_a_bare_in_list_of_plain_texts_uses_the_index() -> None:
     assert in_texts('invoiceNumber in ("A1") or id = 3', "invoiceNumber") is None
     assert in_texts('id in ("A1")', "invoiceNumber") is None
     assert in_texts(None, "invoiceNumber") is None
+
+
+def test_a_lookup_for_a_few_fields_answers_as_the_full_rows(manage_sandbox) -> None:
+    invoices = manage_sandbox.store.dataset.invoices
+    listed = ", ".join(f'"{i.number}"' for i in invoices[:40:3])
+    with manage_sandbox.client() as http:
+        paying = invoices[3]
+        assert http.post(f"/finance/invoices/{paying.id}/payments",
+                         json={"type": "P", "amount": "10.05", "invoice": {"id": paying.id}}).status_code == 201
+        for fields in ("id,invoiceNumber,payments", "ID,INVOICENUMBER", "payments,id"):
+            params = {"conditions": f"invoiceNumber in ({listed})", "fields": fields, "pageSize": 1000}
+            lookup = http.get("/finance/invoices", params=params)
+            full = http.get("/finance/invoices", params={**params, "orderBy": "id asc"})  # the full rows
+            assert lookup.status_code == full.status_code == 200
+            assert lookup.content == full.content

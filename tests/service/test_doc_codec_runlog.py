@@ -66,3 +66,26 @@ def test_run_log_keeps_lines_and_errors_and_scrubs_secrets(tmp_path):
     assert log.errors == ["FAILED invoice 1: refused"]
     assert log.errors_path().read_text() == "FAILED invoice 1: refused\n"
     assert "PARTIAL: 1 of 2 posted" in log.lines[-1]
+
+
+def test_run_log_file_holds_errors_at_once_and_every_line_by_the_end(tmp_path, monkeypatch):
+    from mobius_tui.service import runlog
+
+    clock = [100.0]
+    monkeypatch.setattr(runlog.time, "monotonic", lambda: clock[0])
+    path = tmp_path / "run.log"
+    log = RunLog(lambda _: None, path)
+    log(ev.Started("r1", "sync-payments"))
+    assert "sync-payments started" in path.read_text()
+    log(ev.LogLine("invoice 1: paid"))
+    log(ev.LogLine("invoice 2: paid"))
+    assert "invoice 2" not in path.read_text()  # informational lines wait in the buffer ...
+    clock[0] += runlog.FLUSH_EVERY
+    log(ev.LogLine("invoice 3: paid"))
+    assert "invoice 3: paid" in path.read_text()  # ... a fraction of a second at most
+    log(ev.LogLine("invoice 4: paid"))
+    log(ev.LogLine("invoice 5: refused", ev.Level.ERROR))
+    assert "error: invoice 5: refused" in path.read_text()  # an error is written at once, with what came before
+    log(ev.LogLine("invoice 6: paid"))
+    log.close()
+    assert path.read_text().count("\n") == 7

@@ -86,6 +86,15 @@ def wire_row(model: BaseModel) -> WireRow:
     return row
 
 
+def with_values(row: WireRow, **values: Any) -> WireRow:
+    """A copy of ``row`` with some top-level values replaced (numbers or strings: nothing to prune),
+    the keys in their order, encoded as ``dumps`` encodes it."""
+    out = WireRow(row)
+    out.update(values)
+    out.json = _dump_pruned(out)
+    return out
+
+
 def join(items: list[bytes]) -> bytes:
     """A JSON array of encoded items."""
     return b"[" + b",".join(items) + b"]"

@@ -29,9 +29,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from mobius_tui.manage import models as m
+from mobius_tui.manage.models import wire_number as to_number
 from mobius_tui.sandbox.dataset import Dataset, Expense, Invoice, Procurement, generate
 from mobius_tui.sandbox.manage import glexport, wire
-from mobius_tui.sandbox.manage.encoding import WireRow, wire_row
+from mobius_tui.sandbox.manage.encoding import WireRow, wire_row, with_values
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -147,6 +148,9 @@ class ManageStore:
                 self.entry_owner[e] = Owner("procurement", p)
         self.batched: dict[int, int] = dict(self._db.execute("SELECT entry_id, batch_id FROM batched_entries"))
         self._wire_cache: dict[tuple[str, int], WireRow] = {}
+        # An invoice's row as last built in full: a payment changes only its payments and balance,
+        # so after one the row is that one with two numbers replaced (building it in full costs ~20x).
+        self._invoice_rows: dict[int, WireRow] = {}
         self._entries_cache: dict[int, list[WireRow]] = {}  # batch id -> its BatchEntry rows
         # GLExport JSON per document and export options (glexport.build_json): the books never change
         self._fragments: dict[Hashable, bytes] = {}
@@ -401,6 +405,7 @@ class ManageStore:
         for owner in owners:
             if owner.kind == "invoice":
                 self._wire_cache.pop(("invoice", owner.record.id), None)
+                self._invoice_rows.pop(owner.record.id, None)  # its glBatch changed
 
     def _batch_row(self, row: tuple) -> m.AccountingBatch:
         id_, ident, _gl, inv, exp, prod, created_at, created_by = row
@@ -574,7 +579,8 @@ class ManageStore:
         with self._lock:
             paid: dict[int, Decimal] = {}
             names: dict[int, str] = {}
-            uncached = [i.id for i in invoices if ("invoice", i.id) not in self._wire_cache]
+            cache = self._wire_cache
+            uncached = [i.id for i in invoices if ("invoice", i.id) not in cache]
             if uncached:
                 if len(uncached) <= 500:  # a few: the index; many: one pass over the table
                     rows = self._db.execute(f"SELECT invoice_id, amount FROM payments WHERE invoice_id IN "
@@ -583,9 +589,38 @@ class ManageStore:
                     rows = self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id")
                 for invoice_id, amount in rows:
                     paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
-                names = dict(self._db.execute("SELECT id, identifier FROM batches"))
-            return self.wire_rows("invoice", invoices, lambda i: i.id,
-                                  lambda i: self._invoice_model(i, paid.get(i.id, Decimal(0)), names))
+                if any(i not in self._invoice_rows for i in uncached):
+                    names = dict(self._db.execute("SELECT id, identifier FROM batches"))
+            out = []
+            for inv in invoices:
+                row = cache.get(("invoice", inv.id))
+                if row is None:
+                    payments = paid.get(inv.id, Decimal(0))
+                    built = self._invoice_rows.get(inv.id)
+                    if built is None:
+                        row = self._invoice_rows[inv.id] = wire_row(self._invoice_model(inv, payments, names))
+                    else:
+                        total = to_number(inv.total - payments - inv.credits)
+                        row = with_values(built, payments=to_number(payments), balance=total)
+                    cache[("invoice", inv.id)] = row
+                out.append(row)
+            return out
+
+    def invoice_lookup_rows(self, invoices: list[Invoice]) -> list[dict[str, Any]]:
+        """/finance/invoices rows holding only ``INVOICE_LOOKUP_FIELDS``, with the values the full
+        rows hold."""
+        with self._lock:
+            paid: dict[int, Decimal] = {}
+            ids = [i.id for i in invoices]
+            if len(ids) <= 500:
+                rows = self._db.execute(f"SELECT invoice_id, amount FROM payments WHERE invoice_id IN "
+                                        f"({','.join('?' * len(ids))}) ORDER BY id", ids)
+            else:
+                rows = self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id")
+            for invoice_id, amount in rows:
+                paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
+        return [{"id": i.id, "invoiceNumber": i.number, "payments": to_number(paid.get(i.id, Decimal(0)))}
+                for i in invoices]
 
     def _invoice_model(self, inv: Invoice, payments: Decimal | None = None,
                        batch_names: dict[int, str] | None = None) -> m.Invoice:
@@ -731,9 +766,15 @@ class ManageStore:
             db.execute("UPDATE meta SET value=? WHERE key='setup'", (json.dumps(DEFAULT_SETUP),))
         self.batched.clear()
         self._wire_cache.clear()
+        self._invoice_rows.clear()
         self._entries_cache.clear()
         self._recount([*self.dataset.invoices, *self.dataset.expenses, *self.dataset.procurements])
         self._seed_state(history)
+
+
+# What a lookup of invoices by number may ask for and get without building the whole invoice
+# (lower case: field names are matched case-insensitively).
+INVOICE_LOOKUP_FIELDS = ("id", "invoicenumber", "payments")
 
 
 def _sample(ids: list[int]) -> str:
