@@ -128,13 +128,8 @@ def _check_failed_summary(checked: pipeline.Checked) -> str:
 async def _new_batch_steps(ctx: Context, run_id: str, options: ExportOptions, number: str, log: RunLog, *,
                            dry_run: bool) -> RunReport:
     action = "dry-run" if dry_run else "export"
-    reference = pipeline.reference_ahead(ctx)
-    try:
-        export = await _export(ctx, export_request(options, number), log)
-        checked = await pipeline.plan_and_check(ctx, export, log, reference=reference)
-    finally:
-        await pipeline.settle(reference)
-    del export  # the plan holds all that posting needs: free the export before it starts
+    # The plan holds all that posting needs: the export is freed before posting starts.
+    checked = await pipeline.export_and_check(ctx, _export(ctx, export_request(options, number), log), log)
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=number,
                                        groups=checked.groups, plan=checked.plan)
@@ -230,15 +225,14 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
         exportExpensesFlag=bool(batch.exportExpensesFlag),
         exportProductsFlag=bool(batch.exportProductsFlag),
     )
-    reference = pipeline.reference_ahead(ctx)
-    try:
+
+    async def export() -> GLExport:
         log(ev.Progress("export", 0, 1))
         export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
         log(ev.Progress("export", 1, 1))
-        checked = await pipeline.plan_and_check(ctx, export, log, rerun=True, reference=reference)
-    finally:
-        await pipeline.settle(reference)
-    del export
+        return export
+
+    checked = await pipeline.export_and_check(ctx, export(), log, rerun=True)
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=identifier,
                                        groups=checked.groups, plan=checked.plan)
@@ -333,12 +327,7 @@ async def mapping_report(ctx: Context, emit: Emit, options: ExportOptions | None
         if not options.kinds():
             return pipeline.refused_report(run_id, "check", log, "Nothing chosen to check.",
                                            groups=_refusal("No record kind chosen", "Choose invoices, expenses or inventory."))
-        reference = pipeline.reference_ahead(ctx)
-        try:
-            export = await _export(ctx, export_request(options), log)
-            checked = await pipeline.plan_and_check(ctx, export, log, reference=reference)
-        finally:
-            await pipeline.settle(reference)
+        checked = await pipeline.export_and_check(ctx, _export(ctx, export_request(options), log), log)
         blocking = [g for g in checked.groups if g.blocking]
         docs = len(checked.plan.documents)
         if blocking:

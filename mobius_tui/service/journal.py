@@ -19,7 +19,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -170,28 +170,19 @@ class Journal:
     def record_result(self, run_id: str, key: str, state: DocumentState, reference: str = "", error: str = "") -> None:
         self.record_results(run_id, [(key, state, reference, error)])
 
-    def record_results(self, run_id: str, results: Iterable[tuple[str, DocumentState, str, str]]) -> None:
-        """Several documents' (key, state, reference, error) in one transaction: one disk sync."""
+    def record_results(self, run_id: str, results: Iterable[tuple[str, DocumentState, str, str]],
+                       bodies: Mapping[str, str] | None = None) -> None:
+        """Several documents' (key, state, reference, error) in one transaction: one disk sync.
+        ``bodies``: documents stored anew under their keys (one stored by its currency alone until
+        its duplicate check cleared it); the others keep what is stored."""
         now = _now()
+        bodies = bodies or {}
         with self._tx():
             for key, state, reference, error in results:
                 cur = self._db.execute(
-                    "UPDATE documents SET state = ?, reference = ?, error = ?, updated = ? WHERE run_id = ? AND key = ?",
-                    (state.value, reference, error, now, run_id, key),
-                )
-                if cur.rowcount != 1:
-                    raise KeyError(f"run {run_id} has no document {key}")
-
-    def record_cleared(self, run_id: str, rows: Iterable[tuple[str, DocumentState, str, str]]) -> None:
-        """Documents whose duplicate check answered, (key, state, reference, body) in one
-        transaction: a body given replaces the stored one ("" keeps it), and the error is cleared."""
-        now = _now()
-        with self._tx():
-            for key, state, reference, body in rows:
-                cur = self._db.execute(
-                    "UPDATE documents SET state = ?, reference = ?, error = '', updated = ?,"
-                    " body = CASE WHEN ? = '' THEN body ELSE ? END WHERE run_id = ? AND key = ?",
-                    (state.value, reference, now, body, body, run_id, key),
+                    "UPDATE documents SET state = ?, reference = ?, error = ?, updated = ?, body = COALESCE(?, body)"
+                    " WHERE run_id = ? AND key = ?",
+                    (state.value, reference, error, now, bodies.get(key), run_id, key),
                 )
                 if cur.rowcount != 1:
                     raise KeyError(f"run {run_id} has no document {key}")

@@ -138,21 +138,20 @@ class Checked:
         return any(g.blocking for g in self.groups)
 
 
-def reference_ahead(ctx: Context) -> asyncio.Future[Any]:
-    """The package's reference read, started now: it needs nothing of the export, so it runs
-    while Manage exports. Hand it to ``plan_and_check``; ``settle`` it when the run stops early."""
-    return asyncio.ensure_future(ctx.adapter.reference())
-
-
-async def settle(task: asyncio.Future[Any]) -> None:
-    """Stop ``task`` if it still runs; its failure, if nobody awaited it, is dropped here."""
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+async def export_and_check(ctx: Context, export: Awaitable[GLExport], log: RunLog, *, rerun: bool = False) -> Checked:
+    """``export`` read from Manage, planned and checked. The package's reference needs nothing of
+    the export, so it is read meanwhile; it is stopped if the export fails."""
+    reference = asyncio.ensure_future(ctx.adapter.reference())
+    try:
+        return await plan_and_check(ctx, await export, log, rerun=rerun, reference=reference)
+    finally:
+        reference.cancel()  # a no-op once it is done; its failure, if nobody awaited it, is dropped here
+        await asyncio.gather(reference, return_exceptions=True)
 
 
 async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: bool = False,
                          reference: Awaitable[Any] | None = None) -> Checked:
-    """``reference``: the read started by ``reference_ahead`` (read here when None)."""
+    """``reference``: the read already started (``export_and_check``); read here when None."""
     log(ev.Progress("plan", 0, 1))
     plan = await build_plan(ctx, export, rerun=rerun)
     log(ev.Progress("plan", 1, 1))
@@ -371,10 +370,10 @@ def _record_cleared(ctx: Context, run_id: str, checked: Checked, part: Sequence[
     """Journal a part whose duplicate check answered: those to post PLANNED and stored whole, the
     others DUPLICATE. Run in a worker thread: encoding the bodies stays off the event loop that is
     posting the documents cleared before."""
-    cleared = {d.key for d in clear}
-    ctx.journal.record_cleared(run_id, [
-        (d.key, DocumentState.PLANNED, "", doc_codec.dumps(d, checked.home_currency)) if d.key in cleared
-        else (d.key, DocumentState.DUPLICATE, checked.duplicates[d.key], "") for d in part])
+    bodies = {d.key: doc_codec.dumps(d, checked.home_currency) for d in clear}
+    ctx.journal.record_results(run_id, [
+        (d.key, DocumentState.PLANNED, "", "") if d.key in bodies
+        else (d.key, DocumentState.DUPLICATE, checked.duplicates[d.key], "") for d in part], bodies)
 
 
 async def resolve_unrecorded(ctx: Context, run_id: str, documents: Sequence[Document], log: RunLog, *,

@@ -55,8 +55,9 @@ def test_journal_reads_by_state_clears_documents_and_reads_currencies_as_the_cod
     with Journal(tmp_path / "j.sqlite") as journal:
         run_id = journal.start_run("export", "t", documents)
         assert journal.currencies(run_id, doc_codec.HOME) == {f"k{i}": doc_codec.currency_of(b) for i, b in enumerate(bodies)}
-        journal.record_cleared(run_id, [("k1", DocumentState.PLANNED, "", '{"currency": "AUD"}'),
-                                        ("k2", DocumentState.DUPLICATE, "AR batch 3 / k2", "")])
+        journal.record_results(run_id, [("k1", DocumentState.PLANNED, "", ""),
+                                        ("k2", DocumentState.DUPLICATE, "AR batch 3 / k2", "")],
+                               {"k1": '{"currency": "AUD"}'})
         planned = journal.documents(run_id, (DocumentState.PLANNED,))
         assert [(d.key, d.body, d.error) for d in planned] == [("k1", '{"currency": "AUD"}', "")]
         (duplicate,) = journal.documents(run_id, (DocumentState.DUPLICATE,), bodies=False)
@@ -65,7 +66,7 @@ def test_journal_reads_by_state_clears_documents_and_reads_currencies_as_the_cod
         assert [d.key for d in journal.documents(run_id, (DocumentState.PLANNED, DocumentState.NOT_POSTED))] == \
             ["k0", "k1", "k3", "k4", "k5", "k6"]
         with pytest.raises(KeyError):
-            journal.record_cleared(run_id, [("nope", DocumentState.PLANNED, "", "{}")])
+            journal.record_results(run_id, [("nope", DocumentState.PLANNED, "", "")], {"nope": "{}"})
         assert journal.documents(run_id, (DocumentState.PLANNED,))[0].key == "k1"  # the failed transaction left nothing
 
 
