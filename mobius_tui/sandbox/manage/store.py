@@ -574,6 +574,18 @@ class ManageStore:
         found = [inv for n in set(numbers) for inv in self.invoices_by_number.get(n, ())]
         return sorted(found, key=lambda inv: inv.id)
 
+    def _paid(self, invoice_ids: list[int]) -> dict[int, Decimal]:
+        """Invoice id -> the sum of its payments, for those with any (called under the lock)."""
+        if len(invoice_ids) <= 500:  # a few: the index; many: one pass over the table
+            rows = self._db.execute(f"SELECT invoice_id, amount FROM payments WHERE invoice_id IN "
+                                    f"({','.join('?' * len(invoice_ids))}) ORDER BY id", invoice_ids)
+        else:
+            rows = self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id")
+        paid: dict[int, Decimal] = {}
+        for invoice_id, amount in rows:
+            paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
+        return paid
+
     def invoice_rows(self, invoices: list[Invoice]) -> list[WireRow]:
         """/finance/invoices rows; the uncached ones are built with one query for all their payments."""
         with self._lock:
@@ -582,13 +594,7 @@ class ManageStore:
             cache = self._wire_cache
             uncached = [i.id for i in invoices if ("invoice", i.id) not in cache]
             if uncached:
-                if len(uncached) <= 500:  # a few: the index; many: one pass over the table
-                    rows = self._db.execute(f"SELECT invoice_id, amount FROM payments WHERE invoice_id IN "
-                                            f"({','.join('?' * len(uncached))}) ORDER BY id", uncached)
-                else:
-                    rows = self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id")
-                for invoice_id, amount in rows:
-                    paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
+                paid = self._paid(uncached)
                 if any(i not in self._invoice_rows for i in uncached):
                     names = dict(self._db.execute("SELECT id, identifier FROM batches"))
             out = []
@@ -610,15 +616,7 @@ class ManageStore:
         """/finance/invoices rows holding only ``INVOICE_LOOKUP_FIELDS``, with the values the full
         rows hold."""
         with self._lock:
-            paid: dict[int, Decimal] = {}
-            ids = [i.id for i in invoices]
-            if len(ids) <= 500:
-                rows = self._db.execute(f"SELECT invoice_id, amount FROM payments WHERE invoice_id IN "
-                                        f"({','.join('?' * len(ids))}) ORDER BY id", ids)
-            else:
-                rows = self._db.execute("SELECT invoice_id, amount FROM payments ORDER BY id")
-            for invoice_id, amount in rows:
-                paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + Decimal(amount)
+            paid = self._paid([i.id for i in invoices])
         return [{"id": i.id, "invoiceNumber": i.number, "payments": to_number(paid.get(i.id, Decimal(0)))}
                 for i in invoices]
 
