@@ -94,16 +94,16 @@ class WebApiClient:
         # httpx's own transport costs ~1.5 ms of CPU a request; posting is CPU-bound (wire/fast_transport.py).
         self._transport = AiohttpTransport(
             verify=verify, limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections))
+        # Basic auth as a header of the client, not an httpx auth flow: the writes (``_send``) skip
+        # the client layer and send these same headers.
+        token = base64.b64encode(f"{user.upper()}:{password}".encode()).decode("ascii")
         self.http = httpx.AsyncClient(
-            auth=httpx.BasicAuth(user.upper(), password),
-            headers={"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"},
+            headers={"Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
+                     "Authorization": f"Basic {token}"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
             transport=self._transport,
             trust_env=False,  # proxies are honoured by the transport itself
         )
-        # What the client layer adds to every request, worked out once for the writes (see _send).
-        token = base64.b64encode(f"{user.upper()}:{password}".encode()).decode("ascii")
-        self._write_headers = httpx.Headers([*self.http.headers.multi_items(), ("Authorization", f"Basic {token}")])
         self._write_extensions = {"timeout": self.http.timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
 
@@ -172,7 +172,7 @@ class WebApiClient:
         parsed = self._urls.get(url)
         if parsed is None:
             parsed = self._urls[url] = httpx.URL(url)
-        request = httpx.Request(method, parsed, headers=self._write_headers, content=content,
+        request = httpx.Request(method, parsed, headers=self.http.headers, content=content,
                                 extensions=self._write_extensions)
         if self.http.cookies:  # a Web API that keeps a session by cookie gets it back, as on reads
             self.http.cookies.set_cookie_header(request)
