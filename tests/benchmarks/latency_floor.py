@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from tests.wire.asgi_body import read_body
+
 
 @dataclass(frozen=True)
 class Floor:
@@ -39,8 +41,7 @@ class Floor:
 
 
 async def _trivial(scope: Any, receive: Any, send: Any) -> None:
-    while (message := await receive())["type"] == "http.request" and message.get("more_body"):
-        pass  # the request body is read, as every sandbox app reads it
+    await read_body(receive)  # as every sandbox app reads it
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]})
     await send({"type": "http.response.body", "body": b"{}"})

@@ -26,6 +26,7 @@ from mobius_tui.manage.auth import ApiKeyCredentials
 from mobius_tui.manage.settings import ManageSettings
 from mobius_tui.manage.transport import ManageTransport
 from mobius_tui.wire.fast_transport import AiohttpTransport
+from tests.wire.asgi_body import read_body
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "3000"))
 CONCURRENCY = 4
@@ -34,8 +35,7 @@ ANSWER = json.dumps({"id": 1, "amount": 12.5, "type": "P", "invoice": {"id": 7, 
 
 
 async def _app(scope, receive, send) -> None:  # noqa: ANN001 - ASGI
-    while (await receive()).get("more_body"):
-        pass
+    await read_body(receive)
     await send({"type": "http.response.start", "status": 201,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(ANSWER)).encode())]})
     await send({"type": "http.response.body", "body": ANSWER})

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from mobius_tui.accounting.sage300.client import WebApiClient
+from tests.wire.asgi_body import read_body
 from mobius_tui.sandbox.server import serve
 
 
@@ -19,12 +20,7 @@ class _Recorder:
         self.seen: list[dict[str, Any]] = []
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         self.seen.append({"method": scope["method"], "path": scope["path"], "headers": headers, "body": body})
         answer = json.dumps({"BatchNumber": len(self.seen), "Amount": 12.50}).encode()

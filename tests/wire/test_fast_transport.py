@@ -12,6 +12,7 @@ import threading
 import httpx
 import pytest
 
+from tests.wire.asgi_body import read_body
 from mobius_tui.sandbox.server import DropConnection, serve
 from mobius_tui.wire.errors import certificate_failure
 from mobius_tui.wire.fast_transport import READ_WHOLE, AiohttpTransport
@@ -29,12 +30,7 @@ class App:
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - ASGI
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         path = scope["path"]
         self.seen.append((scope["method"], path, scope["client"][1]))
 
