@@ -45,3 +45,21 @@ async def test_the_main_screen_paints_in_bands_and_answers_a_key_pressed_while_i
         # The first frame went out band by band (partial updates), every row of the screen once.
         first_frame = len(bands(Region(0, 0, 120, 40)))
         assert updates[:first_frame] == ["ChopsUpdate"] * first_frame, updates
+
+
+async def test_a_run_key_pressed_before_a_lazy_pane_is_mounted_acts_once_it_is(tui_env):
+    app = tui_env.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.simulate_key("f8")
+        while not isinstance(app.screen, MainScreen):
+            await asyncio.sleep(0.001)
+        screen = app.screen
+        while not screen.query("Tab#--content-tab-tab-payments"):  # the tabs are there, the pane's fields not yet
+            await asyncio.sleep(0.001)
+        screen.action_show_tab("tab-payments")  # shown before its pane is composed (F4 right after login)
+        assert screen.query("#tab-payments Lazy")
+        screen.action_run()  # F8 now: the pane's fields do not exist yet
+        await settle(pilot, app)
+        assert screen.active_tab == "tab-payments"
+        assert app.screen.id == "confirm-sync"  # the key was not lost: it asks to confirm the sync

@@ -147,6 +147,16 @@ class MainScreen(StyledAtMountScreen):
         if first is not None:
             first.focus()
 
+    def _on_pane(self, kind: type[RerunPane] | type[PaymentsPane], act: Callable[[RerunPane | PaymentsPane], object]) -> None:
+        """``act`` on the pane of ``kind``; a key pressed right after login, before the (lazily
+        composed) pane is mounted, acts once it is, rather than being lost."""
+        panes = list(self.query(kind))
+        if not panes:
+            self.call_after_refresh(self._on_pane, kind, act)
+            return
+        for pane in panes:
+            act(pane)
+
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Commands with no binding on this screen (their keys belong to a table that may not have the
         focus): (title, help, callback), for the command palette."""
@@ -171,26 +181,23 @@ class MainScreen(StyledAtMountScreen):
             self.query_one(NewBatchPane).load_locations()
             self.query_one(NewBatchPane).action_refresh()
         elif self.active_tab == "tab-rerun":
-            for pane in self.query(RerunPane):
+            for pane in self.query(RerunPane):  # none yet right after login: mounting it loads them
                 pane.load_batches()
 
     def action_dry_run(self) -> None:
         if self.active_tab == "tab-new":
             self.query_one(NewBatchPane).action_dry_run()
         elif self.active_tab == "tab-rerun":
-            for pane in self.query(RerunPane):
-                pane.action_check()
+            self._on_pane(RerunPane, lambda pane: pane.action_check())
 
     def action_run(self) -> None:
         tab = self.active_tab
         if tab == "tab-new":
             self.query_one(NewBatchPane).action_run_export()
         elif tab == "tab-rerun":
-            for pane in self.query(RerunPane):
-                pane.action_rerun()
+            self._on_pane(RerunPane, lambda pane: pane.action_rerun())
         else:
-            for pane in self.query(PaymentsPane):
-                pane.action_run_sync()
+            self._on_pane(PaymentsPane, lambda pane: pane.action_run_sync())
 
     # --- runs that did not finish -------------------------------------------------------------
 
