@@ -11,6 +11,7 @@ from mobius_tui.documents.model import RecordKind
 from mobius_tui.manage.models import AccountingBatch, ExportAccountingBatchRequest, GLExport
 from mobius_tui.service import events as ev
 from mobius_tui.service import pipeline
+from mobius_tui.service.collection import without_full_collection
 from mobius_tui.service.context import Context, crash_point
 from mobius_tui.service.errors import NotFoundError, UnfinishedRuns
 from mobius_tui.service.events import Emit, Outcome
@@ -59,6 +60,7 @@ def _check_unfinished(ctx: Context) -> None:
             raise UnfinishedRuns(unfinished)
 
 
+@without_full_collection
 async def new_batch(ctx: Context, options: ExportOptions, emit: Emit, *, dry_run: bool) -> RunReport:
     run_id = new_run_id()
     action = "dry-run" if dry_run else "export"
@@ -199,6 +201,7 @@ async def _find_batch(ctx: Context, batch_identifier: str) -> AccountingBatch:
     return batch
 
 
+@without_full_collection
 async def rerun(ctx: Context, batch_identifier: str, emit: Emit, *, force: bool, dry_run: bool) -> RunReport:
     run_id = new_run_id()
     action = "dry-run" if dry_run else "rerun"
@@ -317,6 +320,7 @@ async def finish(ctx: Context, run_id: str, emit: Emit, *, batch_number: str = "
         log.close()
 
 
+@without_full_collection
 async def mapping_report(ctx: Context, emit: Emit, options: ExportOptions | None) -> RunReport:
     """Reference + check over everything unposted (or the chosen set). Reads only."""
     options = options or ExportOptions(thru_date=date.today(), invoices=True, expenses=True, inventory=True)
