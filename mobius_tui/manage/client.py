@@ -135,9 +135,11 @@ def same_payment_date(payment: InvoicePayment, when: date | datetime | None) -> 
 
 class CreatedBatch(NamedTuple):
     batch: AccountingBatch
-    # Manage's own answer to the POST named the batch: this request created it, with exactly the
-    # entries it sent (a batch found by identifier after a lost or empty answer may be another's).
-    answered: bool
+    # Known to be the batch this request created, with exactly the entries it sent: Manage's answer
+    # to the POST named it, or Manage answered 2xx (so this POST created a batch under the
+    # identifier) and lists no other under it. One found after a failed connection, or one of
+    # several under the identifier, may be another's.
+    ours: bool
 
 
 class ManageClient:
@@ -465,9 +467,9 @@ class ManageClient:
     async def create_batch(self, request: CreateAccountingBatchRequest) -> CreatedBatch:
         """Record a batch: the GL entries in ``processedRecordIds`` leave the unposted lists.
 
-        Returns the created batch as listed by Manage, and whether Manage's answer to this POST
-        named it. Never sent twice blindly: when the connection fails mid-request, the batch is
-        looked up by ``batchIdentifier`` first.
+        Returns the created batch as listed by Manage, and whether it is known to be the one this
+        request created (``CreatedBatch.ours``). Never sent twice blindly: when the connection fails
+        mid-request, the batch is looked up by ``batchIdentifier`` first.
         """
         identifier = (request.batchIdentifier or "").strip()
         if not identifier or len(identifier) > BATCH_IDENTIFIER_MAX:
@@ -489,23 +491,23 @@ class ManageClient:
                 existing = await self.find_batch(identifier)
                 if existing is not None:
                     log.warning("Manage batch %s was created although the connection failed", identifier)
-                    return CreatedBatch(existing, answered=False)
+                    return CreatedBatch(existing, ours=False)
                 if attempt == self.settings.retry.attempts:
                     raise
                 log.warning("Manage batch %s was not created (%s); sending it again", identifier, exc)
                 continue
             if reply is not None and _names_batch(reply[1], identifier):
-                return CreatedBatch(AccountingBatch.model_validate(self._t.json(*reply)), answered=True)
+                return CreatedBatch(AccountingBatch.model_validate(self._t.json(*reply)), ours=True)
             break
-        created = await self.find_batch(identifier)
-        if created is None:
+        listed = await self._batches_named(identifier)
+        if not listed:
             raise ManageError(
                 f"Manage accepted batch {identifier} but does not list it afterwards. Check Finance > "
                 "Accounting Interface > Open Batches in Manage before running again.",
                 method="POST",
                 where=BATCHES,
             )
-        return CreatedBatch(created, answered=False)
+        return CreatedBatch(listed[0], ours=len(listed) == 1)
 
     async def batches(self, conditions: Condition | None = None) -> list[AccountingBatch]:
         return await self.list_all(BATCHES, AccountingBatch, conditions)
@@ -514,9 +516,12 @@ class ManageClient:
         return await self._get(f"{BATCHES}/{int(batch_id)}", AccountingBatch)
 
     async def find_batch(self, batch_identifier: str) -> AccountingBatch | None:
-        found = await self.batches(c.eq("batchIdentifier", batch_identifier))
-        exact = [batch for batch in found if batch.batchIdentifier == batch_identifier]
+        exact = await self._batches_named(batch_identifier)
         return exact[0] if exact else None
+
+    async def _batches_named(self, batch_identifier: str) -> list[AccountingBatch]:
+        found = await self.batches(c.eq("batchIdentifier", batch_identifier))
+        return [batch for batch in found if batch.batchIdentifier == batch_identifier]
 
     async def delete_batch(self, batch_id: int) -> None:
         """Remove a batch; its records become unposted again."""

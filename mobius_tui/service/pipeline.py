@@ -468,31 +468,28 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
     run = ctx.journal.run(run_id)
     if run.manage_batch_id is not None:
         return run.manage_batch_id
-    posted = ctx.journal.documents(run_id, (DocumentState.POSTED,), bodies=False)
+    posted = ctx.journal.entry_ids(run_id, DocumentState.POSTED)
     if not posted:
         return None
-    ids: dict[int, None] = {}
-    for doc in posted:
-        for entry in doc.gl_entry_ids:
-            ids.setdefault(entry, None)
+    ids = list(dict.fromkeys(entry for entries in posted for entry in entries))
     log(ev.Progress("batch", 0, 1))
     batch = await ctx.manage.find_batch(run.batch_identifier) if look_first else None
     found = batch is not None
-    answered = False
+    ours = False
     if batch is None:
         flags = run.flags
-        batch, answered = await ctx.manage.create_batch(
+        batch, ours = await ctx.manage.create_batch(
             CreateAccountingBatchRequest(
                 batchIdentifier=run.batch_identifier,
                 exportInvoicesFlag=bool(flags.get("invoices")),
                 exportExpensesFlag=bool(flags.get("expenses")),
                 exportProductsFlag=bool(flags.get("inventory")),
-                processedRecordIds=list(ids),
+                processedRecordIds=ids,
             )
         )
     # A batch this run's POST created holds its entries: reading them back would cost a page per
-    # 1,000 entries of the run for nothing. One found by identifier is checked.
-    if not answered and not await holds_run_entries(ctx, int(batch.id), set(ids)):
+    # 1,000 entries of the run for nothing. Any other found by identifier is checked.
+    if not ours and not await holds_run_entries(ctx, int(batch.id), set(ids)):
         raise ForeignBatch(run_id, run.batch_identifier, int(batch.id))
     if found:
         log(ev.LogLine(f"Manage already holds batch {run.batch_identifier} (id {batch.id}) with the GL entries "

@@ -146,9 +146,18 @@ async def test_a_batch_answered_with_itself_or_cut_off():
     assert created.id == 9 and answered  # the POST's own answer named it
     assert [r.method for r in rec.requests] == ["POST"]
 
-    # created (2xx) but the answer is lost: looked up, never sent again
+    # created (2xx) but the answer is lost: looked up, never sent again; the only batch Manage
+    # lists under the identifier is the one this POST created
     rec = Recorder(httpx.Response(201, stream=Chunks(b" " * 3 * CHUNK, cut_after=1)), httpx.Response(200, json=[batch]))
     async with rec.client() as manage:
-        created, answered = await manage.create_batch(request)
-    assert created.id == 9 and not answered  # found by identifier: the caller checks it holds its entries
+        created, ours = await manage.create_batch(request)
+    assert created.id == 9 and ours
     assert [r.method for r in rec.requests] == ["POST", "GET"]
+
+    # two batches under the identifier: which one this POST created is unknown, the caller checks
+    other = {"id": 5, "batchIdentifier": "B1", "exportInvoicesFlag": True}
+    rec = Recorder(httpx.Response(201, stream=Chunks(b" " * 3 * CHUNK, cut_after=1)),
+                   httpx.Response(200, json=[other, batch]))
+    async with rec.client() as manage:
+        created, ours = await manage.create_batch(request)
+    assert created.id == 5 and not ours
