@@ -226,7 +226,12 @@ UNCHECKED = "not posted: the run stopped before the package said whether it alre
 def currency_only(doc: Document, home_currency: str) -> str:
     """The stored body of a document the run will not hand to the package as it stands: only its
     currency (as ``doc_codec.currency_of`` reads it), so the run's totals stay per currency."""
-    return json.dumps({"currency": doc.currency} if doc.currency else {doc_codec.HOME: home_currency})
+    return _currency_body(doc.currency, home_currency)
+
+
+@cache  # a run has a few currencies and up to 10,000s of documents still being checked at its start
+def _currency_body(currency: str, home_currency: str) -> str:
+    return json.dumps({"currency": currency} if currency else {doc_codec.HOME: home_currency})
 
 
 def journal_documents(checked: Checked) -> list[JournalDocument]:
