@@ -71,6 +71,8 @@ BATCH_IDENTIFIER_MAX = 50
 # GLExport (as large as the run's export), of no use once the batch is known: it is not kept.
 BATCH_REPLY_KEPT = 64 * 1024
 YIELD_AFTER = 0.005  # seconds of decoding a GLExport between turns of the event loop
+# Called each time a GLExport response is read: what to tell of each record (field, record).
+Watch = Callable[[], Callable[[str, Any], None]]
 
 
 def _and(*conditions: Condition | None) -> Condition | None:
@@ -417,18 +419,21 @@ class ManageClient:
     # --- accounting export and batches ---------------------------------------------------
 
     async def export(self, request: ExportAccountingBatchRequest, *, lean: bool = False,
-                     keep: frozenset[str] | None = None) -> GLExport:
+                     keep: frozenset[str] | None = None, watch: Watch | None = None) -> GLExport:
         """``POST /finance/accounting/export``: the GL payload of the chosen records. Read-only
         on the server, so it is retried like a read. ``lean``: as compact read-only records
         (:mod:`mobius_tui.manage.lean`) holding only the fields named in ``keep`` (None: all),
-        for planning a run; otherwise as models."""
+        for planning a run; otherwise as models. ``watch`` (lean only): called each time the
+        response is read (again, after a failure), it gives what is told of each record as it
+        is decoded (``GLExportStream``)."""
         if not (request.exportInvoicesFlag or request.exportExpensesFlag or request.exportProductsFlag or request.exportPaymentsFlag):
             raise InvalidRequest(
                 "An export must include invoices, expenses, payments or procurement: set one of the export flags."
             )
-        return await self._gl_export("/finance/accounting/export", request, lean, keep)
+        return await self._gl_export("/finance/accounting/export", request, lean, keep, watch)
 
-    async def _gl_export(self, path: str, body: Any, lean: bool, keep: frozenset[str] | None) -> GLExport:
+    async def _gl_export(self, path: str, body: Any, lean: bool, keep: frozenset[str] | None,
+                         watch: Watch | None = None) -> GLExport:
         if not lean:
             response = await self._t.api("POST", path, body=body)
             data = self._t.json(response)
@@ -439,7 +444,7 @@ class ManageClient:
         answered: list[tuple[httpx.Response, GLExportStream]] = []
 
         async def read(response: httpx.Response) -> GLExport:
-            stream = GLExportStream(keep)
+            stream = GLExportStream(keep, watch() if watch is not None else None)
             answered.append((response, stream))
             turn = time.perf_counter()
             async for chunk in response.aiter_bytes():
@@ -539,11 +544,12 @@ class ManageClient:
             await self._t.api("DELETE", path)
 
     async def export_batch(self, batch_id: int, request: ExportAccountingBatchRequest | None = None, *,
-                           lean: bool = False, keep: frozenset[str] | None = None) -> GLExport:
+                           lean: bool = False, keep: frozenset[str] | None = None,
+                           watch: Watch | None = None) -> GLExport:
         """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun
-        (``lean`` as for :meth:`export`)."""
+        (``lean`` and ``watch`` as for :meth:`export`)."""
         body: ExportAccountingBatchRequest | dict = request if request is not None else {}
-        return await self._gl_export(f"{BATCHES}/{int(batch_id)}/export", body, lean, keep)
+        return await self._gl_export(f"{BATCHES}/{int(batch_id)}/export", body, lean, keep, watch)
 
     async def batch_entries(self, batch_id: int) -> list[BatchEntry]:
         return await self.list_all(f"{BATCHES}/{int(batch_id)}/entries", BatchEntry)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime
+from functools import partial
 
 from mobius_tui.accounting.base import Severity
 from mobius_tui.documents.model import RecordKind
+from mobius_tui.manage.client import Watch
 from mobius_tui.manage.models import AccountingBatch, ExportAccountingBatchRequest, GLExport
 from mobius_tui.service import events as ev
 from mobius_tui.service import pipeline
@@ -113,9 +115,9 @@ def _batch_number_refused(run_id: str, action: str, log: RunLog, number: str, wh
     return report
 
 
-async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunLog) -> GLExport:
+async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunLog, watch: Watch) -> GLExport:
     log(ev.Progress("export", 0, 1))
-    export = await ctx.manage.export(request, lean=True, keep=pipeline.converter_fields())
+    export = await ctx.manage.export(request, lean=True, keep=pipeline.converter_fields(), watch=watch)
     log(ev.Progress("export", 1, 1))
     return export
 
@@ -131,7 +133,7 @@ async def _new_batch_steps(ctx: Context, run_id: str, options: ExportOptions, nu
                            dry_run: bool) -> RunReport:
     action = "dry-run" if dry_run else "export"
     # The plan holds all that posting needs: the export is freed before posting starts.
-    checked = await pipeline.export_and_check(ctx, _export(ctx, export_request(options, number), log), log)
+    checked = await pipeline.export_and_check(ctx, partial(_export, ctx, export_request(options, number), log), log)
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=number,
                                        groups=checked.groups, plan=checked.plan)
@@ -229,13 +231,14 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
         exportProductsFlag=bool(batch.exportProductsFlag),
     )
 
-    async def export() -> GLExport:
+    async def export(watch: Watch) -> GLExport:
         log(ev.Progress("export", 0, 1))
-        export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
+        export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields(),
+                                               watch=watch)
         log(ev.Progress("export", 1, 1))
         return export
 
-    checked = await pipeline.export_and_check(ctx, export(), log, rerun=True)
+    checked = await pipeline.export_and_check(ctx, export, log, rerun=True)
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=identifier,
                                        groups=checked.groups, plan=checked.plan)
@@ -331,7 +334,7 @@ async def mapping_report(ctx: Context, emit: Emit, options: ExportOptions | None
         if not options.kinds():
             return pipeline.refused_report(run_id, "check", log, "Nothing chosen to check.",
                                            groups=_refusal("No record kind chosen", "Choose invoices, expenses or inventory."))
-        checked = await pipeline.export_and_check(ctx, _export(ctx, export_request(options), log), log)
+        checked = await pipeline.export_and_check(ctx, partial(_export, ctx, export_request(options), log), log)
         blocking = [g for g in checked.groups if g.blocking]
         docs = len(checked.plan.documents)
         if blocking:

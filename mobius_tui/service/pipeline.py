@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from mobius_tui.accounting.base import Existing, PostResult, PostStatus, Problem
-from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, default_warehouse, plan_from_glexport
+from mobius_tui.documents.convert import (
+    PlanOptions, PlanReader, PurchaseNumberSource, default_warehouse, plan_from_glexport,
+)
 from mobius_tui.documents.model import Document, Plan
+from mobius_tui.manage.client import Watch
 from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport, GLExportCustomer
 from mobius_tui.service import doc_codec
 from mobius_tui.service import events as ev
@@ -71,8 +74,9 @@ def inventory_product_ids(export: GLExport) -> list[str]:
     return sorted({str(pid) for pid in found if pid})
 
 
-async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False) -> Plan:
-    """The converter, with the profile's plan options and the entry ids of inventory records.
+async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False, reader: PlanReader | None = None) -> Plan:
+    """The converter, with the profile's plan options and the entry ids of inventory records;
+    ``reader``: the one that converted invoices while the export was read.
 
     A rerun records no Manage batch, so its (already batched) inventory records need no ids.
     """
@@ -87,7 +91,7 @@ async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False) -> 
     options = plan_options(ctx, entry_ids)
     if export.adjustmentTransactions:  # their lines name no warehouse: Manage's default one is theirs
         options = replace(options, default_warehouse=default_warehouse(await ctx.manage.warehouses()))
-    return plan_from_glexport(export, options)
+    return reader.plan(export, options) if reader is not None else plan_from_glexport(export, options)
 
 
 def same_numbers(plan: Plan, posted: Mapping[str, tuple[str, tuple[int, ...]]] | None = None) -> list[Problem]:
@@ -138,22 +142,27 @@ class Checked:
         return any(g.blocking for g in self.groups)
 
 
-async def export_and_check(ctx: Context, export: Awaitable[GLExport], log: RunLog, *, rerun: bool = False) -> Checked:
-    """``export`` read from Manage, planned and checked. The package's reference needs nothing of
-    the export, so it is read meanwhile; it is stopped if the export fails."""
+async def export_and_check(ctx: Context, read: Callable[[Watch], Awaitable[GLExport]], log: RunLog, *,
+                           rerun: bool = False) -> Checked:
+    """The export ``read(watch)`` reads from Manage, planned and checked. Its invoices are
+    converted while the rest arrives (``watch``, for ``ManageClient.export``: see ``PlanReader``).
+    The package's reference needs nothing of the export, so it is read meanwhile; it is stopped if
+    the export fails."""
+    reader = PlanReader(plan_options(ctx, {}))
     reference = asyncio.ensure_future(ctx.adapter.reference())
     try:
-        return await plan_and_check(ctx, await export, log, rerun=rerun, reference=reference)
+        export = await read(reader.watch)
+        return await plan_and_check(ctx, export, log, rerun=rerun, reference=reference, reader=reader)
     finally:
         reference.cancel()  # a no-op once it is done; its failure, if nobody awaited it, is dropped here
         await asyncio.gather(reference, return_exceptions=True)
 
 
 async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: bool = False,
-                         reference: Awaitable[Any] | None = None) -> Checked:
+                         reference: Awaitable[Any] | None = None, reader: PlanReader | None = None) -> Checked:
     """``reference``: the read already started (``export_and_check``); read here when None."""
     log(ev.Progress("plan", 0, 1))
-    plan = await build_plan(ctx, export, rerun=rerun)
+    plan = await build_plan(ctx, export, rerun=rerun, reader=reader)
     log(ev.Progress("plan", 1, 1))
     log(ev.LogLine(f"{counted(len(plan.documents), 'document')} planned"))
     log(ev.Progress("check", 0, 1))
