@@ -173,14 +173,15 @@ class PlanReader:
             self._sold.append(record)
 
     def plan(self, export: GLExport, options: PlanOptions) -> Plan:
-        early, self._converter = self._converter, None
+        early, known, done = self._converter, self._known, self._sold
+        self.start()  # what it kept of the records is let go with the export
         same_options = replace(options, **{k: getattr(self.options, k) for k in _INVENTORY_OPTIONS}) == self.options
         sold = export.transactions or []
-        if (early is None or not same_options or len(export.customers or []) != self._known
-                or len(sold) < len(self._sold) or any(a is not b for a, b in zip(sold, self._sold, strict=False))):
+        if (early is None or not same_options or len(export.customers or []) != known
+                or len(sold) < len(done) or any(a is not b for a, b in zip(sold, done, strict=False))):
             return plan_from_glexport(export, options)
         early.export, early.options = export, options
-        return early.run(sold=len(self._sold))
+        return early.run(sold=len(done))
 
 
 def record_id(
