@@ -20,7 +20,7 @@ Each document's ``origin.gl_entry_ids`` are exactly the ids that go into the bat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -126,6 +126,64 @@ def plan_from_glexport(export: GLExport, options: PlanOptions | None = None) -> 
     return _Converter(export, options or PlanOptions()).run()
 
 
+# What the invoices of a plan do not depend on: only inventory records read them, and they are
+# known only once the whole export is in (their ids are looked up in Manage).
+_INVENTORY_OPTIONS = ("procurement_entry_ids", "default_warehouse")
+
+
+class PlanReader:
+    """``plan_from_glexport`` made while the GLExport is read: each invoice is converted as its
+    record arrives (``record``, called by the reader of the response for each record, after the
+    customers, which Manage sends first), the other records once the export is whole (``plan``).
+
+    The result is that of ``plan_from_glexport`` on the same export: the invoices are converted
+    first there too, with the same options (``options`` may differ from the final ones only in
+    what inventory records read) and the same customers. When either is not so (customers sent
+    after invoices, other options), the early invoices are dropped and the whole export converted
+    at the end. ``start`` begins again (a response read anew after a failure)."""
+
+    def __init__(self, options: PlanOptions) -> None:
+        self.options = options
+        self.start()
+
+    def watch(self) -> Callable[[str, Any], None]:
+        """``record``, from a fresh start: what a reader of the response is given each time it reads it."""
+        self.start()
+        return self.record
+
+    def start(self) -> None:
+        self._customers: list[Any] = []
+        self._converter: _Converter | None = None
+        self._known = 0  # customers in when the first invoice came: those the early invoices saw
+        self._sold: list[Any] = []
+
+    @property
+    def early(self) -> int:
+        """Invoices converted so far, as they arrived."""
+        return len(self._sold)
+
+    def record(self, section: str, record: Any) -> None:
+        if section == "customers":
+            self._customers.append(record)
+        elif section == "transactions":
+            if self._converter is None:
+                self._converter = _Converter(None, self.options, self._customers)
+                self._known = len(self._customers)
+            self._converter.sales(len(self._sold), record)
+            self._sold.append(record)
+
+    def plan(self, export: GLExport, options: PlanOptions) -> Plan:
+        early, known, done = self._converter, self._known, self._sold
+        self.start()  # what it kept of the records is let go with the export
+        same_options = replace(options, **{k: getattr(self.options, k) for k in _INVENTORY_OPTIONS}) == self.options
+        sold = export.transactions or []
+        if (early is None or not same_options or len(export.customers or []) != known
+                or len(sold) < len(done) or any(a is not b for a, b in zip(sold, done, strict=False))):
+            return plan_from_glexport(export, options)
+        early.export, early.options = export, options
+        return early.run(sold=len(done))
+
+
 def record_id(
     record: GLExportTransaction
     | GLExportExpense
@@ -206,16 +264,24 @@ def _imbalance_text(doc: Document) -> str:
 
 
 class _Converter:
-    def __init__(self, export: GLExport, options: PlanOptions) -> None:
+    def __init__(self, export: GLExport | None, options: PlanOptions, customers: Iterable[Any] | None = None) -> None:
+        """``export``: None while its records arrive (``PlanReader``), with its ``customers``."""
         self.export = export
         self.options = options
         self.plan = Plan()
-        self.customers = {text(c.accountNumber): c for c in export.customers or [] if text(c.accountNumber)}
+        if customers is None:
+            customers = export.customers if export is not None else None
+        self.customers = {text(c.accountNumber): c for c in customers or [] if text(c.accountNumber)}
         self._keys: dict[str, Origin] = {}
         self._entry_owner: dict[int, Origin] = {}
 
-    def run(self) -> Plan:
-        self._each(self.export.transactions, self._sales, "invoice")
+    def sales(self, index: int, record: GLExportTransaction) -> None:
+        """The invoice at ``index`` of the export's transactions, converted ahead of ``run``."""
+        self._each([record], self._sales, "invoice", start=index)
+
+    def run(self, sold: int = 0) -> Plan:
+        """``sold``: the first transactions, converted already (``sales``)."""
+        self._each((self.export.transactions or [])[sold:], self._sales, "invoice", start=sold)
         self._each(self.export.expenses, self._journal_expense, "expense")
         self._each(self.export.expenseBills, self._expense_bill, "expense bill")
         self._each(self.export.purchaseTransactions, self._item_receipt, "item receipt")
@@ -226,8 +292,8 @@ class _Converter:
         self.plan.items = items_of(self.plan.documents)
         return self.plan
 
-    def _each(self, records: Iterable[Any] | None, convert: Callable[[Any], None], label: str) -> None:
-        for index, record in enumerate(records or []):
+    def _each(self, records: Iterable[Any] | None, convert: Callable[[Any], None], label: str, start: int = 0) -> None:
+        for index, record in enumerate(records or [], start):
             try:
                 convert(record)
             except Exception as exc:  # a reader bug must not stop the other records

@@ -71,6 +71,8 @@ BATCH_IDENTIFIER_MAX = 50
 # GLExport (as large as the run's export), of no use once the batch is known: it is not kept.
 BATCH_REPLY_KEPT = 64 * 1024
 YIELD_AFTER = 0.005  # seconds of decoding a GLExport between turns of the event loop
+# Called each time a GLExport response is read: what to tell of each record (field, record).
+Watch = Callable[[], Callable[[str, Any], None]]
 
 
 def _and(*conditions: Condition | None) -> Condition | None:
@@ -135,9 +137,11 @@ def same_payment_date(payment: InvoicePayment, when: date | datetime | None) -> 
 
 class CreatedBatch(NamedTuple):
     batch: AccountingBatch
-    # Manage's own answer to the POST named the batch: this request created it, with exactly the
-    # entries it sent (a batch found by identifier after a lost or empty answer may be another's).
-    answered: bool
+    # Known to be the batch this request created, with exactly the entries it sent: Manage's answer
+    # to the POST named it, or Manage answered 2xx (so this POST created a batch under the
+    # identifier) and lists no other under it. One found after a failed connection, or one of
+    # several under the identifier, may be another's.
+    ours: bool
 
 
 class ManageClient:
@@ -415,18 +419,21 @@ class ManageClient:
     # --- accounting export and batches ---------------------------------------------------
 
     async def export(self, request: ExportAccountingBatchRequest, *, lean: bool = False,
-                     keep: frozenset[str] | None = None) -> GLExport:
+                     keep: frozenset[str] | None = None, watch: Watch | None = None) -> GLExport:
         """``POST /finance/accounting/export``: the GL payload of the chosen records. Read-only
         on the server, so it is retried like a read. ``lean``: as compact read-only records
         (:mod:`mobius_tui.manage.lean`) holding only the fields named in ``keep`` (None: all),
-        for planning a run; otherwise as models."""
+        for planning a run; otherwise as models. ``watch`` (lean only): called each time the
+        response is read (again, after a failure), it gives what is told of each record as it
+        is decoded (``GLExportStream``)."""
         if not (request.exportInvoicesFlag or request.exportExpensesFlag or request.exportProductsFlag or request.exportPaymentsFlag):
             raise InvalidRequest(
                 "An export must include invoices, expenses, payments or procurement: set one of the export flags."
             )
-        return await self._gl_export("/finance/accounting/export", request, lean, keep)
+        return await self._gl_export("/finance/accounting/export", request, lean, keep, watch)
 
-    async def _gl_export(self, path: str, body: Any, lean: bool, keep: frozenset[str] | None) -> GLExport:
+    async def _gl_export(self, path: str, body: Any, lean: bool, keep: frozenset[str] | None,
+                         watch: Watch | None = None) -> GLExport:
         if not lean:
             response = await self._t.api("POST", path, body=body)
             data = self._t.json(response)
@@ -437,7 +444,7 @@ class ManageClient:
         answered: list[tuple[httpx.Response, GLExportStream]] = []
 
         async def read(response: httpx.Response) -> GLExport:
-            stream = GLExportStream(keep)
+            stream = GLExportStream(keep, watch() if watch is not None else None)
             answered.append((response, stream))
             turn = time.perf_counter()
             async for chunk in response.aiter_bytes():
@@ -465,9 +472,9 @@ class ManageClient:
     async def create_batch(self, request: CreateAccountingBatchRequest) -> CreatedBatch:
         """Record a batch: the GL entries in ``processedRecordIds`` leave the unposted lists.
 
-        Returns the created batch as listed by Manage, and whether Manage's answer to this POST
-        named it. Never sent twice blindly: when the connection fails mid-request, the batch is
-        looked up by ``batchIdentifier`` first.
+        Returns the created batch as listed by Manage, and whether it is known to be the one this
+        request created (``CreatedBatch.ours``). Never sent twice blindly: when the connection fails
+        mid-request, the batch is looked up by ``batchIdentifier`` first.
         """
         identifier = (request.batchIdentifier or "").strip()
         if not identifier or len(identifier) > BATCH_IDENTIFIER_MAX:
@@ -489,23 +496,23 @@ class ManageClient:
                 existing = await self.find_batch(identifier)
                 if existing is not None:
                     log.warning("Manage batch %s was created although the connection failed", identifier)
-                    return CreatedBatch(existing, answered=False)
+                    return CreatedBatch(existing, ours=False)
                 if attempt == self.settings.retry.attempts:
                     raise
                 log.warning("Manage batch %s was not created (%s); sending it again", identifier, exc)
                 continue
             if reply is not None and _names_batch(reply[1], identifier):
-                return CreatedBatch(AccountingBatch.model_validate(self._t.json(*reply)), answered=True)
+                return CreatedBatch(AccountingBatch.model_validate(self._t.json(*reply)), ours=True)
             break
-        created = await self.find_batch(identifier)
-        if created is None:
+        listed = await self._batches_named(identifier)
+        if not listed:
             raise ManageError(
                 f"Manage accepted batch {identifier} but does not list it afterwards. Check Finance > "
                 "Accounting Interface > Open Batches in Manage before running again.",
                 method="POST",
                 where=BATCHES,
             )
-        return CreatedBatch(created, answered=False)
+        return CreatedBatch(listed[0], ours=len(listed) == 1)
 
     async def batches(self, conditions: Condition | None = None) -> list[AccountingBatch]:
         return await self.list_all(BATCHES, AccountingBatch, conditions)
@@ -514,9 +521,12 @@ class ManageClient:
         return await self._get(f"{BATCHES}/{int(batch_id)}", AccountingBatch)
 
     async def find_batch(self, batch_identifier: str) -> AccountingBatch | None:
-        found = await self.batches(c.eq("batchIdentifier", batch_identifier))
-        exact = [batch for batch in found if batch.batchIdentifier == batch_identifier]
+        exact = await self._batches_named(batch_identifier)
         return exact[0] if exact else None
+
+    async def _batches_named(self, batch_identifier: str) -> list[AccountingBatch]:
+        found = await self.batches(c.eq("batchIdentifier", batch_identifier))
+        return [batch for batch in found if batch.batchIdentifier == batch_identifier]
 
     async def delete_batch(self, batch_id: int) -> None:
         """Remove a batch; its records become unposted again."""
@@ -534,11 +544,12 @@ class ManageClient:
             await self._t.api("DELETE", path)
 
     async def export_batch(self, batch_id: int, request: ExportAccountingBatchRequest | None = None, *,
-                           lean: bool = False, keep: frozenset[str] | None = None) -> GLExport:
+                           lean: bool = False, keep: frozenset[str] | None = None,
+                           watch: Watch | None = None) -> GLExport:
         """``POST /batches/{id}/export``: the GL payload of an existing batch, for a rerun
-        (``lean`` as for :meth:`export`)."""
+        (``lean`` and ``watch`` as for :meth:`export`)."""
         body: ExportAccountingBatchRequest | dict = request if request is not None else {}
-        return await self._gl_export(f"{BATCHES}/{int(batch_id)}/export", body, lean, keep)
+        return await self._gl_export(f"{BATCHES}/{int(batch_id)}/export", body, lean, keep, watch)
 
     async def batch_entries(self, batch_id: int) -> list[BatchEntry]:
         return await self.list_all(f"{BATCHES}/{int(batch_id)}/entries", BatchEntry)

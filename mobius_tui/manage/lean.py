@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -164,8 +165,11 @@ class GLExportStream:
     cannot pass unnoticed. A body that is not a JSON object is kept whole and decoded at the end.
     """
 
-    def __init__(self, keep: frozenset[str] | None = None) -> None:
+    def __init__(self, keep: frozenset[str] | None = None, watch: Callable[[str, Any], None] | None = None) -> None:
+        """``watch(field, record)``: told of each record of the GLExport's lists as it is decoded
+        (``field``: the GLExport's field holding it), for work that need not wait for the rest."""
         self._keep = keep
+        self._watch = watch
         self._fields = _fields(keep)
         self._type = lean_type(GLExport, keep)
         self._buf = bytearray()
@@ -307,6 +311,9 @@ class GLExportStream:
                     return
                 field = self._field
                 if field is not None and field.record is not None:
-                    self._records.append(self._decode(field.record, end, f".{field.wire}[{len(self._records)}]"))
+                    record = self._decode(field.record, end, f".{field.wire}[{len(self._records)}]")
+                    self._records.append(record)
+                    if self._watch is not None:
+                        self._watch(field.name, record)
                 self._pos = end
                 self._state = "next"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime
+from functools import partial
 
 from mobius_tui.accounting.base import Severity
 from mobius_tui.documents.model import RecordKind
+from mobius_tui.manage.client import Watch
 from mobius_tui.manage.models import AccountingBatch, ExportAccountingBatchRequest, GLExport
 from mobius_tui.service import events as ev
 from mobius_tui.service import pipeline
+from mobius_tui.service.collection import without_full_collection
 from mobius_tui.service.context import Context, crash_point
 from mobius_tui.service.errors import NotFoundError, UnfinishedRuns
 from mobius_tui.service.events import Emit, Outcome
@@ -59,6 +62,7 @@ def _check_unfinished(ctx: Context) -> None:
             raise UnfinishedRuns(unfinished)
 
 
+@without_full_collection
 async def new_batch(ctx: Context, options: ExportOptions, emit: Emit, *, dry_run: bool) -> RunReport:
     run_id = new_run_id()
     action = "dry-run" if dry_run else "export"
@@ -111,9 +115,9 @@ def _batch_number_refused(run_id: str, action: str, log: RunLog, number: str, wh
     return report
 
 
-async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunLog) -> GLExport:
+async def _export(ctx: Context, request: ExportAccountingBatchRequest, log: RunLog, watch: Watch) -> GLExport:
     log(ev.Progress("export", 0, 1))
-    export = await ctx.manage.export(request, lean=True, keep=pipeline.converter_fields())
+    export = await ctx.manage.export(request, lean=True, keep=pipeline.converter_fields(), watch=watch)
     log(ev.Progress("export", 1, 1))
     return export
 
@@ -129,7 +133,7 @@ async def _new_batch_steps(ctx: Context, run_id: str, options: ExportOptions, nu
                            dry_run: bool) -> RunReport:
     action = "dry-run" if dry_run else "export"
     # The plan holds all that posting needs: the export is freed before posting starts.
-    checked = await pipeline.export_and_check(ctx, _export(ctx, export_request(options, number), log), log)
+    checked = await pipeline.export_and_check(ctx, partial(_export, ctx, export_request(options, number), log), log)
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=number,
                                        groups=checked.groups, plan=checked.plan)
@@ -199,6 +203,7 @@ async def _find_batch(ctx: Context, batch_identifier: str) -> AccountingBatch:
     return batch
 
 
+@without_full_collection
 async def rerun(ctx: Context, batch_identifier: str, emit: Emit, *, force: bool, dry_run: bool) -> RunReport:
     run_id = new_run_id()
     action = "dry-run" if dry_run else "rerun"
@@ -226,13 +231,14 @@ async def _rerun_steps(ctx: Context, run_id: str, batch: AccountingBatch, log: R
         exportProductsFlag=bool(batch.exportProductsFlag),
     )
 
-    async def export() -> GLExport:
+    async def export(watch: Watch) -> GLExport:
         log(ev.Progress("export", 0, 1))
-        export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields())
+        export = await ctx.manage.export_batch(int(batch.id), request, lean=True, keep=pipeline.converter_fields(),
+                                               watch=watch)
         log(ev.Progress("export", 1, 1))
         return export
 
-    checked = await pipeline.export_and_check(ctx, export(), log, rerun=True)
+    checked = await pipeline.export_and_check(ctx, export, log, rerun=True)
     if checked.blocked:
         return pipeline.refused_report(run_id, action, log, _check_failed_summary(checked), batch=identifier,
                                        groups=checked.groups, plan=checked.plan)
@@ -317,6 +323,7 @@ async def finish(ctx: Context, run_id: str, emit: Emit, *, batch_number: str = "
         log.close()
 
 
+@without_full_collection
 async def mapping_report(ctx: Context, emit: Emit, options: ExportOptions | None) -> RunReport:
     """Reference + check over everything unposted (or the chosen set). Reads only."""
     options = options or ExportOptions(thru_date=date.today(), invoices=True, expenses=True, inventory=True)
@@ -327,7 +334,7 @@ async def mapping_report(ctx: Context, emit: Emit, options: ExportOptions | None
         if not options.kinds():
             return pipeline.refused_report(run_id, "check", log, "Nothing chosen to check.",
                                            groups=_refusal("No record kind chosen", "Choose invoices, expenses or inventory."))
-        checked = await pipeline.export_and_check(ctx, _export(ctx, export_request(options), log), log)
+        checked = await pipeline.export_and_check(ctx, partial(_export, ctx, export_request(options), log), log)
         blocking = [g for g in checked.groups if g.blocking]
         docs = len(checked.plan.documents)
         if blocking:

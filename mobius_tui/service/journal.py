@@ -232,6 +232,13 @@ class Journal:
             for key, label, amount, ids, state, reference, error, body in rows
         ]
 
+    def entry_ids(self, run_id: str, state: DocumentState) -> list[list[int]]:
+        """The GL entry ids of each of the run's documents in ``state``, in plan order (only that
+        column is read: the Manage batch of a large run is recorded from it)."""
+        rows = self._db.execute("SELECT gl_entry_ids FROM documents WHERE run_id = ? AND state = ? ORDER BY seq",
+                                (run_id, state.value))
+        return [json.loads(ids) for (ids,) in rows]
+
     def currencies(self, run_id: str, home_key: str) -> dict[str, str]:
         """Document key → the currency its stored body names (its ``currency``, else the one under
         ``home_key``, else ""), read by SQLite: the bodies are not parsed in Python for it."""

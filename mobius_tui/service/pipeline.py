@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from mobius_tui.accounting.base import Existing, PostResult, PostStatus, Problem
-from mobius_tui.documents.convert import PlanOptions, PurchaseNumberSource, default_warehouse, plan_from_glexport
+from mobius_tui.documents.convert import (
+    PlanOptions, PlanReader, PurchaseNumberSource, default_warehouse, plan_from_glexport,
+)
 from mobius_tui.documents.model import Document, Plan
+from mobius_tui.manage.client import Watch
 from mobius_tui.manage.models import CreateAccountingBatchRequest, GLExport, GLExportCustomer
 from mobius_tui.service import doc_codec
 from mobius_tui.service import events as ev
@@ -71,8 +74,9 @@ def inventory_product_ids(export: GLExport) -> list[str]:
     return sorted({str(pid) for pid in found if pid})
 
 
-async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False) -> Plan:
-    """The converter, with the profile's plan options and the entry ids of inventory records.
+async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False, reader: PlanReader | None = None) -> Plan:
+    """The converter, with the profile's plan options and the entry ids of inventory records;
+    ``reader``: the one that converted invoices while the export was read.
 
     A rerun records no Manage batch, so its (already batched) inventory records need no ids.
     """
@@ -87,7 +91,7 @@ async def build_plan(ctx: Context, export: GLExport, *, rerun: bool = False) -> 
     options = plan_options(ctx, entry_ids)
     if export.adjustmentTransactions:  # their lines name no warehouse: Manage's default one is theirs
         options = replace(options, default_warehouse=default_warehouse(await ctx.manage.warehouses()))
-    return plan_from_glexport(export, options)
+    return reader.plan(export, options) if reader is not None else plan_from_glexport(export, options)
 
 
 def same_numbers(plan: Plan, posted: Mapping[str, tuple[str, tuple[int, ...]]] | None = None) -> list[Problem]:
@@ -138,22 +142,27 @@ class Checked:
         return any(g.blocking for g in self.groups)
 
 
-async def export_and_check(ctx: Context, export: Awaitable[GLExport], log: RunLog, *, rerun: bool = False) -> Checked:
-    """``export`` read from Manage, planned and checked. The package's reference needs nothing of
-    the export, so it is read meanwhile; it is stopped if the export fails."""
+async def export_and_check(ctx: Context, read: Callable[[Watch], Awaitable[GLExport]], log: RunLog, *,
+                           rerun: bool = False) -> Checked:
+    """The export ``read(watch)`` reads from Manage, planned and checked. Its invoices are
+    converted while the rest arrives (``watch``, for ``ManageClient.export``: see ``PlanReader``).
+    The package's reference needs nothing of the export, so it is read meanwhile; it is stopped if
+    the export fails."""
+    reader = PlanReader(plan_options(ctx, {}))
     reference = asyncio.ensure_future(ctx.adapter.reference())
     try:
-        return await plan_and_check(ctx, await export, log, rerun=rerun, reference=reference)
+        export = await read(reader.watch)
+        return await plan_and_check(ctx, export, log, rerun=rerun, reference=reference, reader=reader)
     finally:
         reference.cancel()  # a no-op once it is done; its failure, if nobody awaited it, is dropped here
         await asyncio.gather(reference, return_exceptions=True)
 
 
 async def plan_and_check(ctx: Context, export: GLExport, log: RunLog, *, rerun: bool = False,
-                         reference: Awaitable[Any] | None = None) -> Checked:
+                         reference: Awaitable[Any] | None = None, reader: PlanReader | None = None) -> Checked:
     """``reference``: the read already started (``export_and_check``); read here when None."""
     log(ev.Progress("plan", 0, 1))
-    plan = await build_plan(ctx, export, rerun=rerun)
+    plan = await build_plan(ctx, export, rerun=rerun, reader=reader)
     log(ev.Progress("plan", 1, 1))
     log(ev.LogLine(f"{counted(len(plan.documents), 'document')} planned"))
     log(ev.Progress("check", 0, 1))
@@ -226,7 +235,12 @@ UNCHECKED = "not posted: the run stopped before the package said whether it alre
 def currency_only(doc: Document, home_currency: str) -> str:
     """The stored body of a document the run will not hand to the package as it stands: only its
     currency (as ``doc_codec.currency_of`` reads it), so the run's totals stay per currency."""
-    return json.dumps({"currency": doc.currency} if doc.currency else {doc_codec.HOME: home_currency})
+    return _currency_body(doc.currency, home_currency)
+
+
+@cache  # a run has a few currencies and up to 10,000s of documents still being checked at its start
+def _currency_body(currency: str, home_currency: str) -> str:
+    return json.dumps({"currency": currency} if currency else {doc_codec.HOME: home_currency})
 
 
 def journal_documents(checked: Checked) -> list[JournalDocument]:
@@ -468,31 +482,28 @@ async def record_manage_batch(ctx: Context, run_id: str, log: RunLog, *, look_fi
     run = ctx.journal.run(run_id)
     if run.manage_batch_id is not None:
         return run.manage_batch_id
-    posted = ctx.journal.documents(run_id, (DocumentState.POSTED,), bodies=False)
+    posted = ctx.journal.entry_ids(run_id, DocumentState.POSTED)
     if not posted:
         return None
-    ids: dict[int, None] = {}
-    for doc in posted:
-        for entry in doc.gl_entry_ids:
-            ids.setdefault(entry, None)
+    ids = list(dict.fromkeys(entry for entries in posted for entry in entries))
     log(ev.Progress("batch", 0, 1))
     batch = await ctx.manage.find_batch(run.batch_identifier) if look_first else None
     found = batch is not None
-    answered = False
+    ours = False
     if batch is None:
         flags = run.flags
-        batch, answered = await ctx.manage.create_batch(
+        batch, ours = await ctx.manage.create_batch(
             CreateAccountingBatchRequest(
                 batchIdentifier=run.batch_identifier,
                 exportInvoicesFlag=bool(flags.get("invoices")),
                 exportExpensesFlag=bool(flags.get("expenses")),
                 exportProductsFlag=bool(flags.get("inventory")),
-                processedRecordIds=list(ids),
+                processedRecordIds=ids,
             )
         )
     # A batch this run's POST created holds its entries: reading them back would cost a page per
-    # 1,000 entries of the run for nothing. One found by identifier is checked.
-    if not answered and not await holds_run_entries(ctx, int(batch.id), set(ids)):
+    # 1,000 entries of the run for nothing. Any other found by identifier is checked.
+    if not ours and not await holds_run_entries(ctx, int(batch.id), set(ids)):
         raise ForeignBatch(run_id, run.batch_identifier, int(batch.id))
     if found:
         log(ev.LogLine(f"Manage already holds batch {run.batch_identifier} (id {batch.id}) with the GL entries "

@@ -95,6 +95,8 @@ async def test_export_1000_invoices_to_sage300_with_latency(tmp_path, monkeypatc
                     phases[phase] = at
                 if phase == "duplicates" and event.done == event.total:
                     marks["duplicate check answered"] = at
+                if phase in ("export", "plan", "check") and event.done == event.total:
+                    marks.setdefault(f"{phase} done", at)
                 if isinstance(event, DocumentPosted):
                     marks.setdefault("first document posted", at)
                     marks["last document posted"] = at

@@ -11,6 +11,7 @@ import httpx
 import msgspec
 import pytest
 
+from mobius_tui.documents.convert import PlanOptions, PlanReader, plan_from_glexport
 from mobius_tui.manage import ManageError
 from mobius_tui.manage.client import BATCH_REPLY_KEPT
 from mobius_tui.manage.lean import GLExportStream, decode_glexport
@@ -113,10 +114,20 @@ async def test_a_truncated_export_is_the_readable_not_json_error():
 async def test_an_export_cut_off_while_reading_is_asked_for_again(manage_sandbox):
     body = manage_sandbox.store.export_json(EVERYTHING)
     rec = Recorder(httpx.Response(200, stream=Chunks(body, cut_after=2)), httpx.Response(200, stream=Chunks(body)))
+    reader = PlanReader(PlanOptions())
+    reads: list[int] = []
+
+    def watch():  # each read of the response starts the reader over
+        reads.append(reader.early)
+        return reader.watch()
+
     async with rec.client() as manage:
-        export = await manage.export(EVERYTHING, lean=True, keep=converter_fields())
+        export = await manage.export(EVERYTHING, lean=True, keep=converter_fields(), watch=watch)
     assert export == decode_glexport(body, converter_fields())
     assert [r.method for r in rec.requests] == ["POST", "POST"] and len(rec.waits) == 1
+    # invoices were converted from the broken read; those are dropped and the full read's are kept
+    assert len(reads) == 2 and reads[1] > 0 and reader.early == len(export.transactions)
+    assert reader.plan(export, PlanOptions()) == plan_from_glexport(export, PlanOptions())
 
     rec = Recorder(lambda request: httpx.Response(200, stream=Chunks(body, cut_after=1)))
     async with rec.client() as manage:
@@ -146,9 +157,18 @@ async def test_a_batch_answered_with_itself_or_cut_off():
     assert created.id == 9 and answered  # the POST's own answer named it
     assert [r.method for r in rec.requests] == ["POST"]
 
-    # created (2xx) but the answer is lost: looked up, never sent again
+    # created (2xx) but the answer is lost: looked up, never sent again; the only batch Manage
+    # lists under the identifier is the one this POST created
     rec = Recorder(httpx.Response(201, stream=Chunks(b" " * 3 * CHUNK, cut_after=1)), httpx.Response(200, json=[batch]))
     async with rec.client() as manage:
-        created, answered = await manage.create_batch(request)
-    assert created.id == 9 and not answered  # found by identifier: the caller checks it holds its entries
+        created, ours = await manage.create_batch(request)
+    assert created.id == 9 and ours
     assert [r.method for r in rec.requests] == ["POST", "GET"]
+
+    # two batches under the identifier: which one this POST created is unknown, the caller checks
+    other = {"id": 5, "batchIdentifier": "B1", "exportInvoicesFlag": True}
+    rec = Recorder(httpx.Response(201, stream=Chunks(b" " * 3 * CHUNK, cut_after=1)),
+                   httpx.Response(200, json=[other, batch]))
+    async with rec.client() as manage:
+        created, ours = await manage.create_batch(request)
+    assert created.id == 5 and not ours

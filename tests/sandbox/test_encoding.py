@@ -72,6 +72,21 @@ def test_list_pages_are_the_reference_encoding_of_their_rows(manage_sandbox) -> 
         assert c.get(f"{ACC}/unpostedinvoices/{one['id']}").content == dumps(one)
 
 
+def test_the_export_is_sent_in_pieces_made_as_it_goes_out(manage_sandbox) -> None:
+    """A large export goes out while the sandbox makes the rest (chunked), as a large server streams
+    it; the bytes are the reference encoding all the same."""
+    store = manage_sandbox.store
+    req = m.ExportAccountingBatchRequest(**ALL)
+    pieces = list(store.export_json_pieces(req))
+    assert len(pieces) > 2 and b"".join(pieces) == dumps(store.export(req))
+    with manage_sandbox.client() as c, c.stream("POST", f"{ACC}/export", json=ALL) as r:
+        assert r.status_code == 200 and r.headers.get("transfer-encoding") == "chunked"
+        assert "content-length" not in r.headers
+        assert r.read() == b"".join(pieces)
+        bad = c.post(f"{ACC}/export", json={**ALL, "summarizeInvoices": "Sometimes"})  # refused before a byte is sent
+    assert bad.status_code == 400 and bad.json()["code"] == "InvalidObject"
+
+
 @pytest.mark.parametrize("reply", ["glexport", "batch", "empty"])
 async def test_every_batch_reply_form_records_the_batch_once(reply: str) -> None:
     with running_manage_sandbox(size=25, batch_reply=reply) as sandbox:

@@ -20,14 +20,14 @@ import binascii
 import itertools
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from mobius_tui.manage import models as m
 from mobius_tui.sandbox.faults import FaultMiddleware, Faults
@@ -94,6 +94,17 @@ def _model_body(model: type[BaseModel], body: Any, resource: str) -> Any:
         errors = [m.ValidationError(code="InvalidField", field="/".join(str(p) for p in e["loc"]),
                                     message=e["msg"], resource=resource) for e in exc.errors()]
         raise HttpError(400, "InvalidObject", f"{resource} object is invalid", errors) from exc
+
+
+def _streamed_json(pieces: Iterator[bytes]) -> Response:
+    """A large body sent while it is made (chunked, as a server streams a large export): each piece
+    goes out before the next is made, so the client reads the first records meanwhile."""
+
+    async def each() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+
+    return StreamingResponse(each(), status_code=200, media_type="application/json; charset=utf-8")
 
 
 Handler = Callable[[Ctx], Awaitable[Response]]
@@ -302,7 +313,7 @@ class ManageApp:
 
     async def export(self, ctx: Ctx) -> Response:
         req = _model_body(m.ExportAccountingBatchRequest, await ctx.body(), "exportAccountingBatchRequest")
-        return json_response(self.store.export_json(req))
+        return _streamed_json(self.store.export_json_pieces(req))
 
     async def create_batch(self, ctx: Ctx) -> Response:
         req = _model_body(m.CreateAccountingBatchRequest, await ctx.body(), "accountingBatch")

@@ -15,13 +15,14 @@ mobius_tui/manage/models.py exactly:
 
 ``build(...) -> m.GLExport`` for Python callers; ``build_json(..., fragments) -> bytes`` is the same
 export as the API sends it, assembled from each document's JSON cached in ``fragments`` (an export
-of 10,000 invoices holds ~400,000 models; building them once per store is what makes it fast).
+of 10,000 invoices holds ~400,000 models; building them once per store is what makes it fast);
+``iter_json`` gives the same bytes in pieces made as they are sent.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
@@ -403,13 +404,26 @@ def build_json(ds: Dataset, invoices: list[Invoice], expenses: list[Expense], pr
 
     A document's GLExport entry depends only on the generated books and the export options in its
     key, so ``fragments`` may live as long as the dataset does."""
+    return b"".join(iter_json(ds, invoices, expenses, procurements, opts, fragments))
+
+
+PIECE = 1 << 16  # bytes of JSON per piece a server sends while it makes the rest
+
+
+def iter_json(ds: Dataset, invoices: list[Invoice], expenses: list[Expense], procurements: list[Procurement],
+              opts: ExportOptions, fragments: dict[Hashable, bytes]) -> Iterator[bytes]:
+    """``build_json``'s bytes in pieces of about ``PIECE`` bytes, each made when it is asked for:
+    a server sends the first records while it makes the others, as a large server does."""
     sections = _sections(ds, invoices, expenses, procurements, opts)
-    out = [b"{"]  # joined once at the end: an export of 10,000 invoices is ~70 MB
+    out = [b"{"]
+    size = 0
+    opened = False
     for name in m.GLExport.model_fields:  # the model's field order is the wire order
         items = sections.get(name)
         if not items:
             continue  # empty lists (and exportSettings, an empty object) are omitted on the wire
-        out.append(b'"%s":[' % name.encode() if len(out) == 1 else b',"%s":[' % name.encode())
+        out.append(b',"%s":[' % name.encode() if opened else b'"%s":[' % name.encode())
+        opened = True
         for n, (key, make) in enumerate(items):
             text = fragments.get(key) if key is not None else None
             if text is None:
@@ -419,6 +433,10 @@ def build_json(ds: Dataset, invoices: list[Invoice], expenses: list[Expense], pr
             if n:
                 out.append(b",")
             out.append(text)
+            size += len(text)
+            if size >= PIECE:
+                yield b"".join(out)
+                out, size = [], 0
         out.append(b"]")
     out.append(b"}")
-    return b"".join(out)
+    yield b"".join(out)

@@ -20,7 +20,7 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -282,8 +282,15 @@ class ManageStore:
 
     def export_json(self, req: m.ExportAccountingBatchRequest) -> bytes:
         """``export(req)`` as the JSON the API sends (fast: documents' JSON is cached)."""
+        return b"".join(self.export_json_pieces(req))
+
+    def export_json_pieces(self, req: m.ExportAccountingBatchRequest) -> Iterator[bytes]:
+        """``export_json(req)`` in pieces made as they are taken (``glexport.iter_json``). The
+        records are chosen here, under the lock (an invalid request raises here); their JSON
+        depends only on the generated books, which never change, so it is made outside it."""
         with self._lock:
-            return glexport.build_json(self.dataset, *self._export_selection(req), self._fragments)
+            selection = self._export_selection(req)
+        return glexport.iter_json(self.dataset, *selection, self._fragments)
 
     def _export_selection(self, req: m.ExportAccountingBatchRequest) -> tuple[
             list[Invoice], list[Expense], list[Procurement], glexport.ExportOptions]:
