@@ -8,8 +8,8 @@ full collection between the check and the first post (the journal's start), on t
 that posts. The young generations are still collected, so short-lived cycles are freed as usual;
 what outlives them is freed by reference counting, or by the next full collection after the run.
 
-The screens' service thread (``tui/service_thread.py``) holds the same policy for all its calls;
-the two nest.
+The screens' service thread (``tui/service_thread.py``) holds it for as long as any of its calls
+runs; holders nest, and the last one out restores the collector.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def no_full_collection() -> Iterator[None]:
     with _lock:
         if _holders == 0:
             found = gc.get_threshold()
-            if found[2] < NEVER:  # otherwise another holder of the policy (the screens') restores it
+            if found[2] < NEVER:  # already off, by whoever set it so: theirs to restore
                 _threshold = found
                 gc.set_threshold(found[0], found[1], NEVER)
         _holders += 1

@@ -32,31 +32,33 @@ import inspect
 import sys
 import threading
 from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
+
+from mobius_tui.service.collection import no_full_collection
 
 T = TypeVar("T")
 
-NEVER = 1 << 30  # a full collection after this many collections of the middle generation: none
 SWITCH_INTERVAL = 0.001  # seconds a thread keeps the GIL while another waits for it
 
 
 class ServiceWorking:
-    """While any call is inside :meth:`held`: no full collection, and the GIL handed over sooner
-    (see the module's docstring)."""
+    """While any call is inside :meth:`held`: no full collection (the service's own policy,
+    ``service.collection``, held for as long as any call is), and the GIL handed over sooner (see
+    the module's docstring); when the last call ends, what it left alive is frozen."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._holders = 0
-        self._threshold: tuple[int, int, int] | None = None
+        self._collection: AbstractContextManager[None] | None = None
         self._interval = sys.getswitchinterval()
 
     @contextmanager
     def held(self) -> Iterator[None]:
         with self._lock:
             if self._holders == 0:
-                self._threshold = gc.get_threshold()
-                gc.set_threshold(self._threshold[0], self._threshold[1], NEVER)
+                self._collection = no_full_collection()
+                self._collection.__enter__()
                 self._interval = sys.getswitchinterval()
                 sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL))
             self._holders += 1
@@ -65,10 +67,11 @@ class ServiceWorking:
         finally:
             with self._lock:
                 self._holders -= 1
-                if self._holders == 0 and self._threshold is not None:
+                if self._holders == 0 and self._collection is not None:
                     gc.collect(1)
                     gc.freeze()
-                    gc.set_threshold(*self._threshold)
+                    self._collection.__exit__(None, None, None)
+                    self._collection = None
                     sys.setswitchinterval(self._interval)
 
 

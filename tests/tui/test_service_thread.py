@@ -9,7 +9,8 @@ import gc
 import sys
 import threading
 
-from mobius_tui.tui.service_thread import NEVER, SWITCH_INTERVAL, ServiceThread, ThreadedSession
+from mobius_tui.service.collection import NEVER
+from mobius_tui.tui.service_thread import SWITCH_INTERVAL, ServiceThread, ThreadedSession
 
 
 class Session:
