@@ -111,15 +111,21 @@ class Answer:
     reason_phrase: str
     headers: CIMultiDictProxy[str]
     content: bytes
+    request_headers: Mapping[str, str] | None = None
 
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", errors="replace")
 
+    @property
+    def request(self) -> httpx.Request:
+        """The request as httpx would have made it (built when asked: messages about an answer)."""
+        return httpx.Request(self.method, self.url, headers=self.request_headers)
+
     def as_httpx(self) -> httpx.Response:
         """The same answer as an httpx Response (for httpx's cookie jar), bound to its request."""
         return httpx.Response(self.status_code, headers=list(self.headers.items()), content=self.content,
-                              request=httpx.Request(self.method, self.url))
+                              request=self.request)
 
 
 class _Body(httpx.AsyncByteStream):
@@ -284,10 +290,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise to_httpx_error(exc, httpx.Request(method, str(url)), reading_body=True)  # noqa: B904
         finally:
             response.release()  # back to the pool when read to the end, else closed
-        answer = Answer(method, str(url), response.status, response.reason or "", response.headers, body)
+        answer = Answer(method, str(url), response.status, response.reason or "", response.headers, body, headers)
         if "content-encoding" in response.headers:  # decoded by httpx's own decoders, as on the other path
             answer = Answer(method, answer.url, answer.status_code, answer.reason_phrase, answer.headers,
-                            answer.as_httpx().content)
+                            answer.as_httpx().content, headers)
         return answer
 
     async def aclose(self) -> None:
