@@ -52,6 +52,7 @@ from mobius_tui.manage.models import (
     UnpostedInvoice,
     UnpostedProcurement,
     Warehouse,
+    wire_value,
 )
 from mobius_tui.manage.paging import FORWARD_ONLY, PAGINATION_HEADER, next_link, path_and_query
 from mobius_tui.manage.settings import ManageSettings
@@ -626,7 +627,7 @@ class ManageClient:
                 return None
             body: dict[str, Any] = {"type": "P", "amount": target, "invoice": {"id": invoice_id}}
             if when is not None:
-                body["paymentDate"] = when
+                body["paymentDate"] = wire_value(when)  # its wire text: the body is then plain JSON values
             response = await self._t.api("POST", path, body=body, idempotent=False)
             return self._model(InvoicePayment, self._t.json(response), response)
         if target == 0 and not others:
@@ -636,7 +637,7 @@ class ManageClient:
             return ours
         operations = [
             {"op": "replace", "path": "/amount", "value": target},
-            {"op": "replace", "path": "/paymentDate", "value": when},
+            {"op": "replace", "path": "/paymentDate", "value": wire_value(when) if when is not None else None},
         ]
         response = await self._t.api("PATCH", f"{path}/{ours.id}", body=operations)
         return self._model(InvoicePayment, self._t.json(response), response)

@@ -8,6 +8,7 @@ Nothing here ever prints a value: :class:`Secrets` hides them in ``repr`` and ``
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
@@ -54,7 +55,8 @@ class Secrets(Mapping[str, str]):
 def redact(text: str, values: Iterable[str]) -> str:
     """``text`` with every secret value replaced by ``***`` (longest first, so a secret that
     contains another is hidden whole)."""
-    for value in sorted({v for v in values if v}, key=len, reverse=True):
+    present = [v for v in values if v and v in text]  # most texts name none: nothing to sort or copy
+    for value in sorted(set(present), key=len, reverse=True):
         text = text.replace(value, REDACTED)
     return text
 
@@ -64,6 +66,12 @@ def redact_data(data: _T, values: Iterable[str]) -> _T:
     lists, tuples and dict keys and values. Enums, numbers and dates pass through unchanged."""
     secrets = [v for v in values if v]
     return _redacted(data, secrets) if secrets else data
+
+
+@functools.cache
+def _init_fields(kind: type) -> tuple[str, ...]:
+    """The fields ``dataclasses.replace`` takes, once per dataclass (an event type)."""
+    return tuple(f.name for f in dataclasses.fields(kind) if f.init)
 
 
 def _redacted(data: Any, secrets: list[str]) -> Any:
@@ -79,13 +87,11 @@ def _redacted(data: Any, secrets: list[str]) -> Any:
         return type(data)(_redacted(v, secrets) for v in data)
     if dataclasses.is_dataclass(data) and not isinstance(data, type):
         changes = {}
-        for f in dataclasses.fields(data):
-            if not f.init:
-                continue
-            old = getattr(data, f.name)
+        for name in _init_fields(type(data)):
+            old = getattr(data, name)
             new = _redacted(old, secrets)
             if new is not old:
-                changes[f.name] = new
+                changes[name] = new
         return dataclasses.replace(data, **changes) if changes else data
     return data
 

@@ -14,11 +14,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from mobius_tui.wire.retry import NOT_SENT_ERRORS, Pause
+
+
+
+class _Answered(Protocol):
+    status_code: int
+
+
+R = TypeVar("R", bound=_Answered)  # an httpx Response, or the fast transport's Answer
 
 
 class UncertainWrite(Exception):
@@ -37,8 +45,7 @@ class NotStored(Exception):
     """Every attempt failed, and the look-up answered that it is not there."""
 
 
-async def send_write(send: Callable[[], Awaitable[httpx.Response]], attempts: int, pause: Pause,
-                     system: str) -> httpx.Response:
+async def send_write(send: Callable[[], Awaitable[R]], attempts: int, pause: Pause, system: str) -> R:
     """The server's answer to one write. A connection never made or a 429 is repeated (after
     ``pause``) up to ``attempts`` sends; the last one's error or 429 answer is then the caller's.
     A lost answer raises :class:`UncertainWrite`. Any other answer (5xx included) is returned."""

@@ -6,7 +6,8 @@ Run on demand: ``.venv/bin/pytest tests/benchmarks/test_payment_sync_bench.py -s
 c the Manage client's concurrency), printed as ``limit/wall``, next to the machine's floor for
 the same t and c (``latency_floor.py``: bare aiohttp against a trivial app behind the same server)
 and ``ratio/floor``, how much of what this machine allows the sync reaches.
-``BENCH_PROFILE=FILE`` saves a cProfile of the client side of the first sync.
+``BENCH_PROFILE=FILE`` saves a cProfile of the client side of the first sync
+(``BENCH_PROFILE_SYNC="second sync"``: of the second).
 
 The Manage sandbox runs in a child process (a real Manage is its own process; in the test process
 its thread would compete with the client for the GIL), served by httptools on uvloop
@@ -50,9 +51,10 @@ TODAY = date.today()
 
 @contextlib.contextmanager
 def _profiled(label: str) -> Iterator[None]:
-    """``BENCH_PROFILE=FILE``: the client side of the first sync under cProfile, saved to FILE."""
+    """``BENCH_PROFILE=FILE``: the client side of one sync (``BENCH_PROFILE_SYNC``, by default the
+    first) under cProfile, saved to FILE."""
     target = os.environ.get("BENCH_PROFILE")
-    if not target or label != "first sync":
+    if not target or label != os.environ.get("BENCH_PROFILE_SYNC", "first sync"):
         yield
         return
     profile = cProfile.Profile(time.process_time)  # CPU, not waiting for a core on a shared machine

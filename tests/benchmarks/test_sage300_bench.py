@@ -5,6 +5,8 @@ Prints the wall time of ``post()`` and its ratio to the N·t/c bound (N document
 c concurrency): with one write per document the bound is the floor, the ratio the overhead. Printed
 next to it: the machine's floor at the same t and c (``latency_floor.py``) and ``ratio / floor``.
 
+``BENCH_PROFILE=FILE`` saves a cProfile (CPU time) of the client side of the post at concurrency 4.
+
 The sandbox runs in a child process (as a real Sage server would be its own process); in the test
 process its thread would compete with the client for the GIL and measure that instead.
 """
@@ -12,7 +14,10 @@ process its thread would compete with the client for the GIL and measure that in
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import cProfile
 import multiprocessing
+import os
 import sys
 import time
 from datetime import date
@@ -58,9 +63,16 @@ async def test_post_2000_invoices_with_latency(concurrency: int) -> None:
         settings = ours.recv()
         async with Sage300(settings | {"concurrency": concurrency}) as package:
             ref = await package.reference()
+            target = os.environ.get("BENCH_PROFILE") if concurrency == 4 else None
+            profile = cProfile.Profile(time.process_time) if target else None
+            cpu = time.process_time()
             started = time.perf_counter()
-            results = [r async for r in package.post(plan, plan.documents, ref)]
+            with profile or contextlib.nullcontext():
+                results = [r async for r in package.post(plan, plan.documents, ref)]
             wall = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+            if profile is not None:
+                profile.dump_stats(target)
         ours.send("done")
         stored, server_cpu, statements = ours.recv()
     finally:
@@ -72,7 +84,7 @@ async def test_post_2000_invoices_with_latency(concurrency: int) -> None:
     bound = len(plan.documents) * LATENCY_MS / 1000 / concurrency
     print(f"\nsage300 bench: {len(plan.documents)} documents, latency {LATENCY_MS} ms, concurrency {concurrency}: "
           f"wall {wall:.2f} s, bound N*t/c {bound:.2f} s, wall/bound {wall / bound:.2f}, bound/wall {bound / wall:.2f} "
-          f"(target >= 0.90), posted {posted}; sandbox: {server_cpu * 1000 / len(plan.documents):.2f} ms CPU and "
+          f"(target >= 0.90), posted {posted}; client: {cpu * 1000 / len(plan.documents):.2f} ms CPU a document; sandbox: {server_cpu * 1000 / len(plan.documents):.2f} ms CPU and "
           f"{statements / len(plan.documents):.1f} SQLite statements a document (reference reads included); "
           f"load {Path('/proc/loadavg').read_text().split()[:3]}")
     print(f"  {floor.line()}; bound/wall {bound / wall:.3f} = {bound / wall / floor.ratio:.3f} of the floor")

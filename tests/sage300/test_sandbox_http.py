@@ -53,6 +53,14 @@ def test_company_list_and_unknown_company(sandbox: Sage300Sandbox) -> None:
         assert error(c.get(f"{sandbox.url}/v1.0/-/NOPE/AR/ARCustomers")) == (404, "ResourceNotFound")
 
 
+def test_paths_outside_the_api_and_methods_the_root_does_not_take(sandbox: Sage300Sandbox) -> None:
+    with httpx.Client(auth=(sandbox.settings["user"], sandbox.settings["password"]), headers=JSON) as c:
+        outside = c.get(f"{sandbox.url}/v2.0/-/SAMLTD/AR/ARCustomers")
+        assert (outside.status_code, outside.text) == (404, "Not Found")
+        root = c.post(f"{sandbox.url}/v1.0/-/", json={})
+        assert (root.status_code, root.headers["allow"]) == (405, "GET, HEAD")
+
+
 def test_paging_follows_next_link_with_the_page_size(dataset: Dataset) -> None:
     with create_sandbox(dataset, page_size=7) as sb, client(sb) as c:
         first = c.get("/GL/GLAccounts", params={"$count": "true", "$select": "AccountNumber"}).json()

@@ -11,11 +11,13 @@ import threading
 
 import httpx
 import pytest
+from multidict import CIMultiDict
+from yarl import URL
 
 from tests.wire.asgi_body import read_body
 from mobius_tui.sandbox.server import DropConnection, serve
 from mobius_tui.wire.errors import certificate_failure
-from mobius_tui.wire.fast_transport import READ_WHOLE, AiohttpTransport
+from mobius_tui.wire.fast_transport import READ_WHOLE, AiohttpTransport, Answer, timeout_of
 from mobius_tui.wire.retry import NOT_SENT_ERRORS
 from tests.wire.tls_server import untrusted_tls_server
 
@@ -129,6 +131,43 @@ async def test_read_whole_gives_the_same_answers_and_errors(app) -> None:
             await send("DELETE", "/drop")
     finally:
         await transport.aclose()
+
+
+async def test_send_answers_without_httpx_objects_with_the_same_errors(app) -> None:
+    transport = AiohttpTransport()
+    timeout = timeout_of(httpx.Timeout(5.0, read=0.2).as_dict())
+    headers = CIMultiDict({"Content-Type": "application/json", "clientId": "abc"})
+
+    async def send(method: str, path: str, content: bytes | None = None) -> Answer:
+        return await transport.send(method, URL(f"{app.url}{path}", encoded=True), headers, content, timeout)
+
+    try:
+        for n in range(3):
+            echoed = await send("POST", "/echo", json.dumps({"n": n}).encode())
+            assert echoed.status_code == 201 and echoed.headers["Content-Type"] == "application/json"
+            seen = json.loads(echoed.content)
+            assert json.loads(seen["body"]) == {"n": n} and seen["headers"]["clientid"] == "abc"
+            assert seen["headers"]["content-length"] == str(len(seen["body"])) and seen["headers"]["host"]
+        assert json.loads((await send("GET", "/gzip")).content) == {"amount": "12.50"}  # decoded, as httpx does
+        missing = await send("GET", "/nothing")
+        assert (missing.status_code, missing.reason_phrase, missing.text) == (404, "Not Found", '{"code":"NotFound"}')
+        assert len({port for _, _, port in app.seen}) == 1  # every body read: the connection went back
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            await send("GET", "/cut")
+        with pytest.raises(httpx.RemoteProtocolError) as dropped:
+            await send("DELETE", "/drop")
+        assert dropped.value.request.method == "DELETE" and dropped.value.__cause__ is not None
+        with pytest.raises(httpx.ReadTimeout):
+            await send("GET", "/slow")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))  # bound, not listening: refused
+            with pytest.raises(httpx.ConnectError) as refused:
+                await transport.send("POST", URL(f"http://127.0.0.1:{s.getsockname()[1]}/x"), headers, b"{}",
+                                     timeout)
+        assert isinstance(refused.value, NOT_SENT_ERRORS)
+    finally:
+        await transport.aclose()
+    assert [m for m, p, _ in app.seen if p == "/drop"] == ["DELETE"]  # never repeated by aiohttp
 
 
 async def test_refused_connection_is_a_connect_error_not_sent() -> None:

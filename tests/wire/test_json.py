@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mobius_tui.accounting.sage300.client import decode as sage_decode
 from mobius_tui.accounting.sage300.client import encode as sage_encode
 from mobius_tui.manage.models import InvoicePayment, PatchOperation, to_wire, to_wire_json
-from mobius_tui.wire.json import dumps, loads
+from mobius_tui.wire.json import dumps, loads, python_dumps
 
 # (value, the JSON number it must be written as)
 AWKWARD = [
@@ -96,3 +96,18 @@ def test_plain_values_are_written_as_the_json_module_writes_them(value) -> None:
 def test_every_finite_decimal_round_trips_exactly(value: Decimal) -> None:
     (back,) = loads(dumps([value]))
     assert back == value
+
+
+bodies = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(bodies)
+def test_the_fast_encoder_writes_what_the_python_encoder_writes(value) -> None:
+    """msgspec writes most bodies; whatever it is given, the bytes are the Python encoder's."""
+    assert dumps(value) == python_dumps(value)

@@ -86,6 +86,12 @@ def line_tax_classes(doc: SalesDocument | PurchaseDocument, line: Line, ref: Sag
     return out
 
 
+def _line_classes(doc: SalesDocument | PurchaseDocument, ref: Sage300Reference) -> dict[bool, dict[str, int]]:
+    """:func:`line_tax_classes` of the document's taxable and non-taxable lines: a line's classes
+    depend on nothing else of it, so they are worked out once per kind, not once per line."""
+    return {line.taxable: line_tax_classes(doc, line, ref) for line in {ln.taxable: ln for ln in doc.lines}.values()}
+
+
 def tax_type(doc: Document) -> str:
     return "Sales" if isinstance(doc, SalesDocument) else "Purchase"
 
@@ -139,10 +145,11 @@ def ar_invoice(doc: SalesDocument, ref: Sage300Reference) -> dict[str, Any]:
         "DocumentDate": doc.date.isoformat(),
     }
     body.update(_document_fields(doc, ref))
+    classes = _line_classes(doc, ref)
     body["InvoiceDetails"] = [
         {"RevenueAccount": _account(line.account, ref), "Description": _text(line.description),
          "ExtendedAmountWithTIP": line.amount, "Comments": _text(line.description, COMMENT_MAX),
-         **line_tax_classes(doc, line, ref), **cost_of_sale(line, ref)}
+         **classes[line.taxable], **cost_of_sale(line, ref)}
         for line in doc.lines
     ]
     body["UpdateOperation"] = "Insert"
@@ -174,9 +181,10 @@ def ap_invoice(doc: PurchaseDocument, ref: Sage300Reference) -> dict[str, Any]:
     }
     body.update(_document_fields(doc, ref))
     body["DocumentTotalIncludingTax"] = doc.document_total
+    classes = _line_classes(doc, ref)
     body["InvoiceDetails"] = [
         {"GLAccount": _account(line.account, ref), "DistributedAmount": line.amount,
-         "DistributionDescription": _text(line.description), **line_tax_classes(doc, line, ref)}
+         "DistributionDescription": _text(line.description), **classes[line.taxable]}
         for line in doc.lines
     ]
     body["UpdateOperation"] = "Insert"

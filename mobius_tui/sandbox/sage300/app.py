@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.responses import PlainTextResponse, Response
 
 from mobius_tui.sandbox.sage300.books import Books
 from mobius_tui.sandbox.sage300.errors import ApiError, bad_payload
@@ -94,21 +92,40 @@ def _parse_key(entity: Entity, raw: str) -> str:
     return key_text(values)
 
 
+_ROOT_METHODS = ("GET", "HEAD")
+_METHODS = ("GET", "HEAD", "POST", "PATCH", "PUT", "DELETE")
+
+
 class Sage300Api:
+    """The Web API as an ASGI app. Its one route (everything under ``PREFIX``) is matched here
+    rather than by a Starlette router and middleware stack, which cost more CPU per request than
+    the handling itself; what a path outside it or a method it does not take gets is the same
+    plain 404 / 405 Starlette's router gave."""
+
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
-        self.app = Starlette(routes=[
-            Route(PREFIX, self.handle, methods=["GET"]),
-            Route(PREFIX + "/", self.handle, methods=["GET"]),
-            Route(PREFIX + "/{rest:path}", self.handle, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
-        ])
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if path in (PREFIX, PREFIX + "/"):
+            rest, methods = "", _ROOT_METHODS
+        elif path.startswith(PREFIX + "/"):
+            rest, methods = path[len(PREFIX) + 1:], _METHODS
+        else:
+            await PlainTextResponse("Not Found", 404)(scope, receive, send)
+            return
+        if scope["method"] not in methods:
+            await PlainTextResponse("Method Not Allowed", 405, headers={"Allow": ", ".join(methods)})(
+                scope, receive, send)
+            return
+        response = await self.handle(Request(scope, receive), rest)
+        await response(scope, receive, send)
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request, rest: str) -> Response:
         try:
-            return await self._handle(request)
+            return await self._handle(request, rest)
         except ApiError as exc:
             return _error(exc)
 
@@ -130,9 +147,9 @@ class Sage300Api:
             raise ApiError(401, "Unauthorized", "Invalid user ID or password.")
         return user
 
-    async def _handle(self, request: Request) -> Response:
+    async def _handle(self, request: Request, rest: str) -> Response:
         user = self._login(request)
-        rest = request.path_params.get("rest", "").strip("/")
+        rest = rest.strip("/")
         if not rest:
             if request.method != "GET":
                 raise ApiError(405, "MethodNotAllowed", "Only GET is allowed here.")
