@@ -51,6 +51,14 @@ def _int(values: Mapping[str, Any], name: str, default: int, low: int, high: int
         return default
 
 
+def _http_client(timeout: float, connections: int = 2) -> httpx.AsyncClient:
+    """The one HTTP stack of this package, for the sign-in and the business list too (the same
+    certificates and proxies as the posting client). Proxies: the transport honours them itself."""
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+                             transport=AiohttpTransport(limits=httpx.Limits(max_connections=connections)),
+                             trust_env=False)
+
+
 def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10]) if value else None
 
@@ -148,7 +156,7 @@ class SageCloud(AccountingPackage):
             code = oauth.code_from(pasted, pending)
         except OAuthFailure as exc:
             raise PackageError(exc.description, "") from None
-        async with httpx.AsyncClient(timeout=config.timeout) as http:
+        async with _http_client(config.timeout) as http:
             try:
                 tokens = await oauth.exchange(http, config, code)
             except OAuthFailure as exc:
@@ -166,7 +174,7 @@ class SageCloud(AccountingPackage):
     async def businesses(cls, values: Mapping[str, Any]) -> list[tuple[str, str]]:
         """(id, name) of every business the signed-in user reaches."""
         config = cls.oauth_config(values)
-        async with httpx.AsyncClient(timeout=config.timeout) as http:
+        async with _http_client(config.timeout) as http:
             tokens = TokenSource(config, cls.vault(values), http)
             client = SageClient(str(values.get("api_url") or cls._default("api_url")), "", tokens, http,
                                 per_minute=0)
@@ -195,9 +203,7 @@ class SageCloud(AccountingPackage):
             raise PackageError("No Sage business chosen for this profile.", AUTHORISE_FIX)
         vault = self.vault(self.values)
         concurrency = _int(self.values, "concurrency", 2, 1, 8)
-        self.http = httpx.AsyncClient(timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 15.0)),
-                                      transport=AiohttpTransport(limits=httpx.Limits(max_connections=concurrency + 2)),
-                                      trust_env=False)  # proxies: the transport honours them itself
+        self.http = _http_client(config.timeout, concurrency + 2)
         self.client = SageClient(str(self.values.get("api_url") or self._default("api_url")), business,
                                  TokenSource(config, vault, self.http), self.http, concurrency=concurrency,
                                  per_minute=_int(self.values, "requests_per_minute", 60, 0, 100_000))
