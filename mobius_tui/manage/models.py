@@ -29,7 +29,6 @@ def wire_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-
 def _datetime_to_wire(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 

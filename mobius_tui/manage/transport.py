@@ -43,7 +43,7 @@ from mobius_tui.manage.retry import NOT_PROCESSED_STATUSES, is_retryable_status
 from mobius_tui.manage.settings import ManageSettings
 from mobius_tui.manage.site import parse_site
 from mobius_tui.wire.errors import certificate_advice, certificate_failure
-from mobius_tui.wire.fast_transport import READ_WHOLE, AiohttpTransport, Answer, timeout_of
+from mobius_tui.wire.fast_transport import AiohttpTransport, Answer, timeout_of
 from mobius_tui.wire.json import loads
 from mobius_tui.wire.retry import NOT_SENT_ERRORS, parse_retry_after
 from mobius_tui.wire.urls import UrlMaker
@@ -110,8 +110,7 @@ class ManageTransport:
         # CPU per request than the transport itself. The types stay httpx's.
         self._transport = transport or AiohttpTransport()
         timeout = httpx.Timeout(settings.timeout).as_dict()
-        # Per request: read whole (the transport reads the body before answering) or streamed.
-        self._extensions = {False: {"timeout": timeout, READ_WHOLE: True}, True: {"timeout": timeout}}
+        self._extensions = {"timeout": timeout}
         # Answers read whole skip httpx's Request and Response when the transport is the fast one
         # (~50 µs of CPU a request); a streamed answer, or another transport, goes through httpx.
         self._direct = self._transport if isinstance(self._transport, AiohttpTransport) else None
@@ -432,7 +431,7 @@ class ManageTransport:
             request: httpx.Request | None = None
             if self._direct is None or stream:
                 request = httpx.Request(method, self._url(url), params=params, content=content,
-                                        headers=request_headers, extensions=self._extensions[stream])
+                                        headers=request_headers, extensions=self._extensions)
             else:
                 target = self._url(url)
                 target = URL(str(target.copy_merge_params(params) if params else target), encoded=True)

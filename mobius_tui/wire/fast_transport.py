@@ -14,8 +14,7 @@ from ``HTTP(S)_PROXY`` / ``NO_PROXY`` when ``trust_env``, a bounded keep-alive p
 as they arrive (never decoded here: httpx undoes ``Content-Encoding`` itself), and every failure
 raised as the httpx exception httpx's transport raises for it. Give the client ``trust_env=False``
 so httpx does not put its own proxy transports in front of this one (proxies are honoured here).
-HTTP/1.1 only; request bodies are read whole before sending (the clients send small JSON). A
-request whose extensions set ``READ_WHOLE`` gets its response with the body already read.
+HTTP/1.1 only; request bodies are read whole before sending (the clients send small JSON).
 
 :meth:`AiohttpTransport.send` is the same request without httpx's Request and Response objects
 (~50 µs of CPU a request, with reading the body through httpx's byte iterators): for a client's
@@ -32,7 +31,7 @@ import ssl
 import urllib.request
 from collections.abc import AsyncIterator
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -42,10 +41,6 @@ from yarl import URL
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 CHUNK = 64 * 1024
-# A request extension: the caller reads the whole body at once anyway, so the transport reads it
-# before answering (less CPU than streaming it through httpx's byte iterators) and frees the
-# connection at once.
-READ_WHOLE = "mobius.read_whole"
 HEADER_SETS_KEPT = 256  # converted header sets kept (they differ in Content-Length and renewed keys)
 
 
@@ -249,20 +244,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
             raise to_httpx_error(exc, request)  # noqa: B904 - the cause is set
-        if request.extensions.get(READ_WHOLE):
-            try:
-                content = await response.read()
-            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-                raise to_httpx_error(exc, request, reading_body=True)  # noqa: B904 - the cause is set
-            finally:
-                response.release()  # back to the pool when read to the end, else closed
-            # Given as content, the body is decoded by httpx as a streamed one is (Content-Encoding).
-            return httpx.Response(
-                status_code=response.status,
-                headers=list(response.raw_headers),
-                content=content,
-                extensions={"http_version": b"HTTP/1.1", "reason_phrase": (response.reason or "").encode("latin-1")},
-            )
         return httpx.Response(
             status_code=response.status,
             headers=list(response.raw_headers),
@@ -292,8 +273,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             response.release()  # back to the pool when read to the end, else closed
         answer = Answer(method, str(url), response.status, response.reason or "", response.headers, body, headers)
         if "content-encoding" in response.headers:  # decoded by httpx's own decoders, as on the other path
-            answer = Answer(method, answer.url, answer.status_code, answer.reason_phrase, answer.headers,
-                            answer.as_httpx().content, headers)
+            answer = replace(answer, content=answer.as_httpx().content)
         return answer
 
     async def aclose(self) -> None:

@@ -21,7 +21,6 @@ import httpx
 from mobius_tui.wire.retry import NOT_SENT_ERRORS, Pause
 
 
-
 class _Answered(Protocol):
     status_code: int
 

@@ -17,7 +17,7 @@ from yarl import URL
 from tests.wire.asgi_body import read_body
 from mobius_tui.sandbox.server import DropConnection, serve
 from mobius_tui.wire.errors import certificate_failure
-from mobius_tui.wire.fast_transport import READ_WHOLE, AiohttpTransport, Answer, timeout_of
+from mobius_tui.wire.fast_transport import AiohttpTransport, Answer, timeout_of
 from mobius_tui.wire.retry import NOT_SENT_ERRORS
 from tests.wire.tls_server import untrusted_tls_server
 
@@ -107,30 +107,6 @@ async def test_the_body_streams_as_it_arrives(app) -> None:
             app.release.set()
             rest = b"".join([c async for c in chunks])
     assert json.loads(first + rest) == {"first": "done"}
-
-
-async def test_read_whole_gives_the_same_answers_and_errors(app) -> None:
-    transport = AiohttpTransport()
-    try:
-        async def send(method: str, path: str, content: bytes = b"") -> httpx.Response:
-            request = httpx.Request(method, f"{app.url}{path}", content=content,
-                                    extensions={"timeout": httpx.Timeout(5.0).as_dict(), READ_WHOLE: True})
-            response = await transport.handle_async_request(request)
-            assert response.is_stream_consumed or hasattr(response, "_content")
-            return response
-
-        for n in range(3):
-            echoed = await send("POST", "/echo", json.dumps({"n": n}).encode())
-            assert echoed.status_code == 201 and json.loads(echoed.json()["body"]) == {"n": n}
-        assert (await send("GET", "/gzip")).json() == {"amount": "12.50"}
-        assert (await send("GET", "/nothing")).status_code == 404
-        assert len({port for _, _, port in app.seen}) == 1  # every body read: the connection went back
-        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-            await send("GET", "/cut")
-        with pytest.raises(httpx.RemoteProtocolError):
-            await send("DELETE", "/drop")
-    finally:
-        await transport.aclose()
 
 
 async def test_send_answers_without_httpx_objects_with_the_same_errors(app) -> None:
