@@ -55,6 +55,7 @@ async def test_export_three_invoices_from_the_screens(app, manage_sandbox) -> No
         await settle(pilot, app)
         export = app.screen
         assert isinstance(export, ExportScreen)
+        assert export.report is not None, export.failure  # the run raised: say what
         assert export.report.outcome == Outcome.SUCCESS, export.report.summary
     with app.sage50_company.connect() as conn:
         in_sage = sorted(r[0] for r in conn.execute("SELECT sSource FROM tcustr"))
